@@ -1,0 +1,75 @@
+# secure-bedrock: every target installs what it needs itself (pinned), then does its job.
+#   make synth   set up, then `cdk synth` of the reference environment into cdk.out/ (no AWS account needed)
+#   make test    set up, then lint (ruff), types (mypy) and the whole pytest suite
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CDK := node_modules/.bin/cdk
+
+# A Node >= 22 installed by scripts/ensure-node.sh (only when the system's is older) comes first.
+export PATH := $(CURDIR)/.tools/node/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# Offline by design: no telemetry, version checks, notices or instance-metadata probes.
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+export AWS_EC2_METADATA_DISABLED := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := .tools/node.checked
+CLI_STAMP := node_modules/.installed
+
+.PHONY: help setup synth test lint typecheck unit lock clean
+
+help:
+	@echo "make synth   set up, then cdk synth of the reference environment into cdk.out/"
+	@echo "make test    set up, then ruff, mypy and the whole pytest suite"
+	@echo "make lock    re-pin requirements.lock from pyproject.toml"
+	@echo "make clean   remove cdk.out and caches (keeps installs)"
+
+setup: $(PY_STAMP) $(CLI_STAMP)
+
+$(NODE_STAMP): scripts/ensure-node.sh
+	scripts/ensure-node.sh
+	@mkdir -p $(dir $@) && touch $@
+
+$(PY_STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $@
+
+$(CLI_STAMP): package.json package-lock.json $(NODE_STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+synth: setup
+	rm -rf cdk.out
+	$(CDK) synth --quiet --no-notices
+	@echo "template: cdk.out/$$($(PY) -c 'import json;print(next(a["properties"]["templateFile"] for a in json.load(open("cdk.out/manifest.json"))["artifacts"].values() if a["type"]=="aws:cloudformation:stack"))')"
+
+lint: $(PY_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(PY_STAMP)
+	$(VENV)/bin/mypy
+
+unit: setup
+	$(PY) -m pytest
+
+test: setup lint typecheck unit
+
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	{ echo "# Exact pins for the reference environment and the test suite (pip constraints)."; \
+	  echo "# Regenerate with 'make lock' after changing pyproject.toml."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^secure-bedrock'; } > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""Customer-managed KMS keys with service-scoped key policies.
+
+Keys are created with rotation and retained by default. Every statement that lets an AWS service
+use a key carries a condition that ties it to this account and to the resource it protects (the
+confused-deputy guard): no service principal may use a key without one.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+#: What CloudWatch Logs needs on the key of an encrypted log group.
+CLOUDWATCH_LOGS_KEY_ACTIONS: tuple[str, ...] = (
+    "kms:Encrypt*",
+    "kms:Decrypt*",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:Describe*",
+)
+
+
+def create_key(
+    scope: Construct,
+    construct_id: str,
+    *,
+    purpose: str,
+    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+) -> kms.Key:
+    """Create a symmetric customer-managed key with yearly rotation.
+
+    :param purpose: what the key protects, written into its description.
+    :param removal_policy: what happens to the key when it leaves the stack.
+        Default: ``RETAIN`` (a deleted key makes everything it encrypted unreadable).
+    """
+    key = kms.Key(
+        scope,
+        construct_id,
+        description=f"secure-bedrock: {purpose} (created by {scope.node.path})",
+        enable_key_rotation=True,
+        removal_policy=removal_policy,
+    )
+    return key
+
+
+def log_group_arn_pattern(scope: Construct, log_group_name_pattern: str) -> str:
+    """The ARN of a log group (``*`` allowed in the name) in the stack's account and region."""
+    return Stack.of(scope).format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name=log_group_name_pattern,
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+
+
+def allow_cloudwatch_logs(key: kms.IKey, scope: Construct, log_group_name_pattern: str) -> bool:
+    """Let CloudWatch Logs use ``key`` only for log groups whose names match the pattern.
+
+    The statement names the regional service principal and requires the
+    ``kms:EncryptionContext:aws:logs:arn`` context to be such a log group, so the key cannot encrypt
+    any other log group (or any other service's data) through CloudWatch Logs.
+
+    :returns: ``False`` when ``key`` was imported and its policy cannot be changed here; its owner
+        must then add the equivalent statement.
+    """
+    stack = Stack.of(scope)
+    result = key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowCloudWatchLogsForNamedLogGroups",
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            actions=list(CLOUDWATCH_LOGS_KEY_ACTIONS),
+            resources=["*"],
+            conditions={
+                "ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arn_pattern(scope, log_group_name_pattern)}
+            },
+        )
+    )
+    return bool(result.statement_added)

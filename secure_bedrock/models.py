@@ -1,0 +1,451 @@
+"""Bedrock model references: foundation models and cross-region inference profiles.
+
+A model reference knows the id that callers pass as ``modelId`` (and that CloudWatch uses as the
+``ModelId`` dimension) and produces exactly the ARNs that IAM and VPC-endpoint policies must name
+to let a caller invoke it:
+
+* a foundation model invoked in-region: its ARN in the stack's region;
+* a geographic cross-region inference profile (``us.``, ``eu.``, ``apac.``, ``jp.``, ``au.``,
+  ``ca.``, ``us-gov.``): the profile ARN in the stack's region plus the foundation-model ARN in
+  every region the profile routes to from there;
+* a global inference profile (``global.``): the profile ARN plus the foundation-model ARN in the
+  stack's region and the region-less foundation-model ARN that global routing is authorized on.
+
+AWS: "When you specify an inference profile in the Resource field ... you must also specify the
+foundation model in each Region associated with it" (Bedrock user guide, inference-profiles-prereq).
+
+The catalog below holds the profiles' routing as published in the Bedrock user guide ("Supported
+Regions and models for inference profiles"). A geographic profile's destinations never change (AWS
+publishes new profiles instead); anything missing is one line away with
+:meth:`CrossRegionInferenceProfile.of` or :class:`FoundationModel`.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import ArnFormat, Stack
+from constructs import IConstruct
+
+from secure_bedrock._validation import is_token, require_region, require_type
+
+#: The non-ARN form of a foundation-model identifier, from botocore's ``bedrock`` service model
+#: (shape ``GetFoundationModelIdentifier``); the tests check that the two agree.
+FOUNDATION_MODEL_ID_PATTERN = re.compile(r"^[a-z0-9-]{1,63}\.[a-z0-9-]{1,63}(\.?[a-z0-9-]{1,63})?(:[a-z0-9-]{1,63}){0,2}$")
+
+#: Prefixes of system-defined cross-region inference profiles.
+GEOGRAPHIES: tuple[str, ...] = ("us", "eu", "apac", "jp", "au", "ca", "us-gov", "global")
+GLOBAL = "global"
+
+_GEOGRAPHIC_PROFILE_ID = re.compile(r"^(?P<geo>[a-z]+(-gov)?)\.(?P<model>.+)$")
+
+
+@dataclass(frozen=True)
+class ModelArns:
+    """The ARNs a policy must name so that a caller can invoke one model reference.
+
+    ``profile_arns`` are what callers name directly (empty for an in-region foundation model);
+    ``foundation_model_arns`` are the models the request may be served by. IAM policies can tie
+    the second group to the first with the ``bedrock:InferenceProfileArn`` condition.
+    """
+
+    profile_arns: tuple[str, ...]
+    foundation_model_arns: tuple[str, ...]
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        """Profile ARNs first, then foundation-model ARNs."""
+        return self.profile_arns + self.foundation_model_arns
+
+
+class BedrockModel(ABC):
+    """A model that callers can invoke: the base of :class:`FoundationModel` and the profiles."""
+
+    @property
+    @abstractmethod
+    def model_id(self) -> str:
+        """What callers pass as ``modelId``; also the ``ModelId`` dimension of ``AWS/Bedrock`` metrics."""
+
+    @property
+    @abstractmethod
+    def foundation_model(self) -> FoundationModel:
+        """The foundation model that serves the requests."""
+
+    @abstractmethod
+    def destination_regions(self, source_region: str) -> tuple[str, ...]:
+        """The regions a request made in ``source_region`` may be served in (empty: any commercial region)."""
+
+    @abstractmethod
+    def arns(self, scope: IConstruct) -> ModelArns:
+        """The ARNs to name in a policy for callers in ``scope``'s stack (its account and region)."""
+
+    def __str__(self) -> str:
+        return self.model_id
+
+
+def _foundation_model_arn(scope: IConstruct, model_id: str, region: str | None) -> str:
+    return Stack.of(scope).format_arn(
+        service="bedrock",
+        region=region,
+        account="",
+        resource="foundation-model",
+        resource_name=model_id,
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+
+
+@dataclass(frozen=True)
+class FoundationModel(BedrockModel):
+    """A foundation model invoked on demand in the stack's own region, e.g. ``amazon.titan-embed-text-v2:0``.
+
+    Use this for models that have no inference profile, or to keep requests in one region. Any
+    valid foundation-model id is accepted, so this is also the escape hatch for new models.
+
+    :param id: the foundation-model id.
+    """
+
+    id: str
+
+    def __post_init__(self) -> None:
+        validate_foundation_model_id("model_id", self.id)
+
+    @property
+    def model_id(self) -> str:  # noqa: D102 - documented on the base class
+        return self.id
+
+    @property
+    def foundation_model(self) -> FoundationModel:  # noqa: D102
+        return self
+
+    def destination_regions(self, source_region: str) -> tuple[str, ...]:  # noqa: D102
+        return (source_region,)
+
+    def arns(self, scope: IConstruct) -> ModelArns:  # noqa: D102
+        return ModelArns(profile_arns=(), foundation_model_arns=(_foundation_model_arn(scope, self.id, None),))
+
+    def __str__(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class CrossRegionInferenceProfile(BedrockModel):
+    """A system-defined cross-region inference profile, e.g. ``us.anthropic.claude-sonnet-4-5-20250929-v1:0``.
+
+    Prefer :meth:`of` (or the :class:`BedrockModels` catalog) to the constructor.
+
+    :param geography: the profile's prefix: one of :data:`GEOGRAPHIES`.
+    :param model: the foundation model behind the profile.
+    :param routes: for each source region the profile can be called from, the regions it may send
+        the request to. Empty destinations mean any commercial region (global profiles).
+    """
+
+    geography: str
+    model: FoundationModel
+    routes: Mapping[str, tuple[str, ...]] = field(hash=False)
+
+    def __post_init__(self) -> None:
+        if self.geography not in GEOGRAPHIES:
+            raise ValueError(
+                f"geography: {self.geography!r} is not a cross-region inference profile prefix; "
+                f"use one of {', '.join(GEOGRAPHIES)}"
+            )
+        if not self.routes:
+            raise ValueError(f"routes of {self.model_id}: name at least one source region the profile is called from")
+        for source, destinations in self.routes.items():
+            require_region(f"routes of {self.model_id}", source)
+            for region in destinations:
+                require_region(f"routes[{source!r}] of {self.model_id}", region)
+            if self.geography == GLOBAL and destinations:
+                raise ValueError(f"routes[{source!r}] of {self.model_id}: global profiles route to any region; pass ()")
+            if self.geography != GLOBAL and not destinations:
+                raise ValueError(f"routes[{source!r}] of {self.model_id}: name the regions this profile routes to")
+
+    @classmethod
+    def of(
+        cls,
+        profile_id: str,
+        *,
+        source_regions: Iterable[str],
+        destination_regions: Iterable[str] = (),
+    ) -> CrossRegionInferenceProfile:
+        """A profile from its id and published routing.
+
+        Each source region is also a destination (AWS serves a request in its own region where it
+        can), so ``destination_regions`` lists the shared set.
+
+        :param profile_id: e.g. ``eu.anthropic.claude-sonnet-4-5-20250929-v1:0``.
+        :param source_regions: the regions the profile can be called from.
+        :param destination_regions: the regions it routes to. Default: none, for global profiles.
+        """
+        geography, model = split_profile_id("profile_id", profile_id)
+        shared = tuple(destination_regions)
+        routes: dict[str, tuple[str, ...]] = {}
+        for source in source_regions:
+            routes[source] = () if geography == GLOBAL else tuple(sorted({*shared, source}))
+        return cls(geography=geography, model=model, routes=routes)
+
+    @property
+    def model_id(self) -> str:  # noqa: D102
+        return f"{self.geography}.{self.model.id}"
+
+    @property
+    def foundation_model(self) -> FoundationModel:  # noqa: D102
+        return self.model
+
+    @property
+    def is_global(self) -> bool:
+        """True for ``global.`` profiles, which may route to any commercial region."""
+        return self.geography == GLOBAL
+
+    @property
+    def source_regions(self) -> tuple[str, ...]:
+        """The regions this profile can be called from."""
+        return tuple(self.routes)
+
+    def destination_regions(self, source_region: str) -> tuple[str, ...]:  # noqa: D102
+        if source_region not in self.routes:
+            raise ValueError(
+                f"model {self.model_id!r} cannot be called from {source_region}; it is available from "
+                f"{', '.join(self.routes)}. Deploy the stack to one of those regions or choose another profile"
+            )
+        return self.routes[source_region]
+
+    def arns(self, scope: IConstruct) -> ModelArns:  # noqa: D102
+        stack = Stack.of(scope)
+        region = stack.region
+        if is_token(region):
+            raise ValueError(
+                f"model {self.model_id!r} is a cross-region inference profile, whose ARNs depend on the "
+                "region: give the stack a concrete region (env=Environment(region='us-east-1'))"
+            )
+        destinations = self.destination_regions(region)
+        profile_arn = stack.format_arn(
+            service="bedrock",
+            resource="inference-profile",
+            resource_name=self.model_id,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        if self.is_global:
+            # Global routing is authorized on the source region's ARN and the region-less ARN.
+            regions: Sequence[str] = (region, "")
+        else:
+            regions = destinations
+        return ModelArns(
+            profile_arns=(profile_arn,),
+            foundation_model_arns=tuple(_foundation_model_arn(scope, self.model.id, r) for r in regions),
+        )
+
+
+def validate_foundation_model_id(argument: str, value: str) -> str:
+    """Return ``value`` if it is a foundation-model id, else raise naming ``argument``."""
+    require_type(argument, value, str, "a model id string such as 'amazon.nova-pro-v1:0'")
+    if value.split(".", 1)[0] in GEOGRAPHIES:
+        raise ValueError(
+            f"{argument}: {value!r} is an inference profile id, not a foundation-model id; "
+            "use BedrockModels.resolve() or CrossRegionInferenceProfile.of()"
+        )
+    if not FOUNDATION_MODEL_ID_PATTERN.match(value):
+        raise ValueError(
+            f"{argument}: {value!r} is not a Bedrock model id; ids look like 'provider.model-name-v1:0' "
+            "(lower case letters, digits and '-', e.g. 'anthropic.claude-sonnet-4-5-20250929-v1:0')"
+        )
+    return value
+
+
+def split_profile_id(argument: str, value: str) -> tuple[str, FoundationModel]:
+    """Split ``us.anthropic.claude-...`` into its geography and foundation model."""
+    require_type(argument, value, str, "an inference profile id string")
+    match = _GEOGRAPHIC_PROFILE_ID.match(value)
+    if not match or match.group("geo") not in GEOGRAPHIES:
+        raise ValueError(
+            f"{argument}: {value!r} is not a cross-region inference profile id; ids start with one of "
+            f"{', '.join(g + '.' for g in GEOGRAPHIES)} followed by a foundation-model id"
+        )
+    try:
+        model = FoundationModel(match.group("model"))
+    except ValueError:
+        raise ValueError(
+            f"{argument}: {value!r} is not a cross-region inference profile id; after the "
+            f"'{match.group('geo')}.' prefix comes a foundation-model id like 'anthropic.claude-sonnet-4-5-20250929-v1:0'"
+        ) from None
+    return match.group("geo"), model
+
+
+# Region groups as published in the user guide's inference-profile tables.
+_US3 = ("us-east-1", "us-east-2", "us-west-2")
+_EU6 = ("eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3")
+_EU4 = ("eu-central-1", "eu-north-1", "eu-west-1", "eu-west-3")
+_AP8 = (
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-4",
+)
+_GLOBAL_SONNET_4_5_SOURCES = (
+    "af-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+)
+_GLOBAL_HAIKU_4_5_SOURCES = tuple(
+    sorted({*_GLOBAL_SONNET_4_5_SOURCES} - {"af-south-1", "ca-west-1"} | {"me-south-1"})
+)
+
+_SONNET_4_5 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+_HAIKU_4_5 = "anthropic.claude-haiku-4-5-20251001-v1:0"
+_SONNET_4 = "anthropic.claude-sonnet-4-20250514-v1:0"
+_CLAUDE_SOURCES_US = ("ca-central-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2")
+_CLAUDE_SOURCES_EU = (*_EU6, "eu-central-2", "eu-west-2")
+_NOVA_SOURCES_EU = ("eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-3")
+
+
+class BedrockModels:
+    """A small catalog of models and inference profiles, with :meth:`resolve` for ids from settings.
+
+    Prefer geographic profiles (``US_…``, ``EU_…``) for regulated data: they keep requests inside
+    one geography, whereas ``GLOBAL_…`` profiles may serve them in any commercial region.
+    """
+
+    # Foundation models invoked in-region.
+    AMAZON_TITAN_EMBED_TEXT_V2 = FoundationModel("amazon.titan-embed-text-v2:0")
+    AMAZON_NOVA_PRO = FoundationModel("amazon.nova-pro-v1:0")
+    AMAZON_NOVA_LITE = FoundationModel("amazon.nova-lite-v1:0")
+    AMAZON_NOVA_MICRO = FoundationModel("amazon.nova-micro-v1:0")
+    COHERE_EMBED_ENGLISH_V3 = FoundationModel("cohere.embed-english-v3")
+    COHERE_EMBED_MULTILINGUAL_V3 = FoundationModel("cohere.embed-multilingual-v3")
+
+    # Anthropic Claude Sonnet 4.5.
+    US_ANTHROPIC_CLAUDE_SONNET_4_5 = CrossRegionInferenceProfile.of(
+        f"us.{_SONNET_4_5}", source_regions=_CLAUDE_SOURCES_US, destination_regions=_US3
+    )
+    EU_ANTHROPIC_CLAUDE_SONNET_4_5 = CrossRegionInferenceProfile.of(
+        f"eu.{_SONNET_4_5}", source_regions=_CLAUDE_SOURCES_EU, destination_regions=_EU6
+    )
+    JP_ANTHROPIC_CLAUDE_SONNET_4_5 = CrossRegionInferenceProfile.of(
+        f"jp.{_SONNET_4_5}",
+        source_regions=("ap-northeast-1", "ap-northeast-3"),
+        destination_regions=("ap-northeast-1", "ap-northeast-3"),
+    )
+    AU_ANTHROPIC_CLAUDE_SONNET_4_5 = CrossRegionInferenceProfile.of(
+        f"au.{_SONNET_4_5}",
+        source_regions=("ap-southeast-2", "ap-southeast-4"),
+        destination_regions=("ap-southeast-2", "ap-southeast-4"),
+    )
+    GLOBAL_ANTHROPIC_CLAUDE_SONNET_4_5 = CrossRegionInferenceProfile.of(
+        f"global.{_SONNET_4_5}", source_regions=_GLOBAL_SONNET_4_5_SOURCES
+    )
+
+    # Anthropic Claude Haiku 4.5.
+    US_ANTHROPIC_CLAUDE_HAIKU_4_5 = CrossRegionInferenceProfile.of(
+        f"us.{_HAIKU_4_5}", source_regions=_CLAUDE_SOURCES_US, destination_regions=_US3
+    )
+    EU_ANTHROPIC_CLAUDE_HAIKU_4_5 = CrossRegionInferenceProfile.of(
+        f"eu.{_HAIKU_4_5}", source_regions=_CLAUDE_SOURCES_EU, destination_regions=_EU6
+    )
+    GLOBAL_ANTHROPIC_CLAUDE_HAIKU_4_5 = CrossRegionInferenceProfile.of(
+        f"global.{_HAIKU_4_5}", source_regions=_GLOBAL_HAIKU_4_5_SOURCES
+    )
+
+    # Anthropic Claude Sonnet 4.
+    US_ANTHROPIC_CLAUDE_SONNET_4 = CrossRegionInferenceProfile.of(
+        f"us.{_SONNET_4}", source_regions=(*_US3, "us-west-1"), destination_regions=_US3
+    )
+    EU_ANTHROPIC_CLAUDE_SONNET_4 = CrossRegionInferenceProfile.of(
+        f"eu.{_SONNET_4}", source_regions=(*_EU6, "il-central-1"), destination_regions=_EU6
+    )
+    APAC_ANTHROPIC_CLAUDE_SONNET_4 = CrossRegionInferenceProfile.of(
+        f"apac.{_SONNET_4}", source_regions=_AP8, destination_regions=_AP8
+    )
+    GLOBAL_ANTHROPIC_CLAUDE_SONNET_4 = CrossRegionInferenceProfile.of(
+        f"global.{_SONNET_4}", source_regions=("ap-northeast-1", "eu-west-1", "us-east-1", "us-east-2", "us-west-2")
+    )
+
+    # Anthropic Claude 3.5 Haiku.
+    US_ANTHROPIC_CLAUDE_3_5_HAIKU = CrossRegionInferenceProfile.of(
+        "us.anthropic.claude-3-5-haiku-20241022-v1:0", source_regions=_US3, destination_regions=_US3
+    )
+
+    # Amazon Nova.
+    US_AMAZON_NOVA_PRO = CrossRegionInferenceProfile.of(
+        "us.amazon.nova-pro-v1:0", source_regions=(*_US3, "us-west-1"), destination_regions=_US3
+    )
+    US_AMAZON_NOVA_LITE = CrossRegionInferenceProfile.of(
+        "us.amazon.nova-lite-v1:0", source_regions=(*_US3, "us-west-1"), destination_regions=_US3
+    )
+    US_AMAZON_NOVA_MICRO = CrossRegionInferenceProfile.of(
+        "us.amazon.nova-micro-v1:0", source_regions=_US3, destination_regions=_US3
+    )
+    EU_AMAZON_NOVA_PRO = CrossRegionInferenceProfile.of(
+        "eu.amazon.nova-pro-v1:0", source_regions=_NOVA_SOURCES_EU, destination_regions=_EU4
+    )
+    EU_AMAZON_NOVA_LITE = CrossRegionInferenceProfile.of(
+        "eu.amazon.nova-lite-v1:0", source_regions=_NOVA_SOURCES_EU, destination_regions=_EU4
+    )
+    EU_AMAZON_NOVA_MICRO = CrossRegionInferenceProfile.of(
+        "eu.amazon.nova-micro-v1:0", source_regions=_NOVA_SOURCES_EU, destination_regions=_EU4
+    )
+
+    # Meta Llama.
+    US_META_LLAMA_3_3_70B_INSTRUCT = CrossRegionInferenceProfile.of(
+        "us.meta.llama3-3-70b-instruct-v1:0", source_regions=_US3, destination_regions=_US3
+    )
+
+    @classmethod
+    def all(cls) -> tuple[BedrockModel, ...]:
+        """Every model reference in the catalog."""
+        return tuple(value for value in vars(cls).values() if isinstance(value, BedrockModel))
+
+    @classmethod
+    def resolve(cls, model_id: str, *, argument: str = "model_id") -> BedrockModel:
+        """The catalog entry for ``model_id``, or a :class:`FoundationModel` for any other valid model id.
+
+        Inference-profile ids must be in the catalog, because their routing cannot be derived from
+        the id; define others with :meth:`CrossRegionInferenceProfile.of`.
+
+        :param model_id: a foundation-model or inference-profile id.
+        :param argument: the name to use in error messages.
+        """
+        require_type(argument, model_id, str, "a model id string such as 'us.amazon.nova-pro-v1:0'")
+        for model in cls.all():
+            if model.model_id == model_id:
+                return model
+        prefix = model_id.split(".", 1)[0]
+        if prefix in GEOGRAPHIES and model_id.count(".") >= 2:
+            split_profile_id(argument, model_id)
+            known = sorted(m.model_id for m in cls.all() if isinstance(m, CrossRegionInferenceProfile))
+            raise ValueError(
+                f"{argument}: inference profile {model_id!r} is not in the catalog, so its destination regions "
+                "are unknown; define it with CrossRegionInferenceProfile.of(profile_id, source_regions=..., "
+                f"destination_regions=...) or use one of: {', '.join(known)}"
+            )
+        return FoundationModel(validate_foundation_model_id(argument, model_id))

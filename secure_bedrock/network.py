@@ -1,0 +1,403 @@
+"""The private network path to Bedrock: a hardened VPC (or yours), interface endpoints, one security group.
+
+``BedrockPrivateNetwork`` can be used on its own in any CDK app::
+
+    network = BedrockPrivateNetwork(
+        self, "Bedrock",
+        models=[BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5],
+        vpc=my_vpc,
+    )
+    network.connections.allow_default_port_from(my_app_security_group)
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+import jsii
+from aws_cdk import Names, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from secure_bedrock import endpoint_policies
+from secure_bedrock.acknowledgements import acknowledge
+from secure_bedrock._validation import (
+    is_token,
+    require_cidr,
+    require_int_range,
+    require_non_empty,
+    require_principal_arn,
+    require_type,
+    require_unique,
+)
+from secure_bedrock.encryption import allow_cloudwatch_logs, create_key
+from secure_bedrock.models import BedrockModel
+
+HTTPS = ec2.Port.tcp(443)
+#: Rules that cannot evaluate an ingress CIDR that is a deploy-time value (they report an error).
+_TOKEN_CIDR_RULES = (
+    "AwsSolutions::AwsSolutions-EC23",
+    "HIPAA.Security::HIPAA.Security-EC2RestrictedCommonPorts",
+    "HIPAA.Security::HIPAA.Security-EC2RestrictedSSH",
+    "NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedCommonPorts",
+    "NIST.800.53.R5::NIST.800.53.R5-EC2RestrictedSSH",
+    "PCI.DSS.321::PCI.DSS.321-EC2RestrictedCommonPorts",
+    "PCI.DSS.321::PCI.DSS.321-EC2RestrictedSSH",
+)
+#: Six years, the common reading of HIPAA's documentation-retention rule (45 CFR 164.316(b)(2)(i)).
+SIX_YEARS = logs.RetentionDays.SIX_YEARS
+
+
+class BedrockEndpointService(enum.Enum):
+    """A Bedrock PrivateLink service: its endpoint-name suffix and the IAM action prefix it serves."""
+
+    RUNTIME = ("bedrock-runtime", "bedrock")
+    """``bedrock-runtime``: InvokeModel, Converse, ApplyGuardrail. Always created."""
+    CONTROL = ("bedrock", "bedrock")
+    """``bedrock``: the control plane (models, profiles, guardrails, logging configuration)."""
+    AGENT = ("bedrock-agent", "bedrock")
+    """``bedrock-agent``: building agents, knowledge bases and flows."""
+    AGENT_RUNTIME = ("bedrock-agent-runtime", "bedrock")
+    """``bedrock-agent-runtime``: InvokeAgent, Retrieve, RetrieveAndGenerate, InvokeFlow."""
+    MANTLE = ("bedrock-mantle", "bedrock-mantle")
+    """``bedrock-mantle``: the OpenAI-compatible and Anthropic Messages APIs."""
+    DATA_AUTOMATION = ("bedrock-data-automation", "bedrock")
+    """``bedrock-data-automation``: Bedrock Data Automation projects and blueprints."""
+    DATA_AUTOMATION_RUNTIME = ("bedrock-data-automation-runtime", "bedrock")
+    """``bedrock-data-automation-runtime``: Bedrock Data Automation invocations."""
+
+    def __init__(self, endpoint_suffix: str, action_prefix: str) -> None:
+        self.endpoint_suffix = endpoint_suffix
+        self.action_prefix = action_prefix
+
+    @property
+    def construct_id(self) -> str:
+        """The endpoint's construct id, e.g. ``AgentRuntime``: part of the public contract."""
+        return "".join(part.capitalize() for part in self.name.split("_"))
+
+    @classmethod
+    def from_name(cls, value: str, *, argument: str = "service") -> BedrockEndpointService:
+        """The service whose endpoint suffix is ``value`` (e.g. ``bedrock-agent-runtime``)."""
+        for service in cls:
+            if service.endpoint_suffix == value:
+                return service
+        known = ", ".join(s.endpoint_suffix for s in cls)
+        raise ValueError(f"{argument}: {value!r} is not a Bedrock endpoint service; use one of {known}")
+
+
+#: Created when ``services`` is not given.
+DEFAULT_SERVICES: tuple[BedrockEndpointService, ...] = (
+    BedrockEndpointService.RUNTIME,
+    BedrockEndpointService.CONTROL,
+    BedrockEndpointService.AGENT_RUNTIME,
+)
+
+
+@jsii.implements(ec2.IConnectable)
+class BedrockPrivateNetwork(Construct):
+    """Private, policy-guarded access to Bedrock from a VPC.
+
+    Creates one interface endpoint (private DNS on) per Bedrock service, all behind one security
+    group that admits HTTPS only from the peers you name, with endpoint policies generated from the
+    approved models and principals. Without ``vpc`` it also creates a hardened VPC: isolated subnets
+    only, no internet or NAT gateway, default security group closed, an S3 gateway endpoint, and
+    flow logs to a KMS-encrypted log group.
+
+    The construct is ``IConnectable``: ``network.connections.allow_default_port_from(app_sg)``
+    admits an application security group on port 443.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        models: Sequence[BedrockModel],
+        allowed_principals: Sequence[iam.IPrincipal] | None = None,
+        services: Sequence[BedrockEndpointService] | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        vpc_cidr: str = "10.0.0.0/16",
+        max_azs: int = 2,
+        allowed_cidrs: Sequence[str] | None = None,
+        allowed_security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        allow_apply_guardrail: bool = True,
+        allow_count_tokens: bool = False,
+        flow_log_encryption_key: kms.IKey | None = None,
+        flow_log_retention: logs.RetentionDays = SIX_YEARS,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """
+        :param models: the approved models; the runtime endpoint lets callers invoke these and
+            nothing else (inference-profile ARNs and the foundation-model ARN in every region the
+            profiles route to).
+        :param allowed_principals: who may use the endpoints (account roots or roles).
+            Default: any principal of this stack's account (IAM policies still decide what each may do).
+        :param services: the Bedrock endpoints to create. ``bedrock-runtime`` is always created.
+            Default: :data:`DEFAULT_SERVICES` (runtime, control plane, agent runtime).
+        :param vpc: the VPC to place the endpoints in. Default: a new hardened VPC.
+        :param vpc_subnets: where the endpoints' network interfaces go (one subnet per AZ).
+            Default: the new VPC's isolated subnets, or your VPC's private subnets.
+        :param vpc_cidr: the new VPC's IPv4 range; ignored with ``vpc``. Default: ``10.0.0.0/16``.
+        :param max_azs: availability zones of the new VPC (2-6); ignored with ``vpc``. Default: 2.
+        :param allowed_cidrs: client networks admitted on port 443. Default: the VPC's CIDR when no
+            security groups are given either.
+        :param allowed_security_groups: client security groups admitted on port 443. Default: none.
+        :param allow_apply_guardrail: let the allowed principals call ``ApplyGuardrail`` on this
+            account's guardrails through the runtime endpoint. Default: ``True``.
+        :param allow_count_tokens: let them call ``CountTokens`` on the approved models. Default: ``False``.
+        :param flow_log_encryption_key: the key for the flow-log group of a new VPC.
+            Default: a new customer-managed key with rotation, used only for that log group.
+        :param flow_log_retention: how long flow logs are kept. Default: six years (2192 days).
+        :param removal_policy: what happens to the flow-log group and key when they leave the stack.
+            Default: ``RETAIN``.
+        """
+        models = require_non_empty("models", models, "name at least one approved model, e.g. BedrockModels.US_AMAZON_NOVA_PRO")
+        for index, model in enumerate(models):
+            require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel (see BedrockModels)")
+        require_unique("models", [m.model_id for m in models])
+        principals = self._validated_principals(allowed_principals)
+        requested = self._validated_services(services)
+        if allowed_cidrs is not None:
+            require_type("allowed_cidrs", allowed_cidrs, (list, tuple), "a list of CIDR strings")
+        cidrs = [require_cidr(f"allowed_cidrs[{i}]", c) for i, c in enumerate(allowed_cidrs or ())]
+        require_unique("allowed_cidrs", cidrs)
+        if allowed_security_groups is not None:
+            require_type("allowed_security_groups", allowed_security_groups, (list, tuple), "a list of ec2.ISecurityGroup")
+        security_groups = list(allowed_security_groups or ())
+        for index, group in enumerate(security_groups):
+            if not hasattr(group, "security_group_id"):
+                raise TypeError(f"allowed_security_groups[{index}] must be an ec2.ISecurityGroup, got {group!r}")
+        if vpc is not None and not hasattr(vpc, "vpc_id"):
+            raise TypeError(f"vpc must be an ec2.IVpc, got {vpc!r}")
+        if vpc is None:
+            require_cidr("vpc_cidr", vpc_cidr)
+            if not is_token(vpc_cidr) and ":" in vpc_cidr:
+                raise ValueError(f"vpc_cidr: {vpc_cidr!r} is IPv6; give the VPC an IPv4 range such as '10.0.0.0/16'")
+            if not is_token(vpc_cidr) and not 16 <= int(vpc_cidr.split("/")[1]) <= 24:
+                raise ValueError(f"vpc_cidr: {vpc_cidr!r} must have a prefix between /16 and /24, e.g. '10.0.0.0/16'")
+            require_int_range("max_azs", max_azs, 2, 6, "endpoints need at least two availability zones")
+            available = len(Stack.of(scope).availability_zones)
+            if not is_token(max_azs) and max_azs > available:
+                raise ValueError(
+                    f"max_azs: {max_azs} is more than the {available} availability zones this stack knows; "
+                    "an account-agnostic stack knows two, so use max_azs=2 or give the stack an account"
+                )
+        require_type("flow_log_retention", flow_log_retention, logs.RetentionDays, "a logs.RetentionDays")
+        require_type("removal_policy", removal_policy, RemovalPolicy, "a RemovalPolicy")
+
+        super().__init__(scope, construct_id)
+        # Resolve the model ARNs before creating anything: a profile called from a region it does
+        # not serve fails here, with the regions it does serve.
+        for model in models:
+            model.arns(self)
+        self.models: tuple[BedrockModel, ...] = tuple(models)
+
+        self.flow_log_group: logs.ILogGroup | None = None
+        self.flow_log_key: kms.IKey | None = None
+        self.s3_gateway_endpoint: ec2.GatewayVpcEndpoint | None = None
+        if vpc is None:
+            self.vpc: ec2.IVpc = self._create_vpc(vpc_cidr, max_azs)
+            self._create_flow_logs(flow_log_encryption_key, flow_log_retention, removal_policy)
+            subnets = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        else:
+            self.vpc = vpc
+            subnets = vpc_subnets or ec2.SubnetSelection()
+
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=self.vpc,
+            description="Bedrock interface endpoints: HTTPS from named clients only",
+            allow_all_outbound=False,
+        )
+        self.connections = ec2.Connections(security_groups=[self.security_group], default_port=HTTPS)
+        if not cidrs and not security_groups:
+            # The literal range of a VPC we created keeps the rule checkable by the compliance packs.
+            cidrs = [vpc_cidr if vpc is None else self.vpc.vpc_cidr_block]
+        if any(is_token(cidr) for cidr in cidrs):
+            for rule_id in _TOKEN_CIDR_RULES:
+                acknowledge(
+                    self.security_group,
+                    rule_id,
+                    "The ingress source is a CIDR resolved at deploy time (the VPC's own range by default), "
+                    "which the rule cannot read; the construct rejects 0.0.0.0/0 and admits port 443 only.",
+                )
+        for cidr in cidrs:
+            peer = ec2.Peer.ipv6(cidr) if ":" in cidr else ec2.Peer.ipv4(cidr)
+            self.security_group.add_ingress_rule(peer, HTTPS, "HTTPS to Bedrock endpoints from a client network")
+        for group in security_groups:
+            self.connections.allow_from(group, HTTPS, "HTTPS to Bedrock endpoints from a client security group")
+
+        self.endpoints: dict[BedrockEndpointService, ec2.InterfaceVpcEndpoint] = {}
+        for service in requested:
+            endpoint = ec2.InterfaceVpcEndpoint(
+                self,
+                service.construct_id,
+                vpc=self.vpc,
+                service=ec2.InterfaceVpcEndpointAwsService(service.endpoint_suffix),
+                private_dns_enabled=True,
+                open=False,
+                security_groups=[self.security_group],
+                subnets=subnets,
+            )
+            for statement in self._policy_for(service, principals, allow_apply_guardrail, allow_count_tokens):
+                endpoint.add_to_policy(statement)
+            self.endpoints[service] = endpoint
+
+    @property
+    def runtime_endpoint(self) -> ec2.InterfaceVpcEndpoint:
+        """The ``bedrock-runtime`` endpoint (always present)."""
+        return self.endpoints[BedrockEndpointService.RUNTIME]
+
+    def endpoint(self, service: BedrockEndpointService) -> ec2.InterfaceVpcEndpoint:
+        """The endpoint for ``service``; raises ``ValueError`` if it was not requested."""
+        if service not in self.endpoints:
+            created = ", ".join(s.endpoint_suffix for s in self.endpoints)
+            raise ValueError(
+                f"service: no {service.endpoint_suffix} endpoint was created (have: {created}); add it to services"
+            )
+        return self.endpoints[service]
+
+    # --- construction helpers -----------------------------------------------------------------
+
+    @staticmethod
+    def _validated_principals(principals: Sequence[iam.IPrincipal] | None) -> list[iam.IPrincipal]:
+        if principals is None:
+            return [iam.AccountRootPrincipal()]
+        require_non_empty(
+            "allowed_principals", principals, "leave it unset to allow this account, or name roles or accounts"
+        )
+        for index, principal in enumerate(principals):
+            argument = f"allowed_principals[{index}]"
+            if isinstance(principal, str):
+                require_principal_arn(argument, principal)
+                raise TypeError(f"{argument}: pass iam.ArnPrincipal({principal!r}) rather than the ARN string")
+            if not hasattr(principal, "policy_fragment"):
+                raise TypeError(f"{argument} must be an iam.IPrincipal (a role, iam.ArnPrincipal, ...), got {principal!r}")
+            if isinstance(principal, iam.AccountPrincipal) and not isinstance(principal, iam.AccountRootPrincipal):
+                account = principal.account_id
+                if isinstance(account, str) and not is_token(account) and not account.isdigit():
+                    raise ValueError(f"{argument}: {account!r} is not a 12-digit AWS account id")
+            elif isinstance(principal, iam.ArnPrincipal) and not isinstance(principal, iam.AccountRootPrincipal):
+                require_principal_arn(argument, principal.arn)
+            fragment = principal.policy_fragment.principal_json
+            if set(fragment) != {"AWS"} or any(value == "*" for value in fragment["AWS"]):
+                raise ValueError(
+                    f"{argument}: endpoint policies admit IAM principals of named accounts only, got {fragment}; "
+                    "use an account, role or user ARN"
+                )
+        return list(principals)
+
+    @staticmethod
+    def _validated_services(services: Sequence[BedrockEndpointService] | None) -> list[BedrockEndpointService]:
+        if services is None:
+            return list(DEFAULT_SERVICES)
+        if isinstance(services, str) or not isinstance(services, Sequence):
+            raise TypeError(f"services must be a list of BedrockEndpointService, got {services!r}")
+        for index, service in enumerate(services):
+            if not isinstance(service, BedrockEndpointService):
+                hint = ""
+                if isinstance(service, str):
+                    hint = f"; use BedrockEndpointService.from_name({service!r})"
+                raise TypeError(f"services[{index}] must be a BedrockEndpointService, got {service!r}{hint}")
+        require_unique("services", list(services))
+        # The runtime endpoint is the whole point of the private path; it is always first.
+        return [BedrockEndpointService.RUNTIME, *(s for s in services if s is not BedrockEndpointService.RUNTIME)]
+
+    def _create_vpc(self, cidr: str, max_azs: int) -> ec2.Vpc:
+        vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(cidr),
+            max_azs=max_azs,
+            nat_gateways=0,
+            create_internet_gateway=False,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+            ],
+            restrict_default_security_group=True,
+        )
+        # The gateway endpoint keeps its default policy: custom-resource handlers in the isolated
+        # subnets answer CloudFormation through presigned URLs of AWS-owned buckets.
+        self.s3_gateway_endpoint = vpc.add_gateway_endpoint(
+            "S3", service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)]
+        )
+        return vpc
+
+    def _create_flow_logs(
+        self, key: kms.IKey | None, retention: logs.RetentionDays, removal_policy: RemovalPolicy
+    ) -> None:
+        stack = Stack.of(self)
+        log_group_name = f"/secure-bedrock/{Names.unique_id(self)}/vpc-flow-logs"
+        if key is None:
+            key = create_key(self, "FlowLogKey", purpose="VPC flow logs", removal_policy=removal_policy)
+        allow_cloudwatch_logs(key, self, log_group_name)
+        self.flow_log_key = key
+        log_group = logs.LogGroup(
+            self,
+            "FlowLogs",
+            log_group_name=log_group_name,
+            encryption_key=key,
+            retention=retention,
+            removal_policy=removal_policy,
+        )
+        self.flow_log_group = log_group
+
+        role = iam.Role(
+            self,
+            "FlowLogRole",
+            description="Lets VPC Flow Logs write to the flow-log group of this VPC",
+            assumed_by=iam.ServicePrincipal(
+                "vpc-flow-logs.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(service="ec2", resource="vpc-flow-log", resource_name="*")
+                    },
+                },
+            ),
+        )
+        # A customer-managed policy rather than the role's inline default policy (IAMNoInlinePolicy).
+        iam.ManagedPolicy(
+            self,
+            "FlowLogPolicy",
+            description="Write VPC flow logs to one log group",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    resources=[log_group.log_group_arn],
+                )
+            ],
+        )
+        ec2.FlowLog(
+            self,
+            "FlowLog",
+            resource_type=ec2.FlowLogResourceType.from_vpc(self.vpc),
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group, role.without_policy_updates()),
+            traffic_type=ec2.FlowLogTrafficType.ALL,
+        )
+
+    def _policy_for(
+        self,
+        service: BedrockEndpointService,
+        principals: Sequence[iam.IPrincipal],
+        allow_apply_guardrail: bool,
+        allow_count_tokens: bool,
+    ) -> list[iam.PolicyStatement]:
+        if service is BedrockEndpointService.RUNTIME:
+            return endpoint_policies.runtime_statements(
+                self,
+                models=self.models,
+                principals=principals,
+                allow_apply_guardrail=allow_apply_guardrail,
+                allow_count_tokens=allow_count_tokens,
+            )
+        if service is BedrockEndpointService.CONTROL:
+            return endpoint_policies.control_plane_statements(principals)
+        return endpoint_policies.account_principals_statements(service.action_prefix, principals)

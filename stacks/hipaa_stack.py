@@ -1,0 +1,54 @@
+"""The HIPAA-ready reference stack: a ``SecureBedrockLandingZone`` configured from the settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from secure_bedrock import SecureBedrockLandingZone
+from stacks.settings import ReferenceSettings
+
+
+class HipaaBedrockStack(Stack):
+    """The reference environment: region-specific, account-agnostic unless the settings name an account."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: ReferenceSettings, **kwargs: Any) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            env=Environment(account=settings.account, region=settings.region),
+            description="secure-bedrock: HIPAA-ready Amazon Bedrock landing zone (reference environment)",
+            **kwargs,
+        )
+        self.settings = settings
+        self.landing_zone = SecureBedrockLandingZone(
+            self,
+            "LandingZone",
+            models=settings.models,
+            allowed_principals=[iam.ArnPrincipal(arn) for arn in settings.allowed_principals] or None,
+            endpoint_services=settings.network.endpoint_services,
+            vpc_cidr=settings.network.vpc_cidr,
+            max_azs=settings.network.max_azs,
+            allowed_cidrs=settings.network.allowed_cidrs or None,
+            log_retention=settings.log_retention,
+        )
+        for key, value in settings.tags.items():
+            Tags.of(self).add(key, value)
+
+        network = self.landing_zone.network
+        CfnOutput(self, "VpcId", value=network.vpc.vpc_id, description="VPC with the Bedrock endpoints")
+        CfnOutput(
+            self,
+            "EndpointSecurityGroupId",
+            value=network.security_group.security_group_id,
+            description="Admit clients to Bedrock by allowing this group's port 443 from them",
+        )
+        CfnOutput(
+            self,
+            "RuntimeEndpointId",
+            value=network.runtime_endpoint.vpc_endpoint_id,
+            description="bedrock-runtime interface endpoint (use as aws:SourceVpce in IAM conditions)",
+        )

@@ -1,0 +1,276 @@
+"""The reference environment's settings: one block of cdk.json context, loaded into a typed object.
+
+Every wrong setting is reported at once, each named by its path in the block
+(``secure-bedrock.network.allowed_cidrs[1]: ...``), before any construct is built.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_cdk import aws_logs as logs
+
+from secure_bedrock import BedrockEndpointService, BedrockModel, BedrockModels, CrossRegionInferenceProfile
+from secure_bedrock._validation import (
+    ACCOUNT_ID_PATTERN,
+    require_cidr,
+    require_principal_arn,
+    require_region,
+)
+
+#: The cdk.json context key that holds the settings.
+CONTEXT_KEY = "secure-bedrock"
+
+#: The retention values CloudWatch Logs accepts, in days, and their CDK names.
+RETENTION_DAYS: dict[int, logs.RetentionDays] = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS,
+    2922: logs.RetentionDays.EIGHT_YEARS,
+    3288: logs.RetentionDays.NINE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+#: The reference environment keeps logs at least six years (45 CFR 164.316(b)(2)(i)).
+MIN_RETENTION_DAYS = 2192
+
+
+class SettingsError(ValueError):
+    """One or more settings are wrong; the message lists every one of them."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        listing = "\n".join(f"  - {error}" for error in errors)
+        super().__init__(f"{len(errors)} invalid setting(s) in cdk.json context '{CONTEXT_KEY}':\n{listing}")
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """The private network: a new VPC's shape, the endpoints, and who may reach them."""
+
+    vpc_cidr: str = "10.0.0.0/16"
+    max_azs: int = 2
+    endpoint_services: tuple[BedrockEndpointService, ...] = (
+        BedrockEndpointService.RUNTIME,
+        BedrockEndpointService.CONTROL,
+        BedrockEndpointService.AGENT_RUNTIME,
+    )
+    allowed_cidrs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferenceSettings:
+    """Everything the reference environment can be configured with."""
+
+    models: tuple[BedrockModel, ...]
+    stack_name: str = "SecureBedrockHipaa"
+    region: str = "us-east-1"
+    account: str | None = None
+    allowed_principals: tuple[str, ...] = ()
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    log_retention: logs.RetentionDays = logs.RetentionDays.SIX_YEARS
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class _Reader:
+    """Reads one mapping of settings, collecting errors instead of stopping at the first."""
+
+    def __init__(self, errors: list[str], path: str, raw: object, known: tuple[str, ...]) -> None:
+        self.errors = errors
+        self.path = path
+        self.raw: Mapping[str, Any] = {}
+        if not isinstance(raw, Mapping):
+            self.fail(path, f"must be an object, got {raw!r}")
+            return
+        self.raw = raw
+        for key in raw:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; known settings: {', '.join(known)}"
+                self.fail(f"{path}.{key}", f"unknown setting{hint}")
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(f"{path}: {message}")
+
+    def get(self, key: str, default: Any, check: Callable[[str, Any], Any]) -> Any:
+        """The setting ``key`` passed through ``check(path, value)``, or ``default`` if absent or wrong."""
+        if key not in self.raw:
+            return default
+        path = f"{self.path}.{key}"
+        try:
+            return check(path, self.raw[key])
+        except (ValueError, TypeError) as error:
+            message = str(error)
+            self.errors.append(message if message.startswith(path) else f"{path}: {message}")
+            return default
+
+    def get_list(self, key: str, check: Callable[[str, Any], Any]) -> tuple[Any, ...]:
+        """A list setting, each item checked and reported by index."""
+        if key not in self.raw:
+            return ()
+        path = f"{self.path}.{key}"
+        values = self.raw[key]
+        if not isinstance(values, list):
+            self.fail(path, f"must be a list, got {values!r}")
+            return ()
+        result = []
+        for index, value in enumerate(values):
+            item_path = f"{path}[{index}]"
+            try:
+                result.append(check(item_path, value))
+            except (ValueError, TypeError) as error:
+                message = str(error)
+                self.errors.append(message if message.startswith(item_path) else f"{item_path}: {message}")
+        seen: dict[Any, int] = {}
+        for index, value in enumerate(result):
+            marker = getattr(value, "model_id", value)
+            if marker in seen:
+                self.fail(f"{path}[{index}]", f"{marker!r} is listed twice; remove the repeat")
+            seen.setdefault(marker, index)
+        return tuple(result)
+
+
+def _string(path: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{path}: must be a non-empty string, got {value!r}")
+    return value
+
+
+def _stack_name(path: str, value: Any) -> str:
+    name = _string(path, value)
+    if not (name[0].isalpha() and all(c.isalnum() or c == "-" for c in name) and len(name) <= 128):
+        raise ValueError(f"{path}: {name!r} is not a CloudFormation stack name; use letters, digits and '-'")
+    return name
+
+
+def _account(path: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not ACCOUNT_ID_PATTERN.match(value):
+        raise ValueError(f"{path}: {value!r} is not a 12-digit account id; use null for an account-agnostic stack")
+    return value
+
+
+def _model(path: str, value: Any) -> BedrockModel:
+    if isinstance(value, str):
+        return BedrockModels.resolve(value, argument=path)
+    if isinstance(value, Mapping):
+        unknown = set(value) - {"profile_id", "source_regions", "destination_regions"}
+        if unknown or "profile_id" not in value or "source_regions" not in value:
+            raise ValueError(
+                f"{path}: a custom inference profile is an object with profile_id, source_regions and "
+                f"destination_regions, got {dict(value)!r}"
+            )
+        return CrossRegionInferenceProfile.of(
+            _string(f"{path}.profile_id", value["profile_id"]),
+            source_regions=list(value["source_regions"]),
+            destination_regions=list(value.get("destination_regions", ())),
+        )
+    raise TypeError(f"{path}: must be a model id string or a custom profile object, got {value!r}")
+
+
+def _retention(path: str, value: Any) -> logs.RetentionDays:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in RETENTION_DAYS:
+        raise ValueError(
+            f"{path}: {value!r} is not a CloudWatch Logs retention; use one of "
+            f"{', '.join(str(d) for d in RETENTION_DAYS if d >= MIN_RETENTION_DAYS)}"
+        )
+    if value < MIN_RETENTION_DAYS:
+        raise ValueError(f"{path}: {value} days is under the six years HIPAA evidence needs; use at least 2192")
+    return RETENTION_DAYS[value]
+
+
+def _tags(path: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise TypeError(f"{path}: must be an object of string keys and string values, got {value!r}")
+    for key in value:
+        if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
+            raise ValueError(f"{path}.{key}: tag keys have 1-128 characters and must not start with 'aws:'")
+    return dict(value)
+
+
+def _max_azs(path: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 6:
+        raise ValueError(f"{path}: {value!r} is not a number of availability zones from 2 to 6; use 2")
+    return value
+
+
+def _network(errors: list[str], raw: object) -> NetworkSettings:
+    known = ("vpc_cidr", "max_azs", "endpoint_services", "allowed_cidrs")
+    reader = _Reader(errors, f"{CONTEXT_KEY}.network", raw, known)
+    defaults = NetworkSettings()
+    services = reader.get_list("endpoint_services", lambda p, v: BedrockEndpointService.from_name(v, argument=p))
+    return NetworkSettings(
+        vpc_cidr=reader.get("vpc_cidr", defaults.vpc_cidr, require_cidr),
+        max_azs=reader.get("max_azs", defaults.max_azs, _max_azs),
+        endpoint_services=services if "endpoint_services" in reader.raw else defaults.endpoint_services,
+        allowed_cidrs=reader.get_list("allowed_cidrs", require_cidr),
+    )
+
+
+def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
+    """Read and validate the ``secure-bedrock`` block of the app's context.
+
+    :raises SettingsError: listing every wrong setting.
+    """
+    errors: list[str] = []
+    if CONTEXT_KEY not in context:
+        raise SettingsError([f"{CONTEXT_KEY}: missing; add the block to cdk.json's context (see docs/settings.md)"])
+    known = (
+        "stack_name",
+        "region",
+        "account",
+        "models",
+        "allowed_principals",
+        "network",
+        "log_retention_days",
+        "tags",
+    )
+    reader = _Reader(errors, CONTEXT_KEY, context[CONTEXT_KEY], known)
+    defaults = ReferenceSettings(models=())
+    region = reader.get("region", defaults.region, require_region)
+    models = reader.get_list("models", _model)
+    if "models" not in reader.raw or (isinstance(reader.raw.get("models"), list) and not reader.raw["models"]):
+        reader.fail(f"{CONTEXT_KEY}.models", "name at least one approved model id, e.g. 'us.amazon.nova-pro-v1:0'")
+    for index, model in enumerate(models):
+        try:
+            model.destination_regions(region)
+        except ValueError as error:
+            reader.fail(f"{CONTEXT_KEY}.models[{index}]", str(error))
+    settings = ReferenceSettings(
+        models=models,
+        stack_name=reader.get("stack_name", defaults.stack_name, _stack_name),
+        region=region,
+        account=reader.get("account", defaults.account, _account),
+        allowed_principals=reader.get_list("allowed_principals", require_principal_arn),
+        network=_network(errors, reader.raw.get("network", {})),
+        log_retention=reader.get("log_retention_days", defaults.log_retention, _retention),
+        tags=reader.get("tags", {}, _tags),
+    )
+    if settings.account is None and settings.network.max_azs > 2:
+        # An account-agnostic stack knows exactly two availability zones (Fn::GetAZs).
+        reader.fail(
+            f"{CONTEXT_KEY}.network.max_azs",
+            f"{settings.network.max_azs} needs an account-specific stack; set 'account' or use 2",
+        )
+    if errors:
+        raise SettingsError(errors)
+    return settings
