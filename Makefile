@@ -56,7 +56,8 @@ lint: $(PY_STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(PY_STAMP)
-	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --strict secure_bedrock
+	$(VENV)/bin/mypy stacks app.py
 
 unit: setup
 	$(PY) -m pytest

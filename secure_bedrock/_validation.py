@@ -81,7 +81,9 @@ def require_cidr(argument: str, value: str) -> str:
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError as error:
-        raise ValueError(f"{argument}: {value!r} is not a CIDR ({error}); use a form like '10.0.0.0/16'") from None
+        raise ValueError(
+            f"{argument}: {value!r} is not a CIDR ({error}); use a form like '10.0.0.0/16'"
+        ) from None
     if network.prefixlen == 0:
         raise ValueError(
             f"{argument}: {value!r} opens the endpoints to every address; name the client subnets or security groups"

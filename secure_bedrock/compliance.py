@@ -13,7 +13,7 @@ from constructs import IConstruct
 
 def _cdk_nag() -> Any:
     try:
-        import cdk_nag  # noqa: PLC0415 - optional dependency, imported on use
+        import cdk_nag
     except ImportError as error:  # pragma: no cover - exercised only without the extra
         raise ImportError(
             "the compliance packs need cdk-nag: pip install 'secure-bedrock[nag]' (cdk-nag>=3.0.2)"
@@ -38,6 +38,6 @@ def compliance_packs(scope: IConstruct) -> list[Any]:
 
 def register_compliance_packs(scope: IConstruct) -> None:
     """Make every synth of ``scope`` fail on any unacknowledged finding of the four packs."""
-    from aws_cdk import Validations  # noqa: PLC0415
+    from aws_cdk import Validations
 
     Validations.of(scope).add_plugins(*compliance_packs(scope))

@@ -35,14 +35,13 @@ def create_key(
     :param removal_policy: what happens to the key when it leaves the stack.
         Default: ``RETAIN`` (a deleted key makes everything it encrypted unreadable).
     """
-    key = kms.Key(
+    return kms.Key(
         scope,
         construct_id,
         description=f"secure-bedrock: {purpose} (created by {scope.node.path})",
         enable_key_rotation=True,
         removal_policy=removal_policy,
     )
-    return key
 
 
 def log_group_arn_pattern(scope: Construct, log_group_name_pattern: str) -> str:
@@ -73,7 +72,9 @@ def allow_cloudwatch_logs(key: kms.IKey, scope: Construct, log_group_name_patter
             actions=list(CLOUDWATCH_LOGS_KEY_ACTIONS),
             resources=["*"],
             conditions={
-                "ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arn_pattern(scope, log_group_name_pattern)}
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": log_group_arn_pattern(scope, log_group_name_pattern)
+                }
             },
         )
     )

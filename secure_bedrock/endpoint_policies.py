@@ -32,7 +32,10 @@ def guardrail_resources(scope: IConstruct) -> list[str]:
     """This account's guardrails in this region."""
     return [
         Stack.of(scope).format_arn(
-            service="bedrock", resource="guardrail", resource_name="*", arn_format=ArnFormat.SLASH_RESOURCE_NAME
+            service="bedrock",
+            resource="guardrail",
+            resource_name="*",
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
     ]
 

@@ -34,7 +34,9 @@ from secure_bedrock._validation import is_token, require_region, require_type
 
 #: The non-ARN form of a foundation-model identifier, from botocore's ``bedrock`` service model
 #: (shape ``GetFoundationModelIdentifier``); the tests check that the two agree.
-FOUNDATION_MODEL_ID_PATTERN = re.compile(r"^[a-z0-9-]{1,63}\.[a-z0-9-]{1,63}(\.?[a-z0-9-]{1,63})?(:[a-z0-9-]{1,63}){0,2}$")
+FOUNDATION_MODEL_ID_PATTERN = re.compile(
+    r"^[a-z0-9-]{1,63}\.[a-z0-9-]{1,63}(\.?[a-z0-9-]{1,63})?(:[a-z0-9-]{1,63}){0,2}$"
+)
 
 #: Prefixes of system-defined cross-region inference profiles.
 GEOGRAPHIES: tuple[str, ...] = ("us", "eu", "apac", "jp", "au", "ca", "us-gov", "global")
@@ -113,18 +115,20 @@ class FoundationModel(BedrockModel):
         validate_foundation_model_id("model_id", self.id)
 
     @property
-    def model_id(self) -> str:  # noqa: D102 - documented on the base class
+    def model_id(self) -> str:
         return self.id
 
     @property
-    def foundation_model(self) -> FoundationModel:  # noqa: D102
+    def foundation_model(self) -> FoundationModel:
         return self
 
-    def destination_regions(self, source_region: str) -> tuple[str, ...]:  # noqa: D102
+    def destination_regions(self, source_region: str) -> tuple[str, ...]:
         return (source_region,)
 
-    def arns(self, scope: IConstruct) -> ModelArns:  # noqa: D102
-        return ModelArns(profile_arns=(), foundation_model_arns=(_foundation_model_arn(scope, self.id, None),))
+    def arns(self, scope: IConstruct) -> ModelArns:
+        return ModelArns(
+            profile_arns=(), foundation_model_arns=(_foundation_model_arn(scope, self.id, None),)
+        )
 
     def __str__(self) -> str:
         return self.id
@@ -153,15 +157,21 @@ class CrossRegionInferenceProfile(BedrockModel):
                 f"use one of {', '.join(GEOGRAPHIES)}"
             )
         if not self.routes:
-            raise ValueError(f"routes of {self.model_id}: name at least one source region the profile is called from")
+            raise ValueError(
+                f"routes of {self.model_id}: name at least one source region the profile is called from"
+            )
         for source, destinations in self.routes.items():
             require_region(f"routes of {self.model_id}", source)
             for region in destinations:
                 require_region(f"routes[{source!r}] of {self.model_id}", region)
             if self.geography == GLOBAL and destinations:
-                raise ValueError(f"routes[{source!r}] of {self.model_id}: global profiles route to any region; pass ()")
+                raise ValueError(
+                    f"routes[{source!r}] of {self.model_id}: global profiles route to any region; pass ()"
+                )
             if self.geography != GLOBAL and not destinations:
-                raise ValueError(f"routes[{source!r}] of {self.model_id}: name the regions this profile routes to")
+                raise ValueError(
+                    f"routes[{source!r}] of {self.model_id}: name the regions this profile routes to"
+                )
 
     @classmethod
     def of(
@@ -188,11 +198,11 @@ class CrossRegionInferenceProfile(BedrockModel):
         return cls(geography=geography, model=model, routes=routes)
 
     @property
-    def model_id(self) -> str:  # noqa: D102
+    def model_id(self) -> str:
         return f"{self.geography}.{self.model.id}"
 
     @property
-    def foundation_model(self) -> FoundationModel:  # noqa: D102
+    def foundation_model(self) -> FoundationModel:
         return self.model
 
     @property
@@ -205,7 +215,7 @@ class CrossRegionInferenceProfile(BedrockModel):
         """The regions this profile can be called from."""
         return tuple(self.routes)
 
-    def destination_regions(self, source_region: str) -> tuple[str, ...]:  # noqa: D102
+    def destination_regions(self, source_region: str) -> tuple[str, ...]:
         if source_region not in self.routes:
             raise ValueError(
                 f"model {self.model_id!r} cannot be called from {source_region}; it is available from "
@@ -213,7 +223,7 @@ class CrossRegionInferenceProfile(BedrockModel):
             )
         return self.routes[source_region]
 
-    def arns(self, scope: IConstruct) -> ModelArns:  # noqa: D102
+    def arns(self, scope: IConstruct) -> ModelArns:
         stack = Stack.of(scope)
         region = stack.region
         if is_token(region):
@@ -387,7 +397,8 @@ class BedrockModels:
         f"apac.{_SONNET_4}", source_regions=_AP8, destination_regions=_AP8
     )
     GLOBAL_ANTHROPIC_CLAUDE_SONNET_4 = CrossRegionInferenceProfile.of(
-        f"global.{_SONNET_4}", source_regions=("ap-northeast-1", "eu-west-1", "us-east-1", "us-east-2", "us-west-2")
+        f"global.{_SONNET_4}",
+        source_regions=("ap-northeast-1", "eu-west-1", "us-east-1", "us-east-2", "us-west-2"),
     )
 
     # Anthropic Claude 3.5 Haiku.
@@ -440,7 +451,7 @@ class BedrockModels:
             if model.model_id == model_id:
                 return model
         prefix = model_id.split(".", 1)[0]
-        if prefix in GEOGRAPHIES and model_id.count(".") >= 2:
+        if prefix in GEOGRAPHIES:
             split_profile_id(argument, model_id)
             known = sorted(m.model_id for m in cls.all() if isinstance(m, CrossRegionInferenceProfile))
             raise ValueError(

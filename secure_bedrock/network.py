@@ -24,8 +24,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from secure_bedrock import endpoint_policies
-from secure_bedrock.acknowledgements import acknowledge
 from secure_bedrock._validation import (
+    ACCOUNT_ID_PATTERN,
     is_token,
     require_cidr,
     require_int_range,
@@ -34,6 +34,7 @@ from secure_bedrock._validation import (
     require_type,
     require_unique,
 )
+from secure_bedrock.acknowledgements import acknowledge
 from secure_bedrock.encryption import allow_cloudwatch_logs, create_key
 from secure_bedrock.models import BedrockModel
 
@@ -156,7 +157,9 @@ class BedrockPrivateNetwork(Construct):
         :param removal_policy: what happens to the flow-log group and key when they leave the stack.
             Default: ``RETAIN``.
         """
-        models = require_non_empty("models", models, "name at least one approved model, e.g. BedrockModels.US_AMAZON_NOVA_PRO")
+        models = require_non_empty(
+            "models", models, "name at least one approved model, e.g. BedrockModels.US_AMAZON_NOVA_PRO"
+        )
         for index, model in enumerate(models):
             require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel (see BedrockModels)")
         require_unique("models", [m.model_id for m in models])
@@ -167,19 +170,30 @@ class BedrockPrivateNetwork(Construct):
         cidrs = [require_cidr(f"allowed_cidrs[{i}]", c) for i, c in enumerate(allowed_cidrs or ())]
         require_unique("allowed_cidrs", cidrs)
         if allowed_security_groups is not None:
-            require_type("allowed_security_groups", allowed_security_groups, (list, tuple), "a list of ec2.ISecurityGroup")
+            require_type(
+                "allowed_security_groups",
+                allowed_security_groups,
+                (list, tuple),
+                "a list of ec2.ISecurityGroup",
+            )
         security_groups = list(allowed_security_groups or ())
         for index, group in enumerate(security_groups):
             if not hasattr(group, "security_group_id"):
-                raise TypeError(f"allowed_security_groups[{index}] must be an ec2.ISecurityGroup, got {group!r}")
+                raise TypeError(
+                    f"allowed_security_groups[{index}] must be an ec2.ISecurityGroup, got {group!r}"
+                )
         if vpc is not None and not hasattr(vpc, "vpc_id"):
             raise TypeError(f"vpc must be an ec2.IVpc, got {vpc!r}")
         if vpc is None:
             require_cidr("vpc_cidr", vpc_cidr)
             if not is_token(vpc_cidr) and ":" in vpc_cidr:
-                raise ValueError(f"vpc_cidr: {vpc_cidr!r} is IPv6; give the VPC an IPv4 range such as '10.0.0.0/16'")
+                raise ValueError(
+                    f"vpc_cidr: {vpc_cidr!r} is IPv6; give the VPC an IPv4 range such as '10.0.0.0/16'"
+                )
             if not is_token(vpc_cidr) and not 16 <= int(vpc_cidr.split("/")[1]) <= 24:
-                raise ValueError(f"vpc_cidr: {vpc_cidr!r} must have a prefix between /16 and /24, e.g. '10.0.0.0/16'")
+                raise ValueError(
+                    f"vpc_cidr: {vpc_cidr!r} must have a prefix between /16 and /24, e.g. '10.0.0.0/16'"
+                )
             require_int_range("max_azs", max_azs, 2, 6, "endpoints need at least two availability zones")
             available = len(Stack.of(scope).availability_zones)
             if not is_token(max_azs) and max_azs > available:
@@ -229,9 +243,13 @@ class BedrockPrivateNetwork(Construct):
                 )
         for cidr in cidrs:
             peer = ec2.Peer.ipv6(cidr) if ":" in cidr else ec2.Peer.ipv4(cidr)
-            self.security_group.add_ingress_rule(peer, HTTPS, "HTTPS to Bedrock endpoints from a client network")
+            self.security_group.add_ingress_rule(
+                peer, HTTPS, "HTTPS to Bedrock endpoints from a client network"
+            )
         for group in security_groups:
-            self.connections.allow_from(group, HTTPS, "HTTPS to Bedrock endpoints from a client security group")
+            self.connections.allow_from(
+                group, HTTPS, "HTTPS to Bedrock endpoints from a client security group"
+            )
 
         self.endpoints: dict[BedrockEndpointService, ec2.InterfaceVpcEndpoint] = {}
         for service in requested:
@@ -270,31 +288,47 @@ class BedrockPrivateNetwork(Construct):
         if principals is None:
             return [iam.AccountRootPrincipal()]
         require_non_empty(
-            "allowed_principals", principals, "leave it unset to allow this account, or name roles or accounts"
+            "allowed_principals",
+            principals,
+            "leave it unset to allow this account, or name roles or accounts",
         )
         for index, principal in enumerate(principals):
             argument = f"allowed_principals[{index}]"
             if isinstance(principal, str):
                 require_principal_arn(argument, principal)
-                raise TypeError(f"{argument}: pass iam.ArnPrincipal({principal!r}) rather than the ARN string")
+                raise TypeError(
+                    f"{argument}: pass iam.ArnPrincipal({principal!r}) rather than the ARN string"
+                )
             if not hasattr(principal, "policy_fragment"):
-                raise TypeError(f"{argument} must be an iam.IPrincipal (a role, iam.ArnPrincipal, ...), got {principal!r}")
-            if isinstance(principal, iam.AccountPrincipal) and not isinstance(principal, iam.AccountRootPrincipal):
-                account = principal.account_id
-                if isinstance(account, str) and not is_token(account) and not account.isdigit():
-                    raise ValueError(f"{argument}: {account!r} is not a 12-digit AWS account id")
-            elif isinstance(principal, iam.ArnPrincipal) and not isinstance(principal, iam.AccountRootPrincipal):
-                require_principal_arn(argument, principal.arn)
+                raise TypeError(
+                    f"{argument} must be an iam.IPrincipal (a role, iam.ArnPrincipal, ...), got {principal!r}"
+                )
             fragment = principal.policy_fragment.principal_json
             if set(fragment) != {"AWS"} or any(value == "*" for value in fragment["AWS"]):
                 raise ValueError(
                     f"{argument}: endpoint policies admit IAM principals of named accounts only, got {fragment}; "
                     "use an account, role or user ARN"
                 )
+            if isinstance(principal, iam.AccountPrincipal) and not isinstance(
+                principal, iam.AccountRootPrincipal
+            ):
+                account = principal.account_id
+                if (
+                    isinstance(account, str)
+                    and not is_token(account)
+                    and not ACCOUNT_ID_PATTERN.match(account)
+                ):
+                    raise ValueError(f"{argument}: {account!r} is not a 12-digit AWS account id")
+            elif isinstance(principal, iam.ArnPrincipal) and not isinstance(
+                principal, iam.AccountRootPrincipal
+            ):
+                require_principal_arn(argument, principal.arn)
         return list(principals)
 
     @staticmethod
-    def _validated_services(services: Sequence[BedrockEndpointService] | None) -> list[BedrockEndpointService]:
+    def _validated_services(
+        services: Sequence[BedrockEndpointService] | None,
+    ) -> list[BedrockEndpointService]:
         if services is None:
             return list(DEFAULT_SERVICES)
         if isinstance(services, str) or not isinstance(services, Sequence):
@@ -307,7 +341,10 @@ class BedrockPrivateNetwork(Construct):
                 raise TypeError(f"services[{index}] must be a BedrockEndpointService, got {service!r}{hint}")
         require_unique("services", list(services))
         # The runtime endpoint is the whole point of the private path; it is always first.
-        return [BedrockEndpointService.RUNTIME, *(s for s in services if s is not BedrockEndpointService.RUNTIME)]
+        return [
+            BedrockEndpointService.RUNTIME,
+            *(s for s in services if s is not BedrockEndpointService.RUNTIME),
+        ]
 
     def _create_vpc(self, cidr: str, max_azs: int) -> ec2.Vpc:
         vpc = ec2.Vpc(
@@ -325,7 +362,9 @@ class BedrockPrivateNetwork(Construct):
         # The gateway endpoint keeps its default policy: custom-resource handlers in the isolated
         # subnets answer CloudFormation through presigned URLs of AWS-owned buckets.
         self.s3_gateway_endpoint = vpc.add_gateway_endpoint(
-            "S3", service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)]
+            "S3",
+            service=ec2.GatewayVpcEndpointAwsService.S3,
+            subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
         )
         return vpc
 
@@ -357,7 +396,9 @@ class BedrockPrivateNetwork(Construct):
                 conditions={
                     "StringEquals": {"aws:SourceAccount": stack.account},
                     "ArnLike": {
-                        "aws:SourceArn": stack.format_arn(service="ec2", resource="vpc-flow-log", resource_name="*")
+                        "aws:SourceArn": stack.format_arn(
+                            service="ec2", resource="vpc-flow-log", resource_name="*"
+                        )
                     },
                 },
             ),

@@ -15,7 +15,9 @@ from stacks.settings import ReferenceSettings
 class HipaaBedrockStack(Stack):
     """The reference environment: region-specific, account-agnostic unless the settings name an account."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, settings: ReferenceSettings, **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: ReferenceSettings, **kwargs: Any
+    ) -> None:
         super().__init__(
             scope,
             construct_id,

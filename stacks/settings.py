@@ -132,19 +132,21 @@ class _Reader:
             self.fail(path, f"must be a list, got {values!r}")
             return ()
         result = []
+        seen: set[Any] = set()
         for index, value in enumerate(values):
             item_path = f"{path}[{index}]"
             try:
-                result.append(check(item_path, value))
+                item = check(item_path, value)
             except (ValueError, TypeError) as error:
                 message = str(error)
                 self.errors.append(message if message.startswith(item_path) else f"{item_path}: {message}")
-        seen: dict[Any, int] = {}
-        for index, value in enumerate(result):
-            marker = getattr(value, "model_id", value)
+                continue
+            marker = getattr(item, "model_id", item)
             if marker in seen:
-                self.fail(f"{path}[{index}]", f"{marker!r} is listed twice; remove the repeat")
-            seen.setdefault(marker, index)
+                self.fail(item_path, f"{marker!r} is listed twice; remove the repeat")
+                continue
+            seen.add(marker)
+            result.append(item)
         return tuple(result)
 
 
@@ -165,7 +167,9 @@ def _account(path: str, value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not ACCOUNT_ID_PATTERN.match(value):
-        raise ValueError(f"{path}: {value!r} is not a 12-digit account id; use null for an account-agnostic stack")
+        raise ValueError(
+            f"{path}: {value!r} is not a 12-digit account id; use null for an account-agnostic stack"
+        )
     return value
 
 
@@ -194,12 +198,16 @@ def _retention(path: str, value: Any) -> logs.RetentionDays:
             f"{', '.join(str(d) for d in RETENTION_DAYS if d >= MIN_RETENTION_DAYS)}"
         )
     if value < MIN_RETENTION_DAYS:
-        raise ValueError(f"{path}: {value} days is under the six years HIPAA evidence needs; use at least 2192")
+        raise ValueError(
+            f"{path}: {value} days is under the six years HIPAA evidence needs; use at least 2192"
+        )
     return RETENTION_DAYS[value]
 
 
 def _tags(path: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
         raise TypeError(f"{path}: must be an object of string keys and string values, got {value!r}")
     for key in value:
         if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
@@ -217,7 +225,9 @@ def _network(errors: list[str], raw: object) -> NetworkSettings:
     known = ("vpc_cidr", "max_azs", "endpoint_services", "allowed_cidrs")
     reader = _Reader(errors, f"{CONTEXT_KEY}.network", raw, known)
     defaults = NetworkSettings()
-    services = reader.get_list("endpoint_services", lambda p, v: BedrockEndpointService.from_name(v, argument=p))
+    services = reader.get_list(
+        "endpoint_services", lambda p, v: BedrockEndpointService.from_name(v, argument=p)
+    )
     return NetworkSettings(
         vpc_cidr=reader.get("vpc_cidr", defaults.vpc_cidr, require_cidr),
         max_azs=reader.get("max_azs", defaults.max_azs, _max_azs),
@@ -233,7 +243,9 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
     """
     errors: list[str] = []
     if CONTEXT_KEY not in context:
-        raise SettingsError([f"{CONTEXT_KEY}: missing; add the block to cdk.json's context (see docs/settings.md)"])
+        raise SettingsError(
+            [f"{CONTEXT_KEY}: missing; add the block to cdk.json's context (see docs/settings.md)"]
+        )
     known = (
         "stack_name",
         "region",
@@ -248,8 +260,12 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
     defaults = ReferenceSettings(models=())
     region = reader.get("region", defaults.region, require_region)
     models = reader.get_list("models", _model)
-    if "models" not in reader.raw or (isinstance(reader.raw.get("models"), list) and not reader.raw["models"]):
-        reader.fail(f"{CONTEXT_KEY}.models", "name at least one approved model id, e.g. 'us.amazon.nova-pro-v1:0'")
+    if "models" not in reader.raw or (
+        isinstance(reader.raw.get("models"), list) and not reader.raw["models"]
+    ):
+        reader.fail(
+            f"{CONTEXT_KEY}.models", "name at least one approved model id, e.g. 'us.amazon.nova-pro-v1:0'"
+        )
     for index, model in enumerate(models):
         try:
             model.destination_regions(region)

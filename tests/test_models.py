@@ -1,0 +1,211 @@
+"""Model references produce exactly the ARNs that IAM and endpoint policies need."""
+
+from __future__ import annotations
+
+import re
+
+import botocore.session
+import pytest
+from aws_cdk import Stack
+
+from secure_bedrock import BedrockModels, CrossRegionInferenceProfile, FoundationModel
+from secure_bedrock.models import FOUNDATION_MODEL_ID_PATTERN, GEOGRAPHIES
+from tests.conftest import resolve
+
+BEDROCK = botocore.session.get_session().get_service_model("bedrock")
+# The plain-id alternative of botocore's GetFoundationModelIdentifier pattern (the part after the ARN form).
+BOTOCORE_MODEL_ID = re.compile(
+    "^(?:"
+    + BEDROCK.shape_for("GetFoundationModelIdentifier").metadata["pattern"].split(")|(", 1)[1].rstrip(")")
+    + ")$"
+)
+BOTOCORE_PROFILE_ID = re.compile("^(?:" + BEDROCK.shape_for("InferenceProfileId").metadata["pattern"] + ")$")
+
+SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+
+
+def arns(stack: Stack, values: tuple[str, ...]) -> set[str]:
+    return {resolve(stack, value) for value in values}
+
+
+def fm(region: str, model: str = SONNET) -> str:
+    return f"arn:aws:bedrock:{region}::foundation-model/{model}"
+
+
+def profile(profile_id: str, region: str = "us-east-1") -> dict:
+    return {
+        "Fn::Join": [
+            "",
+            [f"arn:aws:bedrock:{region}:", {"Ref": "AWS::AccountId"}, f":inference-profile/{profile_id}"],
+        ]
+    }
+
+
+VALID_IDS = [
+    "amazon.titan-embed-text-v2:0",
+    "anthropic.claude-3-sonnet-20240229-v1:0:28k",
+    "meta.llama3-3-70b-instruct-v1:0",
+    "cohere.embed-english-v3",
+    "openai.gpt-oss-120b-1:0",
+    "amazon.nova-2-lite-v1:0",
+]
+INVALID_IDS = [
+    "",
+    "anthropic",
+    "Anthropic.Claude",
+    "anthropic.claude v1",
+    "anthropic..claude",
+    "a.b:c:d:e",
+    "x" * 70 + ".y",
+]
+
+
+@pytest.mark.parametrize("model_id", VALID_IDS + INVALID_IDS)
+def test_model_id_pattern_agrees_with_botocore(model_id: str) -> None:
+    assert bool(FOUNDATION_MODEL_ID_PATTERN.match(model_id)) == bool(BOTOCORE_MODEL_ID.match(model_id))
+
+
+@pytest.mark.parametrize("model_id", VALID_IDS)
+def test_foundation_model_accepts_any_valid_id(model_id: str) -> None:
+    assert FoundationModel(model_id).model_id == model_id
+
+
+def test_catalog_profile_ids_match_botocore_and_route_back_to_their_source() -> None:
+    profiles = [m for m in BedrockModels.all() if isinstance(m, CrossRegionInferenceProfile)]
+    assert len(profiles) >= 15
+    for model in profiles:
+        assert BOTOCORE_PROFILE_ID.match(model.model_id), model.model_id
+        for source in model.source_regions:
+            destinations = model.destination_regions(source)
+            assert (destinations == ()) == model.is_global
+            assert model.is_global or source in destinations
+
+
+def test_geographic_profile_names_profile_and_every_destination(stack: Stack) -> None:
+    result = BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5.arns(stack)
+    assert [resolve(stack, a) for a in result.profile_arns] == [profile(f"us.{SONNET}")]
+    assert arns(stack, result.foundation_model_arns) == {fm("us-east-1"), fm("us-east-2"), fm("us-west-2")}
+
+
+def test_destinations_depend_on_the_source_region(make_stack) -> None:
+    stack = make_stack(region="us-west-1")
+    result = BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5.arns(stack)
+    assert arns(stack, result.foundation_model_arns) == {
+        fm(r) for r in ("us-east-1", "us-east-2", "us-west-1", "us-west-2")
+    }
+
+
+def test_global_profile_names_source_region_and_regionless_model(make_stack) -> None:
+    stack = make_stack(region="eu-west-1")
+    result = BedrockModels.GLOBAL_ANTHROPIC_CLAUDE_SONNET_4_5.arns(stack)
+    assert [resolve(stack, a) for a in result.profile_arns] == [profile(f"global.{SONNET}", "eu-west-1")]
+    assert arns(stack, result.foundation_model_arns) == {
+        fm("eu-west-1"),
+        f"arn:aws:bedrock:::foundation-model/{SONNET}",
+    }
+
+
+def test_foundation_model_is_in_region_and_works_in_region_agnostic_stacks(make_stack) -> None:
+    stack = make_stack(region=None)
+    result = BedrockModels.AMAZON_TITAN_EMBED_TEXT_V2.arns(stack)
+    assert result.profile_arns == ()
+    (arn,) = result.foundation_model_arns
+    assert resolve(stack, arn) == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":bedrock:",
+                {"Ref": "AWS::Region"},
+                "::foundation-model/amazon.titan-embed-text-v2:0",
+            ],
+        ]
+    }
+
+
+def test_custom_profile_with_of() -> None:
+    custom = CrossRegionInferenceProfile.of(
+        "eu.mistral.pixtral-large-2502-v1:0",
+        source_regions=["eu-west-1"],
+        destination_regions=["eu-central-1"],
+    )
+    assert custom.model_id == "eu.mistral.pixtral-large-2502-v1:0"
+    assert custom.foundation_model.model_id == "mistral.pixtral-large-2502-v1:0"
+    assert custom.destination_regions("eu-west-1") == ("eu-central-1", "eu-west-1")
+
+
+def test_resolve_returns_catalog_entries_and_accepts_any_foundation_model() -> None:
+    assert BedrockModels.resolve(f"us.{SONNET}") is BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5
+    assert BedrockModels.resolve("writer.palmyra-x5-v1:0") == FoundationModel("writer.palmyra-x5-v1:0")
+
+
+def test_geographies_cover_the_published_prefixes() -> None:
+    assert set(GEOGRAPHIES) == {"us", "eu", "apac", "jp", "au", "ca", "us-gov", "global"}
+
+
+@pytest.mark.parametrize(
+    ("model_id", "message"),
+    [
+        ("anthropic", r"models\[2\]: 'anthropic' is not a Bedrock model id"),
+        ("Anthropic.Claude-v1", r"models\[2\]: 'Anthropic.Claude-v1' is not a Bedrock model id"),
+        (
+            "us.acme.unknown-v1:0",
+            r"models\[2\]: inference profile 'us.acme.unknown-v1:0' is not in the catalog",
+        ),
+        ("anthropic.claude_v1", r"models\[2\]: 'anthropic.claude_v1' is not a Bedrock model id"),
+        ("us.Bad Id", r"models\[2\]: 'us.Bad Id' is not a cross-region inference profile id"),
+        ("eu.claude", r"models\[2\]: 'eu.claude' is not a cross-region inference profile id"),
+    ],
+)
+def test_fails_on_unknown_or_malformed_ids(model_id: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        BedrockModels.resolve(model_id, argument="models[2]")
+
+
+def test_fails_on_non_string_id() -> None:
+    with pytest.raises(TypeError, match=r"models\[0\] must be a model id string"):
+        BedrockModels.resolve(42, argument="models[0]")  # type: ignore[arg-type]
+
+
+def test_fails_when_profile_is_called_from_a_region_it_does_not_serve(make_stack) -> None:
+    with pytest.raises(
+        ValueError, match=r"cannot be called from eu-west-1; it is available from ca-central-1, us-east-1"
+    ):
+        BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5.arns(make_stack(region="eu-west-1"))
+
+
+def test_fails_when_profile_is_used_in_a_region_agnostic_stack(make_stack) -> None:
+    with pytest.raises(ValueError, match=r"give the stack a concrete region"):
+        BedrockModels.US_AMAZON_NOVA_PRO.arns(make_stack(region=None))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"source_regions": ["moon-1"], "destination_regions": ["us-east-1"]},
+            r"'moon-1' is not an AWS region",
+        ),
+        ({"source_regions": [], "destination_regions": ["us-east-1"]}, r"name at least one source region"),
+        (
+            {"source_regions": ["us-east-1"], "destination_regions": ["nowhere"]},
+            r"'nowhere' is not an AWS region",
+        ),
+    ],
+)
+def test_fails_on_bad_custom_routing(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CrossRegionInferenceProfile.of("us.acme.model-v1:0", **kwargs)
+
+
+def test_fails_when_a_profile_id_is_used_as_a_foundation_model() -> None:
+    with pytest.raises(ValueError, match=r"model_id: 'us.amazon.nova-pro-v1:0' is an inference profile id"):
+        FoundationModel("us.amazon.nova-pro-v1:0")
+
+
+def test_fails_on_unknown_geography() -> None:
+    with pytest.raises(ValueError, match=r"geography: 'mars' is not a cross-region inference profile prefix"):
+        CrossRegionInferenceProfile(
+            geography="mars", model=FoundationModel("acme.m-v1:0"), routes={"us-east-1": ("us-east-1",)}
+        )

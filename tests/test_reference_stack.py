@@ -1,0 +1,125 @@
+"""The reference environment: snapshot, the four compliance packs, cfn-lint, and the CLI's own synth."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+from cfnlint.api import ManualArgs, lint
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from secure_bedrock.compliance import compliance_packs
+from stacks.hipaa_stack import HipaaBedrockStack
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSET_HASH = re.compile(r"[0-9a-f]{64}")
+
+#: cfn-lint warnings the reference template may carry, each with the reason it is acceptable.
+ACCEPTED_CFN_LINT_WARNINGS: dict[str, str] = {
+    "W3005": (
+        "a redundant DependsOn inside aws-cdk-lib's own custom-resource provider for "
+        "restrict_default_security_group (handler -> role); CloudFormation honours it and it changes nothing"
+    ),
+}
+
+
+def without_cli_metadata(template: dict[str, Any]) -> dict[str, Any]:
+    """The template less what only the CLI adds: path and asset metadata, and the CDKMetadata resource."""
+    result = json.loads(json.dumps(template))
+    result["Resources"].pop("CDKMetadata", None)
+    for resource in result["Resources"].values():
+        metadata = resource.get("Metadata", {})
+        for key in [k for k in metadata if k == "aws:cdk:path" or k.startswith("aws:asset:")]:
+            del metadata[key]
+        if not metadata:
+            resource.pop("Metadata", None)
+    return result
+
+
+@pytest.fixture
+def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    # Asset hashes change with the CDK version's bundled handlers, not with our code.
+    def mask_asset_hashes(*, data: Any, path: Any) -> Any:
+        return ASSET_HASH.sub("<asset-hash>", data) if isinstance(data, str) else data
+
+    return snapshot.use_extension(JSONSnapshotExtension)(matcher=mask_asset_hashes)
+
+
+def test_snapshot(reference_template: Template, snapshot_json: SnapshotAssertion) -> None:
+    assert reference_template.to_json() == snapshot_json
+
+
+@pytest.mark.parametrize(
+    "pack_index", range(4), ids=["AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"]
+)
+def test_compliance_pack_has_zero_findings(
+    reference_stack: HipaaBedrockStack, reference_template: Template, pack_index: int
+) -> None:
+    pack = compliance_packs(reference_stack)[pack_index]
+    report = pack.validate_scope(reference_stack)
+    findings = [
+        (v.rule_name, [r.resource_logical_id for r in v.violating_resources]) for v in report.violations
+    ]
+    assert report.success
+    assert findings == []
+
+
+def test_cfn_lint_reports_no_errors(reference_template: Template) -> None:
+    matches = lint(json.dumps(reference_template.to_json()), config=ManualArgs(regions=["us-east-1"]))
+    errors = [f"{m.rule.id} {m.path}: {m.message}" for m in matches if m.rule.id.startswith("E")]
+    unexplained = [
+        f"{m.rule.id} {m.path}: {m.message}"
+        for m in matches
+        if m.rule.id.startswith("W") and m.rule.id not in ACCEPTED_CFN_LINT_WARNINGS
+    ]
+    assert errors == []
+    assert unexplained == []
+
+
+def test_stack_is_region_specific_and_account_agnostic(reference_stack: HipaaBedrockStack) -> None:
+    assert reference_stack.region == "us-east-1"
+    assert reference_stack.resolve(reference_stack.account) == {"Ref": "AWS::AccountId"}
+
+
+def test_stateful_resources_are_retained(reference_template: Template) -> None:
+    resources: dict[str, Any] = reference_template.to_json()["Resources"]
+    stateful = {k: v for k, v in resources.items() if v["Type"] in ("AWS::KMS::Key", "AWS::Logs::LogGroup")}
+    assert stateful
+    for logical_id, resource in stateful.items():
+        assert resource.get("DeletionPolicy") == "Retain", logical_id
+        assert resource.get("UpdateReplacePolicy") == "Retain", logical_id
+
+
+def test_cdk_cli_synth_matches_the_tests_template(reference_template: Template, tmp_path: Path) -> None:
+    cli = ROOT / "node_modules" / ".bin" / "cdk"
+    assert cli.exists(), "the pinned CDK CLI is missing: run 'make test', which installs it"
+    env = {
+        **os.environ,
+        "CDK_DISABLE_VERSION_CHECK": "1",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "PATH": f"{ROOT / '.tools' / 'node' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    }
+    for variable in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        env.pop(variable, None)
+    result = subprocess.run(
+        [str(cli), "synth", "--quiet", "--no-notices", "--output", str(tmp_path / "cdk.out")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    synthesized = json.loads((tmp_path / "cdk.out" / "SecureBedrockHipaa.template.json").read_text())
+    assert without_cli_metadata(synthesized) == reference_template.to_json()
+    shutil.rmtree(tmp_path / "cdk.out")

@@ -1,0 +1,139 @@
+"""The reference environment's settings: typed, validated, every error reported at once."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from aws_cdk import aws_logs as logs
+
+from secure_bedrock import BedrockEndpointService, BedrockModels, CrossRegionInferenceProfile, FoundationModel
+from stacks.app import cdk_json_context
+from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
+
+
+def settings_with(**changes: Any) -> dict[str, Any]:
+    context = copy.deepcopy(cdk_json_context())
+    block = context[CONTEXT_KEY]
+    for key, value in changes.items():
+        if "__" in key:
+            outer, inner = key.split("__")
+            block[outer][inner] = value
+        else:
+            block[key] = value
+    return context
+
+
+def test_cdk_json_settings_load_into_typed_objects() -> None:
+    settings = load_settings(cdk_json_context())
+    assert settings.region == "us-east-1"
+    assert settings.account is None
+    assert settings.models == (
+        BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5,
+        BedrockModels.US_AMAZON_NOVA_PRO,
+        BedrockModels.AMAZON_TITAN_EMBED_TEXT_V2,
+    )
+    assert settings.network.endpoint_services == (
+        BedrockEndpointService.RUNTIME,
+        BedrockEndpointService.CONTROL,
+        BedrockEndpointService.AGENT_RUNTIME,
+    )
+    assert settings.log_retention == logs.RetentionDays.SIX_YEARS
+
+
+def test_defaults_apply_when_only_models_are_given() -> None:
+    settings = load_settings({CONTEXT_KEY: {"models": ["amazon.nova-pro-v1:0"]}})
+    assert settings.models == (FoundationModel("amazon.nova-pro-v1:0"),)
+    assert settings.stack_name == "SecureBedrockHipaa"
+    assert settings.network.vpc_cidr == "10.0.0.0/16"
+
+
+def test_custom_profile_object() -> None:
+    settings = load_settings(
+        settings_with(
+            region="eu-west-1",
+            models=[
+                {
+                    "profile_id": "eu.mistral.pixtral-large-2502-v1:0",
+                    "source_regions": ["eu-west-1"],
+                    "destination_regions": ["eu-central-1", "eu-west-1"],
+                }
+            ],
+        )
+    )
+    (model,) = settings.models
+    assert isinstance(model, CrossRegionInferenceProfile)
+    assert model.destination_regions("eu-west-1") == ("eu-central-1", "eu-west-1")
+
+
+def test_every_wrong_setting_is_reported_at_once() -> None:
+    context = settings_with(
+        region="us-east-9x",
+        models=["us.amazon.nova-pro-v1:0", "not a model", "us.amazon.nova-pro-v1:0"],
+        allowed_principals=["app-role"],
+        log_retention_days=30,
+        network__allowed_cidrs=["10.0.0.0/33"],
+        network__endpoint_services=["bedrock-agents"],
+        network__max_azs=0,
+        regoin="typo",
+    )
+    with pytest.raises(SettingsError) as raised:
+        load_settings(context)
+    errors = raised.value.errors
+    expected = [
+        "secure-bedrock.regoin: unknown setting; did you mean 'region'?",
+        "secure-bedrock.region: 'us-east-9x' is not an AWS region name",
+        "secure-bedrock.models[1]: 'not a model' is not a Bedrock model id",
+        "secure-bedrock.models[2]: 'us.amazon.nova-pro-v1:0' is listed twice",
+        "secure-bedrock.allowed_principals[0]: 'app-role' is not an IAM principal ARN",
+        "secure-bedrock.log_retention_days: 30 days is under the six years",
+        "secure-bedrock.network.allowed_cidrs[0]: '10.0.0.0/33' is not a CIDR",
+        "secure-bedrock.network.endpoint_services[0]: 'bedrock-agents' is not a Bedrock endpoint service",
+        "secure-bedrock.network.max_azs: 0 is not a number of availability zones",
+    ]
+    for prefix in expected:
+        assert any(error.startswith(prefix) for error in errors), f"missing {prefix!r} in {errors}"
+    assert len(errors) == len(expected)
+    assert str(raised.value).startswith(
+        f"{len(expected)} invalid setting(s) in cdk.json context 'secure-bedrock':"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"models": []}, r"secure-bedrock.models: name at least one approved model id"),
+        (
+            {"region": "eu-west-1"},
+            r"models\[0\]: model 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' cannot be called from eu-west-1",
+        ),
+        ({"account": "1234"}, r"secure-bedrock.account: '1234' is not a 12-digit account id"),
+        (
+            {"log_retention_days": 2000},
+            r"log_retention_days: 2000 is not a CloudWatch Logs retention; use one of 2192",
+        ),
+        ({"network__max_azs": 3}, r"network.max_azs: 3 needs an account-specific stack"),
+        ({"network__vpc_cidr": "10.0.0.0"}, r"network.vpc_cidr: '10.0.0.0' is not a CIDR"),
+        ({"network__allowed_cidrs": ["0.0.0.0/0"]}, r"allowed_cidrs\[0\]: '0.0.0.0/0' opens the endpoints"),
+        ({"network": []}, r"secure-bedrock.network: must be an object"),
+        ({"stack_name": "1bad_name"}, r"stack_name: '1bad_name' is not a CloudFormation stack name"),
+        (
+            {"tags": {"aws:owner": "x"}},
+            r"tags.aws:owner: tag keys have 1-128 characters and must not start with 'aws:'",
+        ),
+        (
+            {"models": [{"profile_id": "us.x.y-v1:0"}]},
+            r"models\[0\]: a custom inference profile is an object with",
+        ),
+        ({"models": [7]}, r"models\[0\]: must be a model id string"),
+    ],
+)
+def test_fails_naming_the_setting(changes: dict, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(settings_with(**changes))
+
+
+def test_fails_without_the_settings_block() -> None:
+    with pytest.raises(SettingsError, match=r"secure-bedrock: missing; add the block to cdk.json"):
+        load_settings({})
