@@ -6,7 +6,10 @@ so the library acknowledges findings without depending on cdk-nag.
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from collections.abc import Sequence
+from typing import Any
+
+from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import IConstruct
 
 MIN_REASON_LENGTH = 20
@@ -27,3 +30,32 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
             f"reason: {reason!r} is too short; say in at least {MIN_REASON_LENGTH} characters why {rule_id} is safe here"
         )
     Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+
+
+def _as_nag_text(value: Any) -> str:
+    """A resolved CloudFormation value written the way cdk-nag names it in a finding."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Ref":
+            return f"<{argument}>"
+        if function == "Fn::GetAtt":
+            return f"<{argument[0]}.{argument[1]}>"
+        if function == "Fn::Join":
+            separator, parts = argument
+            return str(separator).join(_as_nag_text(part) for part in parts)
+    raise ValueError(f"resources: cannot name {value!r} in an acknowledgement; use an ARN built from references")
+
+
+def acknowledge_wildcard_resources(scope: IConstruct, resources: Sequence[str], reason: str) -> None:
+    """Acknowledge ``AwsSolutions-IAM5`` for each resource in ``resources`` that contains a wildcard.
+
+    cdk-nag reports one finding per wildcard resource, named after the resource as written in the
+    template; this names each the same way, so nothing but those resources is acknowledged.
+    """
+    stack = Stack.of(scope)
+    for resource in resources:
+        text = _as_nag_text(stack.resolve(resource))
+        if "*" in text:
+            acknowledge(scope, f"AwsSolutions::AwsSolutions-IAM5[Resource::{text}]", reason)

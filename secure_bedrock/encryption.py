@@ -79,3 +79,44 @@ def allow_cloudwatch_logs(key: kms.IKey, scope: Construct, log_group_name_patter
         )
     )
     return bool(result.statement_added)
+
+
+def allow_service(
+    key: kms.IKey,
+    scope: Construct,
+    *,
+    sid: str,
+    service: str,
+    actions: list[str],
+    source_arn: str,
+    conditions: dict[str, dict[str, object]] | None = None,
+) -> bool:
+    """Let an AWS service use ``key`` only on behalf of this account and of resources matching ``source_arn``.
+
+    The ``aws:SourceAccount`` and ``aws:SourceArn`` conditions are the confused-deputy guard: another
+    account's resources cannot make the service use this key.
+
+    :returns: ``False`` when ``key`` was imported and its policy cannot be changed here.
+    """
+    stack = Stack.of(scope)
+    all_conditions: dict[str, dict[str, object]] = {
+        "StringEquals": {"aws:SourceAccount": stack.account},
+        "ArnLike": {"aws:SourceArn": source_arn},
+    }
+    for operator, values in (conditions or {}).items():
+        all_conditions.setdefault(operator, {}).update(values)
+    result = key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid=sid,
+            principals=[iam.ServicePrincipal(service)],
+            actions=actions,
+            resources=["*"],
+            conditions=all_conditions,
+        )
+    )
+    return bool(result.statement_added)
+
+
+def bedrock_source_arn(scope: Construct) -> str:
+    """Any Bedrock resource of this account and region: the ``aws:SourceArn`` Bedrock presents."""
+    return Stack.of(scope).format_arn(service="bedrock", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME)

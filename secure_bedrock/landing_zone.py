@@ -15,14 +15,24 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from secure_bedrock import actions
+from secure_bedrock.access import BedrockAuditor
+from secure_bedrock.audit import BedrockAuditTrail
+from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel
 from secure_bedrock.network import SIX_YEARS, BedrockEndpointService, BedrockPrivateNetwork
+from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock
+
+#: The kinds of data model invocation logging can record.
+INVOCATION_LOG_DATA_TYPES: tuple[str, ...] = ("text", "image", "embedding", "video", "audio")
 
 
 class SecureBedrockLandingZone(Construct):
-    """A secure Bedrock landing zone: for now, the private network path to the approved models.
+    """A secure Bedrock landing zone: the private path to the approved models, and the evidence of their use.
 
-    Attributes: ``network`` (:class:`BedrockPrivateNetwork`).
+    Attributes: ``network`` (:class:`BedrockPrivateNetwork`), ``invocation_logging``
+    (:class:`ModelInvocationLogging`), ``audit_trail`` (:class:`BedrockAuditTrail` or ``None``),
+    ``auditor`` (:class:`BedrockAuditor`).
     """
 
     def __init__(
@@ -41,6 +51,13 @@ class SecureBedrockLandingZone(Construct):
         allowed_security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         flow_log_encryption_key: kms.IKey | None = None,
         log_retention: logs.RetentionDays = SIX_YEARS,
+        evidence_retention_days: int = SIX_YEARS_IN_DAYS,
+        object_lock: ObjectLock | None = None,
+        invocation_log_data_types: Sequence[str] = INVOCATION_LOG_DATA_TYPES,
+        invocation_log_key: kms.IKey | None = None,
+        create_audit_trail: bool = True,
+        audit_key: kms.IKey | None = None,
+        auditor_principal: iam.IPrincipal | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
@@ -56,8 +73,30 @@ class SecureBedrockLandingZone(Construct):
         :param allowed_security_groups: client security groups admitted to the endpoints. Default: none.
         :param flow_log_encryption_key: key for the VPC flow logs. Default: a new customer-managed key.
         :param log_retention: retention of the landing zone's log groups. Default: six years.
-        :param removal_policy: for keys and log groups. Default: ``RETAIN``.
+        :param evidence_retention_days: days the evidence buckets keep each object. Default: 2192.
+        :param object_lock: WORM retention for the evidence buckets. Default: none.
+        :param invocation_log_data_types: what invocation logging records, from
+            :data:`INVOCATION_LOG_DATA_TYPES`. Default: all of them.
+        :param invocation_log_key: key for the invocation logs (PHI). Default: a new key for them alone.
+        :param create_audit_trail: create the Bedrock audit trail; turn off where an organization
+            trail already records Bedrock data events. Default: ``True``.
+        :param audit_key: key for the audit trail. Default: a new key for it alone.
+        :param auditor_principal: who may assume the auditor role. Default: no role, only the
+            auditor's managed policy.
+        :param removal_policy: for keys, buckets, log groups and the trail. Default: ``RETAIN``.
         """
+        data_types = list(invocation_log_data_types)
+        for index, data_type in enumerate(data_types):
+            if data_type not in INVOCATION_LOG_DATA_TYPES:
+                raise ValueError(
+                    f"invocation_log_data_types[{index}]: {data_type!r} is not a data type; "
+                    f"use some of {', '.join(INVOCATION_LOG_DATA_TYPES)}"
+                )
+        if endpoint_services is not None and BedrockEndpointService.CONTROL not in endpoint_services:
+            raise ValueError(
+                "endpoint_services: the invocation-logging handler reaches Bedrock's control plane through the "
+                "'bedrock' endpoint; add BedrockEndpointService.CONTROL"
+            )
         super().__init__(scope, construct_id)
         self.network = BedrockPrivateNetwork(
             self,
@@ -74,4 +113,46 @@ class SecureBedrockLandingZone(Construct):
             flow_log_encryption_key=flow_log_encryption_key,
             flow_log_retention=log_retention,
             removal_policy=removal_policy,
+        )
+        self.invocation_logging = ModelInvocationLogging(
+            self,
+            "InvocationLogging",
+            vpc=self.network.vpc,
+            vpc_subnets=vpc_subnets,
+            encryption_key=invocation_log_key,
+            **{data_type: data_type in data_types for data_type in INVOCATION_LOG_DATA_TYPES},
+            retention_days=evidence_retention_days,
+            log_retention=log_retention,
+            object_lock=object_lock,
+            removal_policy=removal_policy,
+        )
+        # The handler calls the control plane through the endpoint, so the endpoint must allow it
+        # and exist (with its private DNS name) before the handler runs.
+        self.network.endpoint(BedrockEndpointService.CONTROL).add_to_policy(
+            iam.PolicyStatement(
+                sid="LoggingHandlerSetsTheConfiguration",
+                principals=[iam.ArnPrincipal(self.invocation_logging.handler.role.role_arn)],
+                actions=["bedrock:GetModelInvocationLoggingConfiguration", *actions.LOGGING_CONFIGURATION_WRITE_ACTIONS],
+                resources=["*"],
+            )
+        )
+        self.invocation_logging.configuration.node.add_dependency(self.network)
+
+        self.audit_trail: BedrockAuditTrail | None = None
+        if create_audit_trail:
+            self.audit_trail = BedrockAuditTrail(
+                self,
+                "AuditTrail",
+                encryption_key=audit_key,
+                retention_days=evidence_retention_days,
+                log_retention=log_retention,
+                object_lock=object_lock,
+                removal_policy=removal_policy,
+            )
+        self.auditor = BedrockAuditor(
+            self,
+            "Auditor",
+            invocation_logging=self.invocation_logging,
+            audit_trail=self.audit_trail,
+            assumed_by=auditor_principal,
         )

@@ -1,0 +1,285 @@
+"""The audit trail: a CloudTrail trail that records who called Bedrock, kept as evidence.
+
+CloudTrail records call metadata (who, when, from where, which model), never prompt content;
+prompts and responses are in the model invocation logs. Management events (InvokeModel, Converse,
+every configuration change) are recorded by default; the trail adds Bedrock data events through
+advanced event selectors.
+
+Built on the ``CfnTrail`` L1 rather than the ``Trail`` L2: the L2 gives its CloudWatch Logs role an
+inline policy (IAMNoInlinePolicy) and grants the log stream wider than the documented
+``ACCOUNT_CloudTrail_REGION*`` pattern; here every policy is written out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import ArnFormat, Names, RemovalPolicy, Stack
+from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from secure_bedrock.acknowledgements import acknowledge_wildcard_resources
+from secure_bedrock._validation import require_non_empty, require_type, require_unique
+from secure_bedrock.encryption import allow_cloudwatch_logs, allow_service, create_key
+from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket
+
+#: Bedrock resource types whose data events the trail records (CloudTrail "logging data events" table).
+BEDROCK_DATA_EVENT_TYPES: tuple[str, ...] = (
+    "AWS::Bedrock::Guardrail",  # ApplyGuardrail
+    "AWS::Bedrock::AgentAlias",  # InvokeAgent
+    "AWS::Bedrock::InlineAgent",  # InvokeInlineAgent
+    "AWS::Bedrock::KnowledgeBase",  # Retrieve, RetrieveAndGenerate
+    "AWS::Bedrock::FlowAlias",  # InvokeFlow
+    "AWS::Bedrock::Model",  # InvokeModelWithBidirectionalStream, async invoke
+    "AWS::Bedrock::AsyncInvoke",  # StartAsyncInvoke, GetAsyncInvoke
+    "AWS::Bedrock::PromptVersion",  # RenderPrompt
+)
+
+
+class BedrockAuditTrail(Construct):
+    """A multi-region CloudTrail trail with Bedrock data events, to an encrypted bucket and log group.
+
+    Log-file validation on, encrypted with a customer-managed key, delivered to a
+    :class:`SecureLogBucket` (access-logged, versioned, retained) and to a KMS-encrypted log group.
+
+    Attributes: ``encryption_key``, ``bucket`` (a :class:`SecureLogBucket`, or ``None`` with your own
+    bucket), ``trail_bucket``, ``log_group``, ``trail`` (the ``CfnTrail``, id ``Resource``),
+    ``trail_arn``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        encryption_key: kms.IKey | None = None,
+        bucket: s3.IBucket | None = None,
+        data_event_types: Sequence[str] = BEDROCK_DATA_EVENT_TYPES,
+        retention_days: int = SIX_YEARS_IN_DAYS,
+        log_retention: logs.RetentionDays = logs.RetentionDays.SIX_YEARS,
+        object_lock: ObjectLock | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """
+        :param encryption_key: encrypts the trail, its bucket and its log group.
+            Default: a new customer-managed key with rotation, for audit evidence only.
+        :param bucket: your bucket for the trail's log files; its policy must let CloudTrail write
+            (added here when the bucket belongs to this stack). Default: a new :class:`SecureLogBucket`.
+        :param data_event_types: ``resources.type`` values whose data events are recorded.
+            Default: :data:`BEDROCK_DATA_EVENT_TYPES`.
+        :param retention_days: days the bucket keeps log files. Default: 2192 (six years).
+        :param log_retention: how long the log group keeps events. Default: six years.
+        :param object_lock: WORM retention for a new bucket. Default: none.
+        :param removal_policy: for the key, bucket, log group and trail. Default: ``RETAIN``.
+        """
+        if encryption_key is not None and not hasattr(encryption_key, "key_arn"):
+            raise TypeError(f"encryption_key must be a kms.IKey, got {encryption_key!r}")
+        if bucket is not None and not hasattr(bucket, "bucket_arn"):
+            raise TypeError(f"bucket must be an s3.IBucket, got {bucket!r}")
+        require_non_empty("data_event_types", data_event_types, "name at least 'AWS::Bedrock::Guardrail'")
+        for index, value in enumerate(data_event_types):
+            require_type(f"data_event_types[{index}]", value, str, "a resource type such as 'AWS::Bedrock::Guardrail'")
+            if not value.startswith(("AWS::Bedrock::", "AWS::BedrockAgentCore::")):
+                raise ValueError(
+                    f"data_event_types[{index}]: {value!r} is not a Bedrock resource type; "
+                    "use e.g. 'AWS::Bedrock::Guardrail'"
+                )
+        require_unique("data_event_types", list(data_event_types))
+        require_type("log_retention", log_retention, logs.RetentionDays, "a logs.RetentionDays")
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+
+        trail_name = f"secure-bedrock-{Names.unique_id(self)}"[:128]
+        self.trail_arn = stack.format_arn(
+            service="cloudtrail", resource="trail", resource_name=trail_name, arn_format=ArnFormat.SLASH_RESOURCE_NAME
+        )
+        self.encryption_key: kms.IKey = encryption_key or create_key(
+            self, "Key", purpose="Bedrock audit trail", removal_policy=removal_policy
+        )
+        allow_service(
+            self.encryption_key,
+            self,
+            sid="AllowCloudTrailToEncryptLogs",
+            service="cloudtrail.amazonaws.com",
+            actions=["kms:GenerateDataKey*"],
+            source_arn=self.trail_arn,
+            conditions={
+                "StringLike": {
+                    "kms:EncryptionContext:aws:cloudtrail:arn": stack.format_arn(
+                        service="cloudtrail",
+                        region="*",
+                        resource="trail",
+                        resource_name="*",
+                        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                    )
+                }
+            },
+        )
+        allow_service(
+            self.encryption_key,
+            self,
+            sid="AllowCloudTrailToDescribeKey",
+            service="cloudtrail.amazonaws.com",
+            actions=["kms:DescribeKey"],
+            source_arn=self.trail_arn,
+        )
+
+        self.bucket: SecureLogBucket | None = None
+        if bucket is None:
+            self.bucket = SecureLogBucket(
+                self,
+                "Bucket",
+                encryption_key=self.encryption_key,
+                retention_days=retention_days,
+                object_lock=object_lock,
+                removal_policy=removal_policy,
+            )
+            bucket = self.bucket.bucket
+        self.trail_bucket: s3.IBucket = bucket
+        source = {"StringEquals": {"aws:SourceArn": self.trail_arn}}
+        acl_check = bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AWSCloudTrailAclCheck",
+                principals=[iam.ServicePrincipal("cloudtrail.amazonaws.com")],
+                actions=["s3:GetBucketAcl"],
+                resources=[bucket.bucket_arn],
+                conditions=source,
+            )
+        )
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AWSCloudTrailWrite",
+                principals=[iam.ServicePrincipal("cloudtrail.amazonaws.com")],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(f"AWSLogs/{stack.account}/*")],
+                conditions={
+                    "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": self.trail_arn}
+                },
+            )
+        )
+
+        log_group_name = f"/secure-bedrock/{Names.unique_id(self)}/cloudtrail"
+        allow_cloudwatch_logs(self.encryption_key, self, log_group_name)
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            log_group_name=log_group_name,
+            encryption_key=self.encryption_key,
+            retention=log_retention,
+            removal_policy=removal_policy,
+        )
+        logs_role = iam.Role(
+            self,
+            "LogsRole",
+            description="Lets CloudTrail deliver the Bedrock audit trail to its log group",
+            assumed_by=iam.ServicePrincipal(
+                "cloudtrail.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": self.trail_arn},
+                },
+            ),
+        )
+        log_streams = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=f"{log_group_name}:log-stream:{stack.account}_CloudTrail_{stack.region}*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        logs_policy = iam.ManagedPolicy(
+            self,
+            "LogsPolicy",
+            description="Write the Bedrock audit trail to its CloudTrail log streams",
+            roles=[logs_role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[log_streams],
+                )
+            ],
+        )
+        acknowledge_wildcard_resources(
+            logs_policy,
+            [log_streams],
+            "The documented CloudTrail log-stream pattern (ACCOUNT_CloudTrail_REGION*) in one log group: "
+            "CloudTrail names the streams it creates, so they cannot be listed ahead.",
+        )
+
+        self.trail = cloudtrail.CfnTrail(
+            self,
+            "Resource",
+            trail_name=trail_name,
+            is_logging=True,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            enable_log_file_validation=True,
+            kms_key_id=self.encryption_key.key_arn,
+            s3_bucket_name=bucket.bucket_name,
+            cloud_watch_logs_log_group_arn=self.log_group.log_group_arn,
+            cloud_watch_logs_role_arn=logs_role.role_arn,
+            advanced_event_selectors=[
+                cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+                    name="All management events",
+                    field_selectors=[
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="eventCategory", equal_to=["Management"])
+                    ],
+                ),
+                *(
+                    cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+                        name=f"Data events of {resource_type}",
+                        field_selectors=[
+                            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="eventCategory", equal_to=["Data"]),
+                            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                                field="resources.type", equal_to=[resource_type]
+                            ),
+                        ],
+                    )
+                    for resource_type in data_event_types
+                ),
+            ],
+        )
+        self.trail.apply_removal_policy(removal_policy)
+        # CloudTrail checks bucket and role access when the trail is created.
+        self.trail.node.add_dependency(logs_policy)
+        if acl_check.policy_dependable is not None:
+            self.trail.node.add_dependency(acl_check.policy_dependable)
+
+    def read_statements(self) -> list[iam.PolicyStatement]:
+        """What reading the trail takes: its bucket, its log group, decrypting log files, and LookupEvents."""
+        stack = Stack.of(self)
+        return [
+            iam.PolicyStatement(
+                sid="ReadTrailLogFiles",
+                actions=["s3:GetObject", "s3:GetObjectVersion"],
+                resources=[self.trail_bucket.arn_for_objects(f"AWSLogs/{stack.account}/*")],
+            ),
+            iam.PolicyStatement(
+                sid="ListTrailLogFiles",
+                actions=["s3:ListBucket"],
+                resources=[self.trail_bucket.bucket_arn],
+            ),
+            iam.PolicyStatement(
+                sid="ReadTrailLogGroup",
+                actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DecryptTrailLogs",
+                actions=["kms:Decrypt"],
+                resources=[self.encryption_key.key_arn],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": [f"s3.{stack.region}.amazonaws.com", f"logs.{stack.region}.amazonaws.com"]
+                    }
+                },
+            ),
+            iam.PolicyStatement(
+                sid="ReadTrailStatus",
+                actions=["cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
+                resources=[self.trail_arn],
+            ),
+        ]

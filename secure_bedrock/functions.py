@@ -1,0 +1,173 @@
+"""A Lambda function hardened for regulated accounts, for the library's own custom resources.
+
+In the VPC's isolated subnets (no NAT), with a KMS-encrypted log group with retention, a
+KMS-encrypted dead-letter queue, reserved concurrency, and a role whose only policy is one
+customer-managed policy (no AWS-managed policies, no inline policies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Names, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from secure_bedrock.acknowledgements import acknowledge
+from secure_bedrock.encryption import allow_cloudwatch_logs
+
+#: What a function needs to attach to and leave a VPC (the actions of AWSLambdaVPCAccessExecutionRole).
+VPC_NETWORK_INTERFACE_ACTIONS: tuple[str, ...] = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+
+
+class HardenedFunction(Construct):
+    """A Python Lambda function in isolated subnets that passes the compliance packs.
+
+    Attributes: ``function`` (id ``Resource``), ``role``, ``policy``, ``security_group``,
+    ``log_group``, ``dead_letter_queue``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        code_path: str,
+        description: str,
+        vpc: ec2.IVpc,
+        encryption_key: kms.IKey,
+        statements: Sequence[iam.PolicyStatement],
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        handler: str = "index.handler",
+        timeout: Duration | None = None,
+        log_retention: logs.RetentionDays = logs.RetentionDays.SIX_YEARS,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """
+        :param code_path: the folder with the handler's code (the Lambda asset).
+        :param description: what the function does.
+        :param vpc: where it runs; it reaches AWS only through the VPC's endpoints.
+        :param encryption_key: encrypts its log group and dead-letter queue.
+        :param statements: what the function may do, besides running in the VPC, logging and
+            using its dead-letter queue.
+        :param vpc_subnets: its subnets. Default: the VPC's isolated subnets.
+        :param handler: the entry point. Default: ``index.handler``.
+        :param timeout: Default: one minute.
+        :param log_retention: Default: six years.
+        :param removal_policy: for the log group. Default: ``RETAIN``.
+        """
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+
+        log_group_name = f"/secure-bedrock/{Names.unique_id(self)}/function"
+        allow_cloudwatch_logs(encryption_key, self, log_group_name)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=log_group_name,
+            encryption_key=encryption_key,
+            retention=log_retention,
+            removal_policy=removal_policy,
+        )
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "DeadLetterQueue",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=encryption_key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(
+            self.dead_letter_queue,
+            "AwsSolutions::AwsSolutions-SQS3",
+            "This queue is the dead-letter queue of the function beside it; a dead-letter queue needs none of its own.",
+        )
+        # Isolated subnets have no route beyond the VPC's endpoints, so HTTPS egress cannot leave it;
+        # a narrower rule would need the S3 prefix-list id, which only a lookup in the account gives.
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description="HTTPS to the VPC endpoints only, from a secure-bedrock custom-resource handler",
+            allow_all_outbound=False,
+        )
+        self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to VPC endpoints")
+
+        self.role = iam.Role(
+            self,
+            "Role",
+            description=description,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        )
+        key_via_services = [f"sqs.{stack.region}.amazonaws.com"]
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description=f"{description}: runtime permissions",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="RunInTheVpc",
+                    actions=list(VPC_NETWORK_INTERFACE_ACTIONS),
+                    # These EC2 actions accept no resource-level restriction.
+                    resources=["*"],
+                ),
+                iam.PolicyStatement(
+                    sid="WriteOwnLogs",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group_arn],
+                ),
+                iam.PolicyStatement(
+                    sid="UseOwnDeadLetterQueue",
+                    actions=["sqs:SendMessage"],
+                    resources=[self.dead_letter_queue.queue_arn],
+                ),
+                iam.PolicyStatement(
+                    sid="EncryptDeadLetters",
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                    resources=[encryption_key.key_arn],
+                    conditions={"StringEquals": {"kms:ViaService": key_via_services}},
+                ),
+                *statements,
+            ],
+        )
+        acknowledge(
+            self.policy,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "Only the EC2 network-interface actions Lambda needs to run in a VPC, and read/write calls "
+            "that accept no resource-level restriction, use '*'; every other statement names its resource.",
+        )
+
+        self.function = lambda_.Function(
+            self,
+            "Resource",
+            description=description,
+            runtime=RUNTIME,
+            handler=handler,
+            code=lambda_.Code.from_asset(code_path),
+            timeout=timeout or Duration.minutes(1),
+            memory_size=256,
+            reserved_concurrent_executions=1,
+            dead_letter_queue=self.dead_letter_queue,
+            log_group=self.log_group,
+            # CDK's automatic grants would land in an inline default policy; the managed policy above
+            # already holds all of them.
+            role=self.role.without_policy_updates(),
+            vpc=vpc,
+            vpc_subnets=vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            security_groups=[self.security_group],
+        )
+        # The function must not run before its role can log and attach to the VPC.
+        self.function.node.add_dependency(self.policy)

@@ -1,0 +1,351 @@
+"""Model invocation logging as code: where Bedrock writes every prompt and response, and the setting itself.
+
+Bedrock has one invocation-logging configuration per account and region and no CloudFormation
+resource for it. ``ModelInvocationLogging`` creates the destinations (a KMS-encrypted evidence
+bucket and log group, the delivery role) and sets the configuration through a custom resource
+backed by our own handler (``handlers/invocation_logging``), which restores the previous setting
+when the stack is deleted.
+
+Invocation logs hold full prompts and responses: with PHI they are PHI stores. They are encrypted
+with a customer-managed key and kept six years by default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import ArnFormat, CustomResource, Duration, Names, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from secure_bedrock import actions
+from secure_bedrock._validation import require_type
+from secure_bedrock.encryption import allow_cloudwatch_logs, allow_service, bedrock_source_arn, create_key
+from secure_bedrock.functions import HardenedFunction
+from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket
+
+HANDLER_CODE = str(Path(__file__).parent / "handlers" / "invocation_logging")
+#: The log stream Bedrock writes to in the log group.
+LOG_STREAM = "aws/bedrock/modelinvocations"
+#: Where the handler keeps the configuration it found at Create.
+STATE_PREFIX = "secure-bedrock-state/invocation-logging"
+_KEY_PREFIX_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+class ModelInvocationLogging(Construct):
+    """Bedrock model invocation logging to an encrypted bucket and log group, set for this account and region.
+
+    Only one configuration exists per account and region: deploy this construct once per
+    account and region. When its stack is deleted the handler puts back the configuration that was
+    there before (or deletes it if there was none), unless someone has changed it since.
+
+    Attributes: ``encryption_key``, ``bucket`` (a :class:`SecureLogBucket`), ``log_group``,
+    ``delivery_role``, ``handler`` (a :class:`HardenedFunction`), ``configuration`` (the custom
+    resource, id ``Resource``), ``logging_config`` (the ``loggingConfig`` the handler sends).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        encryption_key: kms.IKey | None = None,
+        key_prefix: str = "bedrock",
+        text: bool = True,
+        image: bool = True,
+        embedding: bool = True,
+        video: bool = True,
+        audio: bool = True,
+        retention_days: int = SIX_YEARS_IN_DAYS,
+        log_retention: logs.RetentionDays = logs.RetentionDays.SIX_YEARS,
+        object_lock: ObjectLock | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """
+        :param vpc: where the configuration handler runs. It reaches Bedrock's control plane through
+            the VPC's ``bedrock`` interface endpoint and S3 (its state, CloudFormation's response URL)
+            through an S3 gateway endpoint; both must exist.
+        :param vpc_subnets: the handler's subnets. Default: the VPC's isolated subnets.
+        :param encryption_key: encrypts the logs, the handler's log group and its dead-letter queue.
+            Default: a new customer-managed key with rotation, for invocation logs only.
+        :param key_prefix: the S3 key prefix of the logs. Default: ``bedrock``.
+        :param text: log text prompts and responses. Default: ``True``.
+        :param image: log images. Default: ``True``.
+        :param embedding: log embeddings. Default: ``True``.
+        :param video: log video. Default: ``True``.
+        :param audio: log audio. Default: ``True``.
+        :param retention_days: days the bucket keeps each log object. Default: 2192 (six years).
+        :param log_retention: how long the log group keeps logs. Default: six years.
+        :param object_lock: WORM retention for the bucket. Default: none.
+        :param removal_policy: for the key, bucket and log groups. Default: ``RETAIN``.
+        """
+        if not hasattr(vpc, "vpc_id"):
+            raise TypeError(f"vpc must be an ec2.IVpc, got {vpc!r}")
+        if encryption_key is not None and not hasattr(encryption_key, "key_arn"):
+            raise TypeError(f"encryption_key must be a kms.IKey, got {encryption_key!r}")
+        require_type("key_prefix", key_prefix, str, "an S3 key prefix such as 'bedrock'")
+        if not key_prefix or not set(key_prefix) <= _KEY_PREFIX_CHARS or len(key_prefix) > 200:
+            raise ValueError(
+                f"key_prefix: {key_prefix!r} must be 1-200 letters, digits, '-', '_' or '.', e.g. 'bedrock'"
+            )
+        flags = {"text": text, "image": image, "embedding": embedding, "video": video, "audio": audio}
+        for name, value in flags.items():
+            require_type(name, value, bool, "True or False")
+        if not any(flags.values()):
+            raise ValueError("text, image, embedding, video, audio: all are False; log at least text (set text=True)")
+        require_type("log_retention", log_retention, logs.RetentionDays, "a logs.RetentionDays")
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+
+        self.encryption_key: kms.IKey = encryption_key or create_key(
+            self, "Key", purpose="Bedrock model invocation logs (prompts and responses)", removal_policy=removal_policy
+        )
+        self.bucket = SecureLogBucket(
+            self,
+            "Bucket",
+            encryption_key=self.encryption_key,
+            retention_days=retention_days,
+            object_lock=object_lock,
+            removal_policy=removal_policy,
+        )
+        bucket = self.bucket.bucket
+        large_data_prefix = f"{key_prefix}-large-data"
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AmazonBedrockLogsWrite",
+                principals=[iam.ServicePrincipal("bedrock.amazonaws.com")],
+                actions=["s3:PutObject"],
+                resources=[
+                    bucket.arn_for_objects(f"{prefix}/AWSLogs/{stack.account}/BedrockModelInvocationLogs/*")
+                    for prefix in (key_prefix, large_data_prefix)
+                ],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": bedrock_source_arn(self)},
+                },
+            )
+        )
+        allow_service(
+            self.encryption_key,
+            self,
+            sid="AllowBedrockInvocationLogDelivery",
+            service="bedrock.amazonaws.com",
+            actions=["kms:GenerateDataKey"],
+            source_arn=bedrock_source_arn(self),
+        )
+
+        log_group_name = f"/secure-bedrock/{Names.unique_id(self)}/model-invocations"
+        allow_cloudwatch_logs(self.encryption_key, self, log_group_name)
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            log_group_name=log_group_name,
+            encryption_key=self.encryption_key,
+            retention=log_retention,
+            removal_policy=removal_policy,
+        )
+        self.delivery_role = iam.Role(
+            self,
+            "DeliveryRole",
+            description="Lets Bedrock deliver model invocation logs to one log group",
+            assumed_by=iam.ServicePrincipal(
+                "bedrock.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": bedrock_source_arn(self)},
+                },
+            ),
+        )
+        delivery_policy = iam.ManagedPolicy(
+            self,
+            "DeliveryPolicy",
+            description="Write Bedrock model invocation logs to one log stream",
+            roles=[self.delivery_role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[
+                        stack.format_arn(
+                            service="logs",
+                            resource="log-group",
+                            resource_name=f"{log_group_name}:log-stream:{LOG_STREAM}",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    ],
+                )
+            ],
+        )
+
+        self.logging_config: dict[str, Any] = {
+            "s3Config": {"bucketName": bucket.bucket_name, "keyPrefix": key_prefix},
+            "cloudWatchConfig": {
+                "logGroupName": log_group_name,
+                "roleArn": self.delivery_role.role_arn,
+                "largeDataDeliveryS3Config": {"bucketName": bucket.bucket_name, "keyPrefix": large_data_prefix},
+            },
+            "textDataDeliveryEnabled": text,
+            "imageDataDeliveryEnabled": image,
+            "embeddingDataDeliveryEnabled": embedding,
+            "videoDataDeliveryEnabled": video,
+            "audioDataDeliveryEnabled": audio,
+        }
+
+        state_key = f"{STATE_PREFIX}/{Names.unique_id(self)}.json"
+        self.handler = HardenedFunction(
+            self,
+            "Handler",
+            code_path=HANDLER_CODE,
+            description="secure-bedrock: sets the account's Bedrock model invocation logging configuration",
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            encryption_key=self.encryption_key,
+            log_retention=log_retention,
+            removal_policy=removal_policy,
+            statements=[
+                iam.PolicyStatement(
+                    sid="ManageInvocationLoggingConfiguration",
+                    actions=[
+                        "bedrock:GetModelInvocationLoggingConfiguration",
+                        *actions.LOGGING_CONFIGURATION_WRITE_ACTIONS,
+                    ],
+                    # The logging configuration is an account setting: these accept no resource.
+                    resources=["*"],
+                ),
+                iam.PolicyStatement(
+                    sid="PassTheDeliveryRoleToBedrock",
+                    actions=["iam:PassRole"],
+                    resources=[self.delivery_role.role_arn],
+                    conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+                ),
+                iam.PolicyStatement(
+                    sid="KeepStateObject",
+                    actions=["s3:GetObject", "s3:PutObject"],
+                    resources=[bucket.arn_for_objects(state_key)],
+                ),
+                iam.PolicyStatement(
+                    # Without it a missing state object reads as AccessDenied instead of NoSuchKey.
+                    sid="FindStateObject",
+                    actions=["s3:ListBucket"],
+                    resources=[bucket.bucket_arn],
+                    conditions={"StringEquals": {"s3:prefix": state_key}},
+                ),
+                iam.PolicyStatement(
+                    sid="EncryptStateObject",
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                    resources=[self.encryption_key.key_arn],
+                    conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
+                ),
+            ],
+        )
+
+        self.configuration = CustomResource(
+            self,
+            "Resource",
+            service_token=self.handler.function.function_arn,
+            resource_type="Custom::BedrockModelInvocationLogging",
+            service_timeout=Duration.minutes(5),
+            properties={
+                "LoggingConfig": self.logging_config,
+                "StateBucket": bucket.bucket_name,
+                "StateKey": state_key,
+            },
+        )
+        # Bedrock checks its destinations when the configuration is put.
+        for dependency in (bucket.policy, delivery_policy, self.log_group, self.handler):
+            if dependency is not None:
+                self.configuration.node.add_dependency(dependency)
+
+    # --- metrics --------------------------------------------------------------------------------
+
+    @staticmethod
+    def metric(metric_name: str, *, period: Duration | None = None, statistic: str = "Sum") -> cloudwatch.Metric:
+        """An account-wide ``AWS/Bedrock`` delivery metric ("across all model IDs")."""
+        return cloudwatch.Metric(
+            namespace="AWS/Bedrock", metric_name=metric_name, period=period or Duration.minutes(5), statistic=statistic
+        )
+
+    def metric_model_invocation_logs_cloud_watch_delivery_success(self, **options: Any) -> cloudwatch.Metric:
+        """Invocation logs delivered to CloudWatch Logs."""
+        return self.metric("ModelInvocationLogsCloudWatchDeliverySuccess", **options)
+
+    def metric_model_invocation_logs_cloud_watch_delivery_failure(self, **options: Any) -> cloudwatch.Metric:
+        """Invocation logs that could not be delivered to CloudWatch Logs."""
+        return self.metric("ModelInvocationLogsCloudWatchDeliveryFailure", **options)
+
+    def metric_model_invocation_logs_s3_delivery_success(self, **options: Any) -> cloudwatch.Metric:
+        """Invocation logs delivered to S3."""
+        return self.metric("ModelInvocationLogsS3DeliverySuccess", **options)
+
+    def metric_model_invocation_logs_s3_delivery_failure(self, **options: Any) -> cloudwatch.Metric:
+        """Invocation logs that could not be delivered to S3."""
+        return self.metric("ModelInvocationLogsS3DeliveryFailure", **options)
+
+    def metric_model_invocation_large_data_s3_delivery_success(self, **options: Any) -> cloudwatch.Metric:
+        """Large payloads (over 100 KB, binary) delivered to S3."""
+        return self.metric("ModelInvocationLargeDataS3DeliverySuccess", **options)
+
+    def metric_model_invocation_large_data_s3_delivery_failure(self, **options: Any) -> cloudwatch.Metric:
+        """Large payloads that could not be delivered to S3."""
+        return self.metric("ModelInvocationLargeDataS3DeliveryFailure", **options)
+
+    # --- read access ----------------------------------------------------------------------------
+
+    def read_statements(self) -> list[iam.PolicyStatement]:
+        """What reading the invocation logs takes: the bucket, the log group, decrypt through S3 and Logs."""
+        stack = Stack.of(self)
+        bucket = self.bucket.bucket
+        return [
+            iam.PolicyStatement(
+                sid="ReadInvocationLogObjects",
+                actions=["s3:GetObject", "s3:GetObjectVersion"],
+                resources=[bucket.arn_for_objects("*")],
+            ),
+            iam.PolicyStatement(
+                sid="ListInvocationLogObjects",
+                actions=["s3:ListBucket", "s3:ListBucketVersions"],
+                resources=[bucket.bucket_arn],
+            ),
+            iam.PolicyStatement(
+                sid="ReadInvocationLogGroup",
+                actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DecryptInvocationLogs",
+                actions=["kms:Decrypt"],
+                resources=[self.encryption_key.key_arn],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": [f"s3.{stack.region}.amazonaws.com", f"logs.{stack.region}.amazonaws.com"]
+                    }
+                },
+            ),
+        ]
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` read the invocation logs (bucket, log group, and decrypt through them)."""
+        return grant_statements(grantee, self.read_statements())
+
+
+def grant_statements(grantee: iam.IGrantable, statements: list[iam.PolicyStatement]) -> iam.Grant:
+    """Add each statement to ``grantee``'s policy; one combined grant."""
+    grants = [
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=statement.actions,
+            resource_arns=statement.resources,
+            conditions=statement.conditions or None,
+        )
+        for statement in statements
+    ]
+    combined = grants[0]
+    for grant in grants[1:]:
+        combined = combined.combine(grant)
+    return combined

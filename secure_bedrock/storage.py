@@ -1,0 +1,239 @@
+"""Evidence buckets: SSE-KMS, versioned, TLS-only, access-logged, retained, kept for years.
+
+``SecureLogBucket`` holds logs that are evidence (model invocation logs, the audit trail). It
+creates its own server-access-log bucket unless you pass one, so every read and write of the
+evidence is itself recorded.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from secure_bedrock._validation import require_int_range, require_type
+from secure_bedrock.acknowledgements import acknowledge
+
+#: Six years, the common reading of HIPAA's documentation-retention rule (45 CFR 164.316(b)(2)(i)).
+SIX_YEARS_IN_DAYS = 2192
+#: S3 Object Lock's longest default retention (100 years).
+MAX_RETENTION_DAYS = 36500
+
+REPLICATION_REASON = (
+    "Evidence stays in the landing zone's region for data residency: cross-region replication would copy "
+    "PHI-bearing logs to another region. Durability comes from S3 (eleven nines), versioning, retention on "
+    "stack deletion and optional Object Lock."
+)
+
+
+class ObjectLock:
+    """Write-once-read-many retention for an evidence bucket.
+
+    ``ObjectLock.compliance(days)``: nobody, root included, can delete or shorten it.
+    ``ObjectLock.governance(days)``: principals with ``s3:BypassGovernanceRetention`` can.
+    Object Lock can only be switched on when the bucket is created.
+    """
+
+    def __init__(self, mode: str, days: int) -> None:
+        require_int_range("object_lock days", days, 1, MAX_RETENTION_DAYS)
+        self.mode = mode
+        self.days = days
+
+    @classmethod
+    def compliance(cls, days: int = SIX_YEARS_IN_DAYS) -> ObjectLock:
+        """Compliance mode: retention nobody can remove or shorten."""
+        return cls("COMPLIANCE", days)
+
+    @classmethod
+    def governance(cls, days: int = SIX_YEARS_IN_DAYS) -> ObjectLock:
+        """Governance mode: retention that specially permitted principals can remove."""
+        return cls("GOVERNANCE", days)
+
+    def to_retention(self) -> s3.ObjectLockRetention:
+        """The CDK form of this retention."""
+        if self.mode == "COMPLIANCE":
+            return s3.ObjectLockRetention.compliance(Duration.days(self.days))
+        return s3.ObjectLockRetention.governance(Duration.days(self.days))
+
+
+def _secure_bucket_props(key: kms.IKey | None, removal_policy: RemovalPolicy) -> dict[str, object]:
+    encryption: dict[str, object] = (
+        {"encryption": s3.BucketEncryption.KMS, "encryption_key": key, "bucket_key_enabled": True}
+        if key is not None
+        # S3 server access logging supports only SSE-S3 on its target bucket.
+        else {"encryption": s3.BucketEncryption.S3_MANAGED}
+    )
+    return {
+        **encryption,
+        "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+        "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        "enforce_ssl": True,
+        "minimum_tls_version": 1.2,
+        "versioned": True,
+        "removal_policy": removal_policy,
+    }
+
+
+def _deny_other_encryption(bucket: s3.Bucket, key: kms.IKey | None) -> None:
+    """Refuse puts that ask for another encryption (or another key); puts without headers get the default."""
+    algorithm = "aws:kms" if key is not None else "AES256"
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="DenyPutsWithAnotherEncryption",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=["s3:PutObject"],
+            resources=[bucket.arn_for_objects("*")],
+            conditions={"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": algorithm}},
+        )
+    )
+    if key is not None:
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="DenyPutsWithAnotherKmsKey",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects("*")],
+                conditions={"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key.key_arn}},
+            )
+        )
+
+
+class SecureLogBucket(Construct):
+    """An evidence bucket and, unless given, the bucket that records access to it.
+
+    Both block all public access, have ACLs disabled, require TLS 1.2+, refuse puts that ask for
+    another encryption, are versioned and retained. The evidence bucket is SSE-KMS with the given key
+    and an S3 bucket key; the access-log bucket is SSE-S3, the only encryption S3 server access
+    logging delivers to. The evidence bucket moves objects to Glacier Instant Retrieval after
+    ``transition_after_days`` and deletes them (and old versions) after ``retention_days``.
+
+    Attributes: ``bucket`` (the evidence bucket, id ``Resource``) and ``access_logs_bucket``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        encryption_key: kms.IKey,
+        server_access_logs_bucket: s3.IBucket | None = None,
+        retention_days: int = SIX_YEARS_IN_DAYS,
+        transition_after_days: int = 90,
+        object_lock: ObjectLock | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """
+        :param encryption_key: the customer-managed key for the objects.
+        :param server_access_logs_bucket: where access to the bucket is logged.
+            Default: a new access-log bucket (SSE-S3), kept as long as the evidence.
+        :param retention_days: days each log object (and each old version) is kept. Default: 2192 (six years).
+        :param transition_after_days: days before objects move to Glacier Instant Retrieval. Default: 90.
+        :param object_lock: WORM retention. Default: none (Object Lock can only be enabled at creation).
+        :param removal_policy: what happens to the buckets when they leave the stack. Default: ``RETAIN``.
+        """
+        if not hasattr(encryption_key, "key_arn"):
+            raise TypeError(f"encryption_key must be a kms.IKey, got {encryption_key!r}")
+        require_int_range("retention_days", retention_days, 1, MAX_RETENTION_DAYS)
+        require_int_range(
+            "transition_after_days",
+            transition_after_days,
+            30,
+            MAX_RETENTION_DAYS,
+            "S3 moves objects to colder storage after at least 30 days",
+        )
+        if transition_after_days >= retention_days:
+            raise ValueError(
+                f"transition_after_days: {transition_after_days} is not before retention_days ({retention_days}); "
+                "move logs to colder storage before they expire"
+            )
+        if object_lock is not None:
+            require_type("object_lock", object_lock, ObjectLock, "ObjectLock.compliance(days) or ObjectLock.governance(days)")
+            if object_lock.days > retention_days:
+                raise ValueError(
+                    f"object_lock: {object_lock.days} days of lock is longer than retention_days ({retention_days}); "
+                    "lock objects for at most as long as they are kept"
+                )
+        require_type("removal_policy", removal_policy, RemovalPolicy, "a RemovalPolicy")
+        super().__init__(scope, construct_id)
+
+        self.encryption_key = encryption_key
+        if server_access_logs_bucket is None:
+            server_access_logs_bucket = self._create_access_logs_bucket(retention_days, removal_policy)
+        self.access_logs_bucket: s3.IBucket = server_access_logs_bucket
+
+        self.bucket = s3.Bucket(
+            self,
+            "Resource",
+            **_secure_bucket_props(encryption_key, removal_policy),  # type: ignore[arg-type]
+            server_access_logs_bucket=server_access_logs_bucket,
+            server_access_logs_prefix=f"{self.node.path.replace('/', '-')}/",
+            object_lock_enabled=object_lock is not None or None,
+            object_lock_default_retention=object_lock.to_retention() if object_lock else None,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="KeepEvidence",
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+                            transition_after=Duration.days(transition_after_days),
+                        )
+                    ],
+                    noncurrent_version_transitions=[
+                        s3.NoncurrentVersionTransition(
+                            storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+                            transition_after=Duration.days(transition_after_days),
+                        )
+                    ],
+                    expiration=Duration.days(retention_days),
+                    noncurrent_version_expiration=Duration.days(retention_days),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
+        )
+        _deny_other_encryption(self.bucket, encryption_key)
+        self._acknowledge_replication(self.bucket)
+
+    def _create_access_logs_bucket(self, retention_days: int, removal_policy: RemovalPolicy) -> s3.Bucket:
+        access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            **_secure_bucket_props(None, removal_policy),  # type: ignore[arg-type]
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="KeepAccessLogs",
+                    expiration=Duration.days(retention_days),
+                    noncurrent_version_expiration=Duration.days(retention_days),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
+        )
+        _deny_other_encryption(access_logs, None)
+        for pack in ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"):
+            acknowledge(
+                access_logs,
+                f"{pack}::{pack}-S3DefaultEncryptionKMS",
+                "S3 server access logging delivers only to targets encrypted with SSE-S3 (the S3 user guide: "
+                "SSE-KMS is not supported for the target bucket); the logs hold request metadata, not PHI.",
+            )
+            acknowledge(
+                access_logs,
+                f"{pack}::{pack}-S3BucketLoggingEnabled",
+                "This is the server-access-log target; logging it to itself would loop.",
+            )
+        acknowledge(
+            access_logs,
+            "AwsSolutions::AwsSolutions-S1",
+            "This is the server-access-log target; logging it to itself would record its own log deliveries "
+            "in an endless loop. Access to the evidence bucket is what it records.",
+        )
+        self._acknowledge_replication(access_logs)
+        return access_logs
+
+    @staticmethod
+    def _acknowledge_replication(bucket: s3.Bucket) -> None:
+        for pack in ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"):
+            acknowledge(bucket, f"{pack}::{pack}-S3BucketReplicationEnabled", REPLICATION_REASON)
