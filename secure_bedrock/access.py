@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock.acknowledgements import acknowledge_wildcard_resources
 from secure_bedrock.audit import BedrockAuditTrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging
@@ -37,17 +38,26 @@ class BedrockAuditor(Construct):
             never ``*``. Default: no role, only the managed policy.
         """
         if invocation_logging is None and audit_trail is None:
-            raise ValueError("invocation_logging, audit_trail: give at least one, or the auditor can read nothing")
+            raise ValueError(
+                "invocation_logging, audit_trail: give at least one, or the auditor can read nothing"
+            )
         if invocation_logging is not None and not isinstance(invocation_logging, ModelInvocationLogging):
-            raise TypeError(f"invocation_logging must be a ModelInvocationLogging, got {invocation_logging!r}")
+            raise TypeError(
+                f"invocation_logging must be a ModelInvocationLogging, got {invocation_logging!r}"
+            )
         if audit_trail is not None and not isinstance(audit_trail, BedrockAuditTrail):
             raise TypeError(f"audit_trail must be a BedrockAuditTrail, got {audit_trail!r}")
         if assumed_by is not None:
             if not hasattr(assumed_by, "policy_fragment"):
                 raise TypeError(f"assumed_by must be an iam.IPrincipal, got {assumed_by!r}")
-            if isinstance(assumed_by, iam.AnyPrincipal) or "*" in str(assumed_by.policy_fragment.principal_json):
-                raise ValueError("assumed_by: '*' would let anyone read PHI; name an account, role or identity provider")
+            if isinstance(assumed_by, iam.AnyPrincipal) or "*" in str(
+                assumed_by.policy_fragment.principal_json
+            ):
+                raise ValueError(
+                    "assumed_by: '*' would let anyone read PHI; name an account, role or identity provider"
+                )
         super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
 
         statements: list[iam.PolicyStatement] = []
         if invocation_logging is not None:

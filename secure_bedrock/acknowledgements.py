@@ -45,7 +45,9 @@ def _as_nag_text(value: Any) -> str:
         if function == "Fn::Join":
             separator, parts = argument
             return str(separator).join(_as_nag_text(part) for part in parts)
-    raise ValueError(f"resources: cannot name {value!r} in an acknowledgement; use an ARN built from references")
+    raise ValueError(
+        f"resources: cannot name {value!r} in an acknowledgement; use an ARN built from references"
+    )
 
 
 def acknowledge_wildcard_resources(scope: IConstruct, resources: Sequence[str], reason: str) -> None:

@@ -22,8 +22,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_bedrock.acknowledgements import acknowledge_wildcard_resources
+from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_non_empty, require_type, require_unique
+from secure_bedrock.acknowledgements import acknowledge_wildcard_resources
 from secure_bedrock.encryption import allow_cloudwatch_logs, allow_service, create_key
 from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket
 
@@ -82,7 +83,9 @@ class BedrockAuditTrail(Construct):
             raise TypeError(f"bucket must be an s3.IBucket, got {bucket!r}")
         require_non_empty("data_event_types", data_event_types, "name at least 'AWS::Bedrock::Guardrail'")
         for index, value in enumerate(data_event_types):
-            require_type(f"data_event_types[{index}]", value, str, "a resource type such as 'AWS::Bedrock::Guardrail'")
+            require_type(
+                f"data_event_types[{index}]", value, str, "a resource type such as 'AWS::Bedrock::Guardrail'"
+            )
             if not value.startswith(("AWS::Bedrock::", "AWS::BedrockAgentCore::")):
                 raise ValueError(
                     f"data_event_types[{index}]: {value!r} is not a Bedrock resource type; "
@@ -91,11 +94,15 @@ class BedrockAuditTrail(Construct):
         require_unique("data_event_types", list(data_event_types))
         require_type("log_retention", log_retention, logs.RetentionDays, "a logs.RetentionDays")
         super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
         stack = Stack.of(self)
 
         trail_name = f"secure-bedrock-{Names.unique_id(self)}"[:128]
         self.trail_arn = stack.format_arn(
-            service="cloudtrail", resource="trail", resource_name=trail_name, arn_format=ArnFormat.SLASH_RESOURCE_NAME
+            service="cloudtrail",
+            resource="trail",
+            resource_name=trail_name,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
         self.encryption_key: kms.IKey = encryption_key or create_key(
             self, "Key", purpose="Bedrock audit trail", removal_policy=removal_policy
@@ -157,7 +164,10 @@ class BedrockAuditTrail(Construct):
                 actions=["s3:PutObject"],
                 resources=[bucket.arn_for_objects(f"AWSLogs/{stack.account}/*")],
                 conditions={
-                    "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": self.trail_arn}
+                    "StringEquals": {
+                        "s3:x-amz-acl": "bucket-owner-full-control",
+                        "aws:SourceArn": self.trail_arn,
+                    }
                 },
             )
         )
@@ -225,14 +235,18 @@ class BedrockAuditTrail(Construct):
                 cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
                     name="All management events",
                     field_selectors=[
-                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="eventCategory", equal_to=["Management"])
+                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                            field="eventCategory", equal_to=["Management"]
+                        )
                     ],
                 ),
                 *(
                     cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
                         name=f"Data events of {resource_type}",
                         field_selectors=[
-                            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(field="eventCategory", equal_to=["Data"]),
+                            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                                field="eventCategory", equal_to=["Data"]
+                            ),
                             cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
                                 field="resources.type", equal_to=[resource_type]
                             ),
@@ -273,7 +287,10 @@ class BedrockAuditTrail(Construct):
                 resources=[self.encryption_key.key_arn],
                 conditions={
                     "StringEquals": {
-                        "kms:ViaService": [f"s3.{stack.region}.amazonaws.com", f"logs.{stack.region}.amazonaws.com"]
+                        "kms:ViaService": [
+                            f"s3.{stack.region}.amazonaws.com",
+                            f"logs.{stack.region}.amazonaws.com",
+                        ]
                     }
                 },
             ),

@@ -7,6 +7,8 @@ confused-deputy guard): no service principal may use a key without one.
 
 from __future__ import annotations
 
+import re
+
 from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -67,7 +69,8 @@ def allow_cloudwatch_logs(key: kms.IKey, scope: Construct, log_group_name_patter
     stack = Stack.of(scope)
     result = key.add_to_resource_policy(
         iam.PolicyStatement(
-            sid="AllowCloudWatchLogsForNamedLogGroups",
+            # One statement per log group; the Sid names the construct that owns it.
+            sid=f"AllowCloudWatchLogs{re.sub('[^A-Za-z0-9]', '', scope.node.id)}",
             principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
             actions=list(CLOUDWATCH_LOGS_KEY_ACTIONS),
             resources=["*"],

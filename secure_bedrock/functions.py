@@ -18,6 +18,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock.acknowledgements import acknowledge
 from secure_bedrock.encryption import allow_cloudwatch_logs
 
@@ -69,6 +70,7 @@ class HardenedFunction(Construct):
         :param removal_policy: for the log group. Default: ``RETAIN``.
         """
         super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
         stack = Stack.of(self)
 
         log_group_name = f"/secure-bedrock/{Names.unique_id(self)}/function"

@@ -24,6 +24,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from secure_bedrock import actions
+from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_type
 from secure_bedrock.encryption import allow_cloudwatch_logs, allow_service, bedrock_source_arn, create_key
 from secure_bedrock.functions import HardenedFunction
@@ -99,13 +100,19 @@ class ModelInvocationLogging(Construct):
         for name, value in flags.items():
             require_type(name, value, bool, "True or False")
         if not any(flags.values()):
-            raise ValueError("text, image, embedding, video, audio: all are False; log at least text (set text=True)")
+            raise ValueError(
+                "text, image, embedding, video, audio: all are False; log at least text (set text=True)"
+            )
         require_type("log_retention", log_retention, logs.RetentionDays, "a logs.RetentionDays")
         super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
         stack = Stack.of(self)
 
         self.encryption_key: kms.IKey = encryption_key or create_key(
-            self, "Key", purpose="Bedrock model invocation logs (prompts and responses)", removal_policy=removal_policy
+            self,
+            "Key",
+            purpose="Bedrock model invocation logs (prompts and responses)",
+            removal_policy=removal_policy,
         )
         self.bucket = SecureLogBucket(
             self,
@@ -188,7 +195,10 @@ class ModelInvocationLogging(Construct):
             "cloudWatchConfig": {
                 "logGroupName": log_group_name,
                 "roleArn": self.delivery_role.role_arn,
-                "largeDataDeliveryS3Config": {"bucketName": bucket.bucket_name, "keyPrefix": large_data_prefix},
+                "largeDataDeliveryS3Config": {
+                    "bucketName": bucket.bucket_name,
+                    "keyPrefix": large_data_prefix,
+                },
             },
             "textDataDeliveryEnabled": text,
             "imageDataDeliveryEnabled": image,
@@ -258,17 +268,22 @@ class ModelInvocationLogging(Construct):
             },
         )
         # Bedrock checks its destinations when the configuration is put.
-        for dependency in (bucket.policy, delivery_policy, self.log_group, self.handler):
+        for dependency in (bucket.policy, delivery_policy, self.log_group):
             if dependency is not None:
                 self.configuration.node.add_dependency(dependency)
 
     # --- metrics --------------------------------------------------------------------------------
 
     @staticmethod
-    def metric(metric_name: str, *, period: Duration | None = None, statistic: str = "Sum") -> cloudwatch.Metric:
+    def metric(
+        metric_name: str, *, period: Duration | None = None, statistic: str = "Sum"
+    ) -> cloudwatch.Metric:
         """An account-wide ``AWS/Bedrock`` delivery metric ("across all model IDs")."""
         return cloudwatch.Metric(
-            namespace="AWS/Bedrock", metric_name=metric_name, period=period or Duration.minutes(5), statistic=statistic
+            namespace="AWS/Bedrock",
+            metric_name=metric_name,
+            period=period or Duration.minutes(5),
+            statistic=statistic,
         )
 
     def metric_model_invocation_logs_cloud_watch_delivery_success(self, **options: Any) -> cloudwatch.Metric:
@@ -323,7 +338,10 @@ class ModelInvocationLogging(Construct):
                 resources=[self.encryption_key.key_arn],
                 conditions={
                     "StringEquals": {
-                        "kms:ViaService": [f"s3.{stack.region}.amazonaws.com", f"logs.{stack.region}.amazonaws.com"]
+                        "kms:ViaService": [
+                            f"s3.{stack.region}.amazonaws.com",
+                            f"logs.{stack.region}.amazonaws.com",
+                        ]
                     }
                 },
             ),

@@ -16,6 +16,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from secure_bedrock import actions
+from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock.access import BedrockAuditor
 from secure_bedrock.audit import BedrockAuditTrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging
@@ -98,6 +99,7 @@ class SecureBedrockLandingZone(Construct):
                 "'bedrock' endpoint; add BedrockEndpointService.CONTROL"
             )
         super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
         self.network = BedrockPrivateNetwork(
             self,
             "Network",
@@ -132,7 +134,10 @@ class SecureBedrockLandingZone(Construct):
             iam.PolicyStatement(
                 sid="LoggingHandlerSetsTheConfiguration",
                 principals=[iam.ArnPrincipal(self.invocation_logging.handler.role.role_arn)],
-                actions=["bedrock:GetModelInvocationLoggingConfiguration", *actions.LOGGING_CONFIGURATION_WRITE_ACTIONS],
+                actions=[
+                    "bedrock:GetModelInvocationLoggingConfiguration",
+                    *actions.LOGGING_CONFIGURATION_WRITE_ACTIONS,
+                ],
                 resources=["*"],
             )
         )

@@ -24,6 +24,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from secure_bedrock import endpoint_policies
+from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
     ACCOUNT_ID_PATTERN,
     is_token,
@@ -205,6 +206,7 @@ class BedrockPrivateNetwork(Construct):
         require_type("removal_policy", removal_policy, RemovalPolicy, "a RemovalPolicy")
 
         super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
         # Resolve the model ARNs before creating anything: a profile called from a region it does
         # not serve fails here, with the regions it does serve.
         for model in models:

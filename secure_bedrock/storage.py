@@ -13,6 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_int_range, require_type
 from secure_bedrock.acknowledgements import acknowledge
 
@@ -97,7 +98,9 @@ def _deny_other_encryption(bucket: s3.Bucket, key: kms.IKey | None) -> None:
                 principals=[iam.AnyPrincipal()],
                 actions=["s3:PutObject"],
                 resources=[bucket.arn_for_objects("*")],
-                conditions={"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key.key_arn}},
+                conditions={
+                    "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key.key_arn}
+                },
             )
         )
 
@@ -151,7 +154,12 @@ class SecureLogBucket(Construct):
                 "move logs to colder storage before they expire"
             )
         if object_lock is not None:
-            require_type("object_lock", object_lock, ObjectLock, "ObjectLock.compliance(days) or ObjectLock.governance(days)")
+            require_type(
+                "object_lock",
+                object_lock,
+                ObjectLock,
+                "ObjectLock.compliance(days) or ObjectLock.governance(days)",
+            )
             if object_lock.days > retention_days:
                 raise ValueError(
                     f"object_lock: {object_lock.days} days of lock is longer than retention_days ({retention_days}); "
@@ -159,6 +167,7 @@ class SecureLogBucket(Construct):
                 )
         require_type("removal_policy", removal_policy, RemovalPolicy, "a RemovalPolicy")
         super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
 
         self.encryption_key = encryption_key
         if server_access_logs_bucket is None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
-
-from aws_cdk import App, Environment, Stack
+from aws_cdk import App, Environment, Stack, cx_api
 from aws_cdk.assertions import Template
 
+from secure_bedrock.compliance import register_compliance_packs
 from stacks.app import build_app, cdk_json_context
 from stacks.hipaa_stack import HipaaBedrockStack
 
@@ -20,16 +19,58 @@ FEATURE_FLAGS = {key: value for key, value in cdk_json_context().items() if key.
 
 
 @pytest.fixture(scope="session")
-def reference_stack() -> HipaaBedrockStack:
+def reference_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[App, HipaaBedrockStack]:
     """The reference environment exactly as ``cdk synth`` builds it, compliance packs registered."""
-    _, stack = build_app()
-    return stack
+    return build_app(outdir=str(tmp_path_factory.mktemp("reference")))
 
 
 @pytest.fixture(scope="session")
-def reference_template(reference_stack: HipaaBedrockStack) -> Template:
-    """The reference stack's template (synthesized once; synth fails on any compliance finding)."""
-    return Template.from_stack(reference_stack)
+def reference_stack(reference_app: tuple[App, HipaaBedrockStack]) -> HipaaBedrockStack:
+    """The reference stack."""
+    return reference_app[1]
+
+
+@pytest.fixture(scope="session")
+def reference_assembly(reference_app: tuple[App, HipaaBedrockStack]) -> cx_api.CloudAssembly:
+    """The reference app synthesized once; synth fails on any unacknowledged compliance finding."""
+    return reference_app[0].synth()
+
+
+@pytest.fixture(scope="session")
+def reference_template(
+    reference_assembly: cx_api.CloudAssembly, reference_stack: HipaaBedrockStack
+) -> Template:
+    """The reference stack's template."""
+    return Template.from_json(reference_assembly.get_stack_artifact(reference_stack.artifact_id).template)
+
+
+def compliance_report(app: App) -> list[dict[str, Any]]:
+    """Synthesize ``app`` with the four packs registered; the plugin reports (acknowledgements applied).
+
+    ``pack.validate_scope`` reports raw findings; acknowledgements are applied by the validation
+    framework at synth, so this is what ``cdk synth`` would fail on.
+    """
+    outdir = app.outdir
+    try:
+        app.synth()
+    except RuntimeError as error:
+        if "ValidationFailed" not in str(error):
+            raise
+    report = json.loads((Path(outdir) / "policy-validation-report.json").read_text())
+    plugin_reports: list[dict[str, Any]] = report["pluginReports"]
+    return plugin_reports
+
+
+def compliance_findings(stack: Stack) -> list[str]:
+    """Every unacknowledged finding of the four packs (and the built-in validation) in ``stack``'s app."""
+    app = stack.node.root
+    assert isinstance(app, App)
+    register_compliance_packs(app)
+    return [
+        f"{violation['ruleName']} at {[r['constructPath'] for r in violation['violatingResources']]}"
+        for plugin in compliance_report(app)
+        for violation in plugin["violations"]
+    ]
 
 
 @pytest.fixture
@@ -37,7 +78,7 @@ def make_stack() -> Callable[..., Stack]:
     """A factory of empty stacks in an app with cdk.json's feature flags (a bare ``App()`` has none)."""
 
     def factory(region: str | None = "us-east-1", account: str | None = None, **context: Any) -> Stack:
-        app = App(context={**FEATURE_FLAGS, **context})
+        app = App(context={**FEATURE_FLAGS, "@aws-cdk/core:validationReportJson": True, **context})
         env = Environment(region=region, account=account) if region or account else None
         return Stack(app, "Test", env=env)
 

@@ -17,9 +17,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-HANDLER_PATH = Path(__file__).resolve().parents[1] / "secure_bedrock" / "handlers" / "invocation_logging" / "index.py"
+HANDLER_PATH = (
+    Path(__file__).resolve().parents[1] / "secure_bedrock" / "handlers" / "invocation_logging" / "index.py"
+)
 spec = importlib.util.spec_from_file_location("invocation_logging_handler", HANDLER_PATH)
-assert spec and spec.loader
+assert spec
+assert spec.loader
 index = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(index)
 
@@ -128,7 +131,9 @@ def test_create_with_no_prior_configuration_then_delete_removes_it(aws, cloudfor
     assert live(aws)["s3Config"] == {"bucketName": BUCKET, "keyPrefix": "bedrock"}
 
     physical_id = answer["PhysicalResourceId"]
-    answer = run(event("Delete", cloudformation.url, config(), PhysicalResourceId=physical_id), cloudformation)
+    answer = run(
+        event("Delete", cloudformation.url, config(), PhysicalResourceId=physical_id), cloudformation
+    )
     assert answer["Status"] == "SUCCESS"
     assert answer["Data"] == {"Outcome": "deleted"}
     assert live(aws) is None
@@ -143,7 +148,10 @@ def test_create_over_an_existing_configuration_and_delete_restores_it(aws, cloud
     assert answer["Data"] == {"PreviousConfigurationSaved": "true"}
     assert live(aws)["s3Config"]["keyPrefix"] == "bedrock"
 
-    run(event("Delete", cloudformation.url, config(), PhysicalResourceId=answer["PhysicalResourceId"]), cloudformation)
+    run(
+        event("Delete", cloudformation.url, config(), PhysicalResourceId=answer["PhysicalResourceId"]),
+        cloudformation,
+    )
     assert cloudformation.bodies[-1]["Data"] == {"Outcome": "restored-previous"}
     assert index.normalize(live(aws)) == theirs
 
@@ -172,7 +180,10 @@ def test_replayed_create_keeps_the_original_previous_configuration(aws, cloudfor
     first = run(event("Create", cloudformation.url, config()), cloudformation)
     replay = run(event("Create", cloudformation.url, config()), cloudformation)
     assert replay == first
-    run(event("Delete", cloudformation.url, config(), PhysicalResourceId=first["PhysicalResourceId"]), cloudformation)
+    run(
+        event("Delete", cloudformation.url, config(), PhysicalResourceId=first["PhysicalResourceId"]),
+        cloudformation,
+    )
     assert index.normalize(live(aws)) == theirs
 
 
@@ -180,7 +191,10 @@ def test_delete_leaves_a_configuration_someone_else_set_since(aws, cloudformatio
     created = run(event("Create", cloudformation.url, config()), cloudformation)
     newer = index.normalize(config(prefix="another-stack"))
     aws["bedrock"].put_model_invocation_logging_configuration(loggingConfig=newer)
-    answer = run(event("Delete", cloudformation.url, config(), PhysicalResourceId=created["PhysicalResourceId"]), cloudformation)
+    answer = run(
+        event("Delete", cloudformation.url, config(), PhysicalResourceId=created["PhysicalResourceId"]),
+        cloudformation,
+    )
     assert answer["Data"] == {"Outcome": "left-unchanged"}
     assert index.normalize(live(aws)) == newer
 

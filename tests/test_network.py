@@ -18,7 +18,7 @@ from secure_bedrock import (
     FoundationModel,
     actions,
 )
-from secure_bedrock.compliance import compliance_packs
+from tests.conftest import compliance_findings
 
 SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 ACCOUNT_ROOT = {"AWS": {"Fn::Join": ["", ["arn:aws:iam::", {"Ref": "AWS::AccountId"}, ":root"]]}}
@@ -388,15 +388,7 @@ def test_deploy_time_vpc_cidr_is_acknowledged_and_packs_pass(stack: Stack) -> No
         isolated_subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
     )
     network(stack, vpc=vpc)
-    findings = []
-    for pack in compliance_packs(stack):
-        report = pack.validate_scope(stack)
-        findings += [
-            v.rule_name
-            for v in report.violations
-            if "SecurityGroup" in str(v.violating_resources[0].resource_logical_id)
-        ]
-    assert findings == []
+    assert [finding for finding in compliance_findings(stack) if "Test/Bedrock" in finding] == []
 
 
 # --- bad input -----------------------------------------------------------------------------------

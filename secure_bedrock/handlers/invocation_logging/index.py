@@ -44,7 +44,7 @@ def handler(event: dict[str, Any], context: Any) -> None:
     physical_id = event.get("PhysicalResourceId") or physical_resource_id(event)
     try:
         physical_id, data = dispatch(event, bedrock=boto3.client("bedrock"), s3=boto3.client("s3"))
-    except Exception as error:  # noqa: BLE001 - every failure must reach CloudFormation
+    except Exception as error:
         LOGGER.exception("request %s failed", event.get("RequestType"))
         log_stream = getattr(context, "log_stream_name", "the function's log group")
         reason = f"{type(error).__name__}: {error} (details in {log_stream})"
@@ -129,7 +129,11 @@ def dispatch(event: dict[str, Any], *, bedrock: Any, s3: Any) -> tuple[str, dict
         if saved is None:
             # Save before changing anything: a replay then finds the original, not our own setting.
             previous = current_configuration(bedrock)
-            saved = {"previous": previous, "stackId": event["StackId"], "logicalResourceId": event["LogicalResourceId"]}
+            saved = {
+                "previous": previous,
+                "stackId": event["StackId"],
+                "logicalResourceId": event["LogicalResourceId"],
+            }
             state.save(saved)
         bedrock.put_model_invocation_logging_configuration(loggingConfig=desired)
         return physical_id, {"PreviousConfigurationSaved": "true" if saved["previous"] else "false"}
@@ -177,8 +181,11 @@ def send_response(
             "Data": data or {},
         }
     ).encode()
-    request = urllib.request.Request(  # noqa: S310 - the URL is CloudFormation's presigned https URL
-        event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": "", "Content-Length": str(len(body))}
+    request = urllib.request.Request(
+        event["ResponseURL"],
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "", "Content-Length": str(len(body))},
     )
-    with urllib.request.urlopen(request, timeout=RESPONSE_TIMEOUT_SECONDS) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=RESPONSE_TIMEOUT_SECONDS) as response:
         LOGGER.info("CloudFormation response %s: HTTP %s", status, response.status)
