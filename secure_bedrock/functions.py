@@ -158,7 +158,8 @@ class HardenedFunction(Construct):
             description=description,
             runtime=RUNTIME,
             handler=handler,
-            code=lambda_.Code.from_asset(code_path),
+            # Byte-code caches would change the asset (and its hash) from one machine to the next.
+            code=lambda_.Code.from_asset(code_path, exclude=["__pycache__", "*.pyc"]),
             timeout=timeout or Duration.minutes(1),
             memory_size=256,
             reserved_concurrent_executions=1,

@@ -1,0 +1,188 @@
+"""BedrockAuditTrail and BedrockAuditor: the trail of who called Bedrock, and who may read the evidence."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Match, Template
+
+from secure_bedrock import (
+    BEDROCK_DATA_EVENT_TYPES,
+    BedrockAuditor,
+    BedrockAuditTrail,
+    BedrockModels,
+    BedrockPrivateNetwork,
+    ModelInvocationLogging,
+)
+from tests.conftest import compliance_findings
+
+
+def trail_props(template: Template) -> dict:
+    (trail,) = template.find_resources("AWS::CloudTrail::Trail").values()
+    return trail
+
+
+def test_trail_is_multi_region_validated_encrypted_and_sent_to_cloudwatch(stack: Stack) -> None:
+    BedrockAuditTrail(stack, "Audit")
+    template = Template.from_stack(stack)
+    trail = trail_props(template)
+    props = trail["Properties"]
+    assert props["IsMultiRegionTrail"] is True
+    assert props["EnableLogFileValidation"] is True
+    assert props["IncludeGlobalServiceEvents"] is True
+    assert props["IsLogging"] is True
+    assert props["KMSKeyId"]["Fn::GetAtt"][0].startswith("AuditKey")
+    assert props["CloudWatchLogsLogGroupArn"]["Fn::GetAtt"][0].startswith("AuditLogGroup")
+    assert trail["DeletionPolicy"] == "Retain"
+    template.has_resource(
+        "AWS::Logs::LogGroup",
+        {"Properties": {"RetentionInDays": 2192, "KmsKeyId": Match.any_value()}, "DeletionPolicy": "Retain"},
+    )
+
+
+def test_advanced_selectors_add_bedrock_data_events_to_management_events(stack: Stack) -> None:
+    BedrockAuditTrail(stack, "Audit")
+    selectors = trail_props(Template.from_stack(stack))["Properties"]["AdvancedEventSelectors"]
+    assert selectors[0]["FieldSelectors"] == [{"Field": "eventCategory", "Equals": ["Management"]}]
+    data_types = [
+        next(f["Equals"][0] for f in s["FieldSelectors"] if f["Field"] == "resources.type") for s in selectors[1:]
+    ]
+    assert data_types == list(BEDROCK_DATA_EVENT_TYPES)
+    assert "AWS::Bedrock::Guardrail" in data_types
+    for selector in selectors[1:]:
+        assert {"Field": "eventCategory", "Equals": ["Data"]} in selector["FieldSelectors"]
+
+
+def test_key_policy_lets_cloudtrail_encrypt_only_for_this_trail(stack: Stack) -> None:
+    BedrockAuditTrail(stack, "Audit")
+    template = Template.from_stack(stack)
+    (key,) = template.find_resources("AWS::KMS::Key").values()
+    statements = {s.get("Sid"): s for s in key["Properties"]["KeyPolicy"]["Statement"]}
+    encrypt = statements["AllowCloudTrailToEncryptLogs"]
+    assert encrypt["Action"] == "kms:GenerateDataKey*"
+    assert encrypt["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1].startswith(":trail/secure-bedrock-")
+    assert "kms:EncryptionContext:aws:cloudtrail:arn" in encrypt["Condition"]["StringLike"]
+    assert statements["AllowCloudTrailToDescribeKey"]["Action"] == "kms:DescribeKey"
+
+
+def test_every_service_statement_in_every_key_policy_has_a_condition(reference_template: Template) -> None:
+    for logical_id, key in reference_template.find_resources("AWS::KMS::Key").items():
+        for statement in key["Properties"]["KeyPolicy"]["Statement"]:
+            if "Service" in statement["Principal"]:
+                assert statement.get("Condition"), f"{logical_id}: {statement.get('Sid')} has no condition"
+
+
+def test_bucket_policy_lets_cloudtrail_write_only_for_this_trail(stack: Stack) -> None:
+    BedrockAuditTrail(stack, "Audit")
+    template = Template.from_stack(stack)
+    statements = [
+        s
+        for p in template.find_resources("AWS::S3::BucketPolicy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Principal") == {"Service": "cloudtrail.amazonaws.com"}
+    ]
+    by_sid = {s["Sid"]: s for s in statements}
+    assert by_sid["AWSCloudTrailAclCheck"]["Action"] == "s3:GetBucketAcl"
+    write = by_sid["AWSCloudTrailWrite"]
+    assert write["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control"
+    assert "aws:SourceArn" in write["Condition"]["StringEquals"]
+    assert write["Resource"]["Fn::Join"][1][-1] == "/*"
+
+
+def test_logs_role_trusts_cloudtrail_for_this_trail_and_writes_its_streams(stack: Stack) -> None:
+    BedrockAuditTrail(stack, "Audit")
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::Policy", 0)
+    (policy,) = template.find_resources("AWS::IAM::ManagedPolicy").values()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Resource"]["Fn::Join"][1][-1].endswith("_CloudTrail_us-east-1*")
+
+
+def test_bring_your_own_bucket(stack: Stack) -> None:
+    bucket = s3.Bucket(stack, "Theirs", enforce_ssl=True)
+    trail = BedrockAuditTrail(stack, "Audit", bucket=bucket)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::S3::Bucket", 1)
+    assert trail.bucket is None
+    assert trail_props(template)["Properties"]["S3BucketName"]["Ref"].startswith("Theirs")
+
+
+def test_trail_passes_the_packs(stack: Stack) -> None:
+    BedrockAuditTrail(stack, "Audit")
+    assert compliance_findings(stack) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"data_event_types": []}, ValueError, r"data_event_types must not be empty"),
+        ({"data_event_types": ["AWS::S3::Object"]}, ValueError, r"data_event_types\[0\]: 'AWS::S3::Object' is not a Bedrock resource type"),
+        (
+            {"data_event_types": ["AWS::Bedrock::Guardrail", "AWS::Bedrock::Guardrail"]},
+            ValueError,
+            r"data_event_types\[1\]: 'AWS::Bedrock::Guardrail' repeats data_event_types\[0\]",
+        ),
+        ({"bucket": "my-bucket"}, TypeError, r"bucket must be an s3.IBucket"),
+        ({"log_retention": 2192}, TypeError, r"log_retention must be a logs.RetentionDays"),
+    ],
+)
+def test_trail_fails_on_bad_input(stack: Stack, kwargs: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        BedrockAuditTrail(stack, "Audit", **kwargs)
+
+
+# --- the auditor ---------------------------------------------------------------------------------
+
+
+def evidence(stack: Stack) -> tuple[ModelInvocationLogging, BedrockAuditTrail]:
+    network = BedrockPrivateNetwork(stack, "Network", models=[BedrockModels.US_AMAZON_NOVA_PRO])
+    return ModelInvocationLogging(stack, "Logs", vpc=network.vpc), BedrockAuditTrail(stack, "Audit")
+
+
+def test_auditor_reads_evidence_and_nothing_else(stack: Stack) -> None:
+    logs, trail = evidence(stack)
+    auditor = BedrockAuditor(
+        stack, "Auditor", invocation_logging=logs, audit_trail=trail, assumed_by=iam.AccountRootPrincipal()
+    )
+    template = Template.from_stack(stack)
+    (policy,) = template.find_resources("AWS::IAM::ManagedPolicy", {"Properties": {"Description": Match.string_like_regexp("auditor")}}).values()
+    actions = {a for s in policy["Properties"]["PolicyDocument"]["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert all(a.split(":")[1].startswith(("Get", "List", "Describe", "Filter", "Decrypt")) for a in actions), actions
+    assert not any(a.startswith("bedrock:") for a in actions)
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        assert statement["Effect"] == "Allow"
+        assert statement["Resource"] != "*"
+        if statement["Action"] == "kms:Decrypt":
+            assert set(statement["Condition"]["StringEquals"]["kms:ViaService"]) == {
+                "s3.us-east-1.amazonaws.com",
+                "logs.us-east-1.amazonaws.com",
+            }
+    assert auditor.role is not None
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {"ManagedPolicyArns": [{"Ref": Match.string_like_regexp("AuditorPolicy")}], "Description": Match.string_like_regexp("auditor")},
+    )
+
+
+def test_auditor_without_a_principal_is_only_a_policy(stack: Stack) -> None:
+    logs, trail = evidence(stack)
+    auditor = BedrockAuditor(stack, "Auditor", invocation_logging=logs, audit_trail=trail)
+    assert auditor.role is None
+    assert [f for f in compliance_findings(stack) if "Test/Auditor" in f] == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"invocation_logging": None, "audit_trail": None}, ValueError, r"give at least one"),
+        ({"assumed_by": iam.AnyPrincipal()}, ValueError, r"assumed_by: '\*' would let anyone read PHI"),
+        ({"assumed_by": "arn:aws:iam::111122223333:root"}, TypeError, r"assumed_by must be an iam.IPrincipal"),
+    ],
+)
+def test_auditor_fails_on_bad_input(stack: Stack, kwargs: dict, error: type, message: str) -> None:
+    logs, trail = evidence(stack)
+    arguments = {"invocation_logging": logs, "audit_trail": trail, **kwargs}
+    with pytest.raises(error, match=message):
+        BedrockAuditor(stack, "Auditor", **arguments)
