@@ -36,6 +36,17 @@ class HipaaBedrockStack(Stack):
             max_azs=settings.network.max_azs,
             allowed_cidrs=settings.network.allowed_cidrs or None,
             log_retention=settings.log_retention,
+            evidence_retention_days=settings.evidence.retention_days,
+            object_lock=settings.evidence.object_lock,
+            invocation_log_data_types=settings.evidence.invocation_log_data_types,
+            create_audit_trail=settings.evidence.audit_trail,
+            auditor_principal=(
+                iam.CompositePrincipal(
+                    *(iam.ArnPrincipal(arn) for arn in settings.evidence.auditor_principals)
+                )
+                if settings.evidence.auditor_principals
+                else None
+            ),
         )
         for key, value in settings.tags.items():
             Tags.of(self).add(key, value)
@@ -47,6 +58,20 @@ class HipaaBedrockStack(Stack):
             "EndpointSecurityGroupId",
             value=network.security_group.security_group_id,
             description="Admit clients to Bedrock by allowing this group's port 443 from them",
+        )
+        evidence = self.landing_zone.invocation_logging
+        CfnOutput(
+            self,
+            "InvocationLogBucket",
+            value=evidence.bucket.bucket.bucket_name,
+            description="Bedrock model invocation logs (prompts and responses: PHI)",
+        )
+        CfnOutput(self, "InvocationLogGroup", value=evidence.log_group.log_group_name)
+        CfnOutput(
+            self,
+            "AuditorPolicyArn",
+            value=self.landing_zone.auditor.policy.managed_policy_arn,
+            description="Attach to the permission set or role of the people who audit Bedrock use",
         )
         CfnOutput(
             self,

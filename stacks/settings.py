@@ -13,7 +13,14 @@ from typing import Any
 
 from aws_cdk import aws_logs as logs
 
-from secure_bedrock import BedrockEndpointService, BedrockModel, BedrockModels, CrossRegionInferenceProfile
+from secure_bedrock import (
+    INVOCATION_LOG_DATA_TYPES,
+    BedrockEndpointService,
+    BedrockModel,
+    BedrockModels,
+    CrossRegionInferenceProfile,
+    ObjectLock,
+)
 from secure_bedrock._validation import (
     ACCOUNT_ID_PATTERN,
     require_cidr,
@@ -77,6 +84,17 @@ class NetworkSettings:
 
 
 @dataclass(frozen=True)
+class EvidenceSettings:
+    """Model invocation logging, the audit trail, and how long their evidence is kept."""
+
+    invocation_log_data_types: tuple[str, ...] = INVOCATION_LOG_DATA_TYPES
+    retention_days: int = MIN_RETENTION_DAYS
+    object_lock: ObjectLock | None = None
+    audit_trail: bool = True
+    auditor_principals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReferenceSettings:
     """Everything the reference environment can be configured with."""
 
@@ -87,6 +105,7 @@ class ReferenceSettings:
     allowed_principals: tuple[str, ...] = ()
     network: NetworkSettings = field(default_factory=NetworkSettings)
     log_retention: logs.RetentionDays = logs.RetentionDays.SIX_YEARS
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -236,6 +255,73 @@ def _network(errors: list[str], raw: object) -> NetworkSettings:
     )
 
 
+def _data_type(path: str, value: Any) -> str:
+    if value not in INVOCATION_LOG_DATA_TYPES:
+        raise ValueError(
+            f"{path}: {value!r} is not a data type; use some of {', '.join(INVOCATION_LOG_DATA_TYPES)}"
+        )
+    return str(value)
+
+
+def _evidence_days(path: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_RETENTION_DAYS <= value <= 36500:
+        raise ValueError(
+            f"{path}: {value!r} must be a number of days from {MIN_RETENTION_DAYS} (six years) to 36500"
+        )
+    return value
+
+
+def _object_lock(path: str, value: Any) -> ObjectLock | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, Mapping)
+        or set(value) != {"mode", "days"}
+        or value["mode"] not in ("COMPLIANCE", "GOVERNANCE")
+    ):
+        raise ValueError(
+            f'{path}: {value!r} must be null or {{"mode": "COMPLIANCE" or "GOVERNANCE", "days": N}}'
+        )
+    days = _evidence_days(f"{path}.days", value["days"])
+    return ObjectLock.compliance(days) if value["mode"] == "COMPLIANCE" else ObjectLock.governance(days)
+
+
+def _boolean(path: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{path}: must be true or false, got {value!r}")
+    return value
+
+
+def _evidence(errors: list[str], raw: object) -> EvidenceSettings:
+    known = (
+        "invocation_log_data_types",
+        "retention_days",
+        "object_lock",
+        "audit_trail",
+        "auditor_principals",
+    )
+    reader = _Reader(errors, f"{CONTEXT_KEY}.evidence", raw, known)
+    defaults = EvidenceSettings()
+    data_types = reader.get_list("invocation_log_data_types", _data_type)
+    if "invocation_log_data_types" in reader.raw and not reader.raw["invocation_log_data_types"]:
+        reader.fail(f"{CONTEXT_KEY}.evidence.invocation_log_data_types", "log at least 'text'")
+    settings = EvidenceSettings(
+        invocation_log_data_types=data_types
+        if "invocation_log_data_types" in reader.raw
+        else defaults.invocation_log_data_types,
+        retention_days=reader.get("retention_days", defaults.retention_days, _evidence_days),
+        object_lock=reader.get("object_lock", None, _object_lock),
+        audit_trail=reader.get("audit_trail", True, _boolean),
+        auditor_principals=reader.get_list("auditor_principals", require_principal_arn),
+    )
+    if settings.object_lock is not None and settings.object_lock.days > settings.retention_days:
+        reader.fail(
+            f"{CONTEXT_KEY}.evidence.object_lock.days",
+            f"{settings.object_lock.days} is longer than retention_days ({settings.retention_days}); lock for at most as long",
+        )
+    return settings
+
+
 def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
     """Read and validate the ``secure-bedrock`` block of the app's context.
 
@@ -254,6 +340,7 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         "allowed_principals",
         "network",
         "log_retention_days",
+        "evidence",
         "tags",
     )
     reader = _Reader(errors, CONTEXT_KEY, context[CONTEXT_KEY], known)
@@ -279,6 +366,7 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         allowed_principals=reader.get_list("allowed_principals", require_principal_arn),
         network=_network(errors, reader.raw.get("network", {})),
         log_retention=reader.get("log_retention_days", defaults.log_retention, _retention),
+        evidence=_evidence(errors, reader.raw.get("evidence", {})),
         tags=reader.get("tags", {}, _tags),
     )
     if settings.account is None and settings.network.max_azs > 2:

@@ -47,7 +47,8 @@ def test_advanced_selectors_add_bedrock_data_events_to_management_events(stack: 
     selectors = trail_props(Template.from_stack(stack))["Properties"]["AdvancedEventSelectors"]
     assert selectors[0]["FieldSelectors"] == [{"Field": "eventCategory", "Equals": ["Management"]}]
     data_types = [
-        next(f["Equals"][0] for f in s["FieldSelectors"] if f["Field"] == "resources.type") for s in selectors[1:]
+        next(f["Equals"][0] for f in s["FieldSelectors"] if f["Field"] == "resources.type")
+        for s in selectors[1:]
     ]
     assert data_types == list(BEDROCK_DATA_EVENT_TYPES)
     assert "AWS::Bedrock::Guardrail" in data_types
@@ -62,7 +63,9 @@ def test_key_policy_lets_cloudtrail_encrypt_only_for_this_trail(stack: Stack) ->
     statements = {s.get("Sid"): s for s in key["Properties"]["KeyPolicy"]["Statement"]}
     encrypt = statements["AllowCloudTrailToEncryptLogs"]
     assert encrypt["Action"] == "kms:GenerateDataKey*"
-    assert encrypt["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1].startswith(":trail/secure-bedrock-")
+    assert encrypt["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Join"][1][-1].startswith(
+        ":trail/secure-bedrock-"
+    )
     assert "kms:EncryptionContext:aws:cloudtrail:arn" in encrypt["Condition"]["StringLike"]
     assert statements["AllowCloudTrailToDescribeKey"]["Action"] == "kms:DescribeKey"
 
@@ -118,7 +121,11 @@ def test_trail_passes_the_packs(stack: Stack) -> None:
     ("kwargs", "error", "message"),
     [
         ({"data_event_types": []}, ValueError, r"data_event_types must not be empty"),
-        ({"data_event_types": ["AWS::S3::Object"]}, ValueError, r"data_event_types\[0\]: 'AWS::S3::Object' is not a Bedrock resource type"),
+        (
+            {"data_event_types": ["AWS::S3::Object"]},
+            ValueError,
+            r"data_event_types\[0\]: 'AWS::S3::Object' is not a Bedrock resource type",
+        ),
         (
             {"data_event_types": ["AWS::Bedrock::Guardrail", "AWS::Bedrock::Guardrail"]},
             ValueError,
@@ -147,9 +154,17 @@ def test_auditor_reads_evidence_and_nothing_else(stack: Stack) -> None:
         stack, "Auditor", invocation_logging=logs, audit_trail=trail, assumed_by=iam.AccountRootPrincipal()
     )
     template = Template.from_stack(stack)
-    (policy,) = template.find_resources("AWS::IAM::ManagedPolicy", {"Properties": {"Description": Match.string_like_regexp("auditor")}}).values()
-    actions = {a for s in policy["Properties"]["PolicyDocument"]["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
-    assert all(a.split(":")[1].startswith(("Get", "List", "Describe", "Filter", "Decrypt")) for a in actions), actions
+    (policy,) = template.find_resources(
+        "AWS::IAM::ManagedPolicy", {"Properties": {"Description": Match.string_like_regexp("auditor")}}
+    ).values()
+    actions = {
+        a
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert all(
+        a.split(":")[1].startswith(("Get", "List", "Describe", "Filter", "Decrypt")) for a in actions
+    ), actions
     assert not any(a.startswith("bedrock:") for a in actions)
     for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
         assert statement["Effect"] == "Allow"
@@ -162,7 +177,10 @@ def test_auditor_reads_evidence_and_nothing_else(stack: Stack) -> None:
     assert auditor.role is not None
     template.has_resource_properties(
         "AWS::IAM::Role",
-        {"ManagedPolicyArns": [{"Ref": Match.string_like_regexp("AuditorPolicy")}], "Description": Match.string_like_regexp("auditor")},
+        {
+            "ManagedPolicyArns": [{"Ref": Match.string_like_regexp("AuditorPolicy")}],
+            "Description": Match.string_like_regexp("auditor"),
+        },
     )
 
 
@@ -178,7 +196,11 @@ def test_auditor_without_a_principal_is_only_a_policy(stack: Stack) -> None:
     [
         ({"invocation_logging": None, "audit_trail": None}, ValueError, r"give at least one"),
         ({"assumed_by": iam.AnyPrincipal()}, ValueError, r"assumed_by: '\*' would let anyone read PHI"),
-        ({"assumed_by": "arn:aws:iam::111122223333:root"}, TypeError, r"assumed_by must be an iam.IPrincipal"),
+        (
+            {"assumed_by": "arn:aws:iam::111122223333:root"},
+            TypeError,
+            r"assumed_by must be an iam.IPrincipal",
+        ),
     ],
 )
 def test_auditor_fails_on_bad_input(stack: Stack, kwargs: dict, error: type, message: str) -> None:

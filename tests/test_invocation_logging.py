@@ -37,8 +37,16 @@ def invocation_key(template: Template) -> dict:
 def test_bucket_policy_lets_bedrock_write_only_its_prefix_for_this_account(stack: Stack) -> None:
     logging(stack, key_prefix="phi")
     template = Template.from_stack(stack)
-    policy = one(template, "AWS::S3::BucketPolicy", {"Bucket": {"Ref": Match.string_like_regexp("^LogsBucket[0-9A-F]{8}$")}})
-    (bedrock,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s.get("Sid") == "AmazonBedrockLogsWrite"]
+    policy = one(
+        template,
+        "AWS::S3::BucketPolicy",
+        {"Bucket": {"Ref": Match.string_like_regexp("^LogsBucket[0-9A-F]{8}$")}},
+    )
+    (bedrock,) = [
+        s
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Sid") == "AmazonBedrockLogsWrite"
+    ]
     assert bedrock["Principal"] == {"Service": "bedrock.amazonaws.com"}
     assert bedrock["Action"] == "s3:PutObject"
     paths = [resource["Fn::Join"][1][-1] for resource in bedrock["Resource"]]
@@ -66,7 +74,9 @@ def test_key_policy_guards_every_service_statement(stack: Stack) -> None:
     assert set(bedrock["Condition"]) == {"StringEquals", "ArnLike"}
     assert bedrock["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
     # One CloudWatch Logs statement per log group (invocation logs, handler logs), each tied to its ARN.
-    logs_statements = [s for s in statements if s["Principal"].get("Service") == "logs.us-east-1.amazonaws.com"]
+    logs_statements = [
+        s for s in statements if s["Principal"].get("Service") == "logs.us-east-1.amazonaws.com"
+    ]
     assert len(logs_statements) == 2
     for statement in logs_statements:
         assert list(statement["Condition"]["ArnLike"]) == ["kms:EncryptionContext:aws:logs:arn"]
@@ -91,11 +101,15 @@ def test_log_group_is_encrypted_and_kept_six_years(stack: Stack) -> None:
 def test_delivery_role_trusts_bedrock_for_this_account_and_writes_one_stream(stack: Stack) -> None:
     logging(stack)
     template = Template.from_stack(stack)
-    role = one(template, "AWS::IAM::Role", {"Description": Match.string_like_regexp("deliver model invocation logs")})
+    role = one(
+        template, "AWS::IAM::Role", {"Description": Match.string_like_regexp("deliver model invocation logs")}
+    )
     (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "bedrock.amazonaws.com"}
     assert set(trust["Condition"]) == {"StringEquals", "ArnLike"}
-    policy = one(template, "AWS::IAM::ManagedPolicy", {"Description": Match.string_like_regexp("one log stream")})
+    policy = one(
+        template, "AWS::IAM::ManagedPolicy", {"Description": Match.string_like_regexp("one log stream")}
+    )
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert statement["Resource"]["Fn::Join"][1][-1].endswith(":log-stream:aws/bedrock/modelinvocations")
@@ -104,7 +118,9 @@ def test_delivery_role_trusts_bedrock_for_this_account_and_writes_one_stream(sta
 def test_handler_is_hardened(stack: Stack) -> None:
     logging(stack)
     template = Template.from_stack(stack)
-    function = one(template, "AWS::Lambda::Function", {"Description": Match.string_like_regexp("invocation logging")})
+    function = one(
+        template, "AWS::Lambda::Function", {"Description": Match.string_like_regexp("invocation logging")}
+    )
     props = function["Properties"]
     assert props["ReservedConcurrentExecutions"] == 1
     subnets = [ref["Ref"] for ref in props["VpcConfig"]["SubnetIds"]]
@@ -115,9 +131,19 @@ def test_handler_is_hardened(stack: Stack) -> None:
     assert props["Runtime"] == "python3.14"
     template.has_resource(
         "AWS::Logs::LogGroup",
-        {"Properties": {"LogGroupName": Match.string_like_regexp("function$"), "KmsKeyId": Match.any_value(), "RetentionInDays": 2192}},
+        {
+            "Properties": {
+                "LogGroupName": Match.string_like_regexp("function$"),
+                "KmsKeyId": Match.any_value(),
+                "RetentionInDays": 2192,
+            }
+        },
     )
-    role = one(template, "AWS::IAM::Role", {"Description": Match.string_like_regexp("invocation logging configuration")})
+    role = one(
+        template,
+        "AWS::IAM::Role",
+        {"Description": Match.string_like_regexp("invocation logging configuration")},
+    )
     assert "ManagedPolicyArns" not in role["Properties"]
     assert "Policies" not in role["Properties"]
     template.resource_count_is("AWS::IAM::Policy", 0)
@@ -126,10 +152,16 @@ def test_handler_is_hardened(stack: Stack) -> None:
     )
 
 
-def test_handler_may_manage_logging_pass_only_the_delivery_role_and_touch_only_its_state(stack: Stack) -> None:
+def test_handler_may_manage_logging_pass_only_the_delivery_role_and_touch_only_its_state(
+    stack: Stack,
+) -> None:
     logging(stack)
     template = Template.from_stack(stack)
-    policy = one(template, "AWS::IAM::ManagedPolicy", {"Description": Match.string_like_regexp("logging configuration: runtime")})
+    policy = one(
+        template,
+        "AWS::IAM::ManagedPolicy",
+        {"Description": Match.string_like_regexp("logging configuration: runtime")},
+    )
     statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
     assert sorted(statements["ManageInvocationLoggingConfiguration"]["Action"]) == [
         "bedrock:DeleteModelInvocationLoggingConfiguration",
@@ -142,7 +174,9 @@ def test_handler_may_manage_logging_pass_only_the_delivery_role_and_touch_only_i
     state = statements["KeepStateObject"]["Resource"]["Fn::Join"][1][-1]
     assert state.startswith("/secure-bedrock-state/invocation-logging/")
     assert state.endswith(".json")
-    assert statements["EncryptStateObject"]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+    assert statements["EncryptStateObject"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
+    }
 
 
 def test_custom_resource_payload_validates_against_botocore(stack: Stack) -> None:
@@ -178,18 +212,26 @@ def test_object_lock_when_requested(stack: Stack) -> None:
         "AWS::S3::Bucket",
         {
             "ObjectLockEnabled": True,
-            "ObjectLockConfiguration": {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 2192}}},
+            "ObjectLockConfiguration": {
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 2192}},
+            },
         },
     )
 
 
 def test_bring_your_own_key(stack: Stack) -> None:
-    key = kms.Key.from_key_arn(stack, "Theirs", "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555")
+    key = kms.Key.from_key_arn(
+        stack, "Theirs", "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555"
+    )
     logging(stack, encryption_key=key)
     template = Template.from_stack(stack)
     # The network's flow-log key remains; no key for the invocation logs.
     template.resource_count_is("AWS::KMS::Key", 1)
-    template.has_resource_properties("AWS::Logs::LogGroup", {"LogGroupName": Match.string_like_regexp("model-invocations"), "KmsKeyId": key.key_arn})
+    template.has_resource_properties(
+        "AWS::Logs::LogGroup",
+        {"LogGroupName": Match.string_like_regexp("model-invocations"), "KmsKeyId": key.key_arn},
+    )
 
 
 def test_delivery_failure_metrics() -> None:
@@ -249,7 +291,11 @@ def test_standalone_use_passes_the_packs(stack: Stack) -> None:
         ),
         ({"retention_days": 0}, ValueError, r"retention_days must be between 1 and 36500, got 0"),
         ({"object_lock": "COMPLIANCE"}, TypeError, r"object_lock must be ObjectLock.compliance"),
-        ({"object_lock": ObjectLock.governance(3000)}, ValueError, r"object_lock: 3000 days of lock is longer"),
+        (
+            {"object_lock": ObjectLock.governance(3000)},
+            ValueError,
+            r"object_lock: 3000 days of lock is longer",
+        ),
         ({"encryption_key": "alias/mine"}, TypeError, r"encryption_key must be a kms.IKey"),
     ],
 )
@@ -272,7 +318,18 @@ def test_vpc_subnets_are_used(stack: Stack) -> None:
         private_subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
         private_subnet_route_table_ids=["rtb-0aaaaaaaaaaaaaaaa", "rtb-0bbbbbbbbbbbbbbbb"],
     )
-    ModelInvocationLogging(stack, "Logs", vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS))
+    ModelInvocationLogging(
+        stack,
+        "Logs",
+        vpc=vpc,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+    )
     Template.from_stack(stack).has_resource_properties(
-        "AWS::Lambda::Function", {"VpcConfig": {"SubnetIds": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], "SecurityGroupIds": Match.any_value()}}
+        "AWS::Lambda::Function",
+        {
+            "VpcConfig": {
+                "SubnetIds": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+                "SecurityGroupIds": Match.any_value(),
+            }
+        },
     )

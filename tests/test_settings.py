@@ -137,3 +137,51 @@ def test_fails_naming_the_setting(changes: dict, message: str) -> None:
 def test_fails_without_the_settings_block() -> None:
     with pytest.raises(SettingsError, match=r"secure-bedrock: missing; add the block to cdk.json"):
         load_settings({})
+
+
+def test_evidence_settings() -> None:
+    settings = load_settings(
+        settings_with(
+            evidence={
+                "invocation_log_data_types": ["text", "image"],
+                "retention_days": 3653,
+                "object_lock": {"mode": "GOVERNANCE", "days": 2192},
+                "audit_trail": False,
+                "auditor_principals": ["arn:aws:iam::111122223333:role/auditors"],
+            }
+        )
+    )
+    evidence = settings.evidence
+    assert evidence.invocation_log_data_types == ("text", "image")
+    assert evidence.retention_days == 3653
+    assert evidence.object_lock is not None
+    assert (evidence.object_lock.mode, evidence.object_lock.days) == ("GOVERNANCE", 2192)
+    assert evidence.audit_trail is False
+    assert evidence.auditor_principals == ("arn:aws:iam::111122223333:role/auditors",)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "message"),
+    [
+        (
+            {"invocation_log_data_types": ["txt"]},
+            r"evidence.invocation_log_data_types\[0\]: 'txt' is not a data type",
+        ),
+        ({"invocation_log_data_types": []}, r"evidence.invocation_log_data_types: log at least 'text'"),
+        ({"retention_days": 365}, r"evidence.retention_days: 365 must be a number of days from 2192"),
+        ({"object_lock": {"mode": "FOREVER", "days": 2192}}, r"evidence.object_lock: .* must be null or"),
+        (
+            {"object_lock": {"mode": "COMPLIANCE", "days": 3000}},
+            r"evidence.object_lock.days: 3000 is longer than retention_days",
+        ),
+        ({"audit_trail": "yes"}, r"evidence.audit_trail: must be true or false"),
+        (
+            {"auditor_principals": ["*"]},
+            r"evidence.auditor_principals\[0\]: '\*' is not an IAM principal ARN",
+        ),
+        ({"retention": 2192}, r"evidence.retention: unknown setting; did you mean 'retention_days'\?"),
+    ],
+)
+def test_fails_on_bad_evidence_settings(evidence: dict, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(settings_with(evidence=evidence))

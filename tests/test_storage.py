@@ -89,10 +89,16 @@ def test_policies_require_tls_and_refuse_other_encryption(stack: Stack) -> None:
     assert len(policies) == 2
     for policy in policies.values():
         statements = policy["Properties"]["PolicyDocument"]["Statement"]
-        tls = [s for s in statements if s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"]
+        tls = [
+            s
+            for s in statements
+            if s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+        ]
         assert tls
         assert tls[0]["Effect"] == "Deny"
-        tls_version = [s for s in statements if "s3:TlsVersion" in s.get("Condition", {}).get("NumericLessThan", {})]
+        tls_version = [
+            s for s in statements if "s3:TlsVersion" in s.get("Condition", {}).get("NumericLessThan", {})
+        ]
         assert tls_version[0]["Condition"]["NumericLessThan"]["s3:TlsVersion"] == 1.2
         encryption = [s for s in statements if s.get("Sid") == "DenyPutsWithAnotherEncryption"]
         assert encryption[0]["Effect"] == "Deny"
@@ -101,9 +107,22 @@ def test_policies_require_tls_and_refuse_other_encryption(stack: Stack) -> None:
 def test_access_log_bucket_is_sse_s3_and_receives_only_from_s3_logging(stack: Stack) -> None:
     result = evidence(stack)
     template = Template.from_stack(stack)
-    access = template.find_resources("AWS::S3::Bucket", {"Properties": {"BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}}})
+    access = template.find_resources(
+        "AWS::S3::Bucket",
+        {
+            "Properties": {
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [
+                        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                    ]
+                }
+            }
+        },
+    )
     assert len(access) == 1
-    policy = template.find_resources("AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": next(iter(access))}}})
+    policy = template.find_resources(
+        "AWS::S3::BucketPolicy", {"Properties": {"Bucket": {"Ref": next(iter(access))}}}
+    )
     (statement,) = [
         s
         for p in policy.values()
@@ -129,7 +148,13 @@ def test_object_lock_governance(stack: Stack) -> None:
     evidence(stack, object_lock=ObjectLock.governance(365))
     Template.from_stack(stack).has_resource_properties(
         "AWS::S3::Bucket",
-        {"ObjectLockEnabled": True, "ObjectLockConfiguration": {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 365}}}},
+        {
+            "ObjectLockEnabled": True,
+            "ObjectLockConfiguration": {
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 365}},
+            },
+        },
     )
 
 
@@ -154,9 +179,21 @@ def test_passes_the_packs_with_acknowledged_replication_and_access_log_target(st
     ("kwargs", "error", "message"),
     [
         ({"retention_days": -1}, ValueError, r"retention_days must be between 1 and 36500, got -1"),
-        ({"transition_after_days": 10}, ValueError, r"transition_after_days must be between 30 and 36500, got 10"),
-        ({"retention_days": 60, "transition_after_days": 90}, ValueError, r"transition_after_days: 90 is not before retention_days \(60\)"),
-        ({"object_lock": ObjectLock.compliance(3000)}, ValueError, r"object_lock: 3000 days of lock is longer than retention_days \(2192\)"),
+        (
+            {"transition_after_days": 10},
+            ValueError,
+            r"transition_after_days must be between 30 and 36500, got 10",
+        ),
+        (
+            {"retention_days": 60, "transition_after_days": 90},
+            ValueError,
+            r"transition_after_days: 90 is not before retention_days \(60\)",
+        ),
+        (
+            {"object_lock": ObjectLock.compliance(3000)},
+            ValueError,
+            r"object_lock: 3000 days of lock is longer than retention_days \(2192\)",
+        ),
         ({"removal_policy": "retain"}, TypeError, r"removal_policy must be a RemovalPolicy"),
     ],
 )

@@ -1,0 +1,118 @@
+"""SecureBedrockLandingZone: the wiring between the constructs."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Match, Template
+
+from secure_bedrock import BedrockEndpointService, BedrockModels, ObjectLock, SecureBedrockLandingZone
+
+
+def landing_zone(stack: Stack, **kwargs) -> SecureBedrockLandingZone:
+    kwargs.setdefault("models", [BedrockModels.US_AMAZON_NOVA_PRO])
+    return SecureBedrockLandingZone(stack, "LandingZone", **kwargs)
+
+
+def test_control_endpoint_admits_the_logging_handler(reference_template: Template) -> None:
+    (endpoint,) = reference_template.find_resources(
+        "AWS::EC2::VPCEndpoint", {"Properties": {"ServiceName": "com.amazonaws.us-east-1.bedrock"}}
+    ).values()
+    (statement,) = [
+        s
+        for s in endpoint["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Sid") == "LoggingHandlerSetsTheConfiguration"
+    ]
+    assert statement["Principal"]["AWS"]["Fn::GetAtt"][0].startswith(
+        "LandingZoneInvocationLoggingHandlerRole"
+    )
+    assert sorted(statement["Action"]) == [
+        "bedrock:DeleteModelInvocationLoggingConfiguration",
+        "bedrock:GetModelInvocationLoggingConfiguration",
+        "bedrock:PutModelInvocationLoggingConfiguration",
+    ]
+
+
+def test_configuration_waits_for_the_private_path(reference_template: Template) -> None:
+    (resource,) = reference_template.find_resources("Custom::BedrockModelInvocationLogging").values()
+    depends_on = resource["DependsOn"]
+    for fragment in ("NetworkControl", "NetworkRuntime", "NetworkVpcS3"):
+        assert any(d.startswith(f"LandingZone{fragment}") for d in depends_on), fragment
+
+
+def test_three_keys_one_per_data_class(reference_template: Template) -> None:
+    descriptions = sorted(
+        k["Properties"]["Description"].split(" (")[0]
+        for k in reference_template.find_resources("AWS::KMS::Key").values()
+    )
+    assert descriptions == [
+        "secure-bedrock: Bedrock audit trail",
+        "secure-bedrock: Bedrock model invocation logs",
+        "secure-bedrock: VPC flow logs",
+    ]
+
+
+def test_retention_everywhere_is_at_least_six_years(reference_template: Template) -> None:
+    for logical_id, group in reference_template.find_resources("AWS::Logs::LogGroup").items():
+        assert group["Properties"]["RetentionInDays"] >= 2192, logical_id
+    for logical_id, bucket in reference_template.find_resources("AWS::S3::Bucket").items():
+        rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+        assert all(rule["ExpirationInDays"] >= 2192 for rule in rules), logical_id
+
+
+def test_every_stateful_resource_is_retained(reference_template: Template) -> None:
+    for resource_type in (
+        "AWS::KMS::Key",
+        "AWS::S3::Bucket",
+        "AWS::Logs::LogGroup",
+        "AWS::CloudTrail::Trail",
+    ):
+        resources = reference_template.find_resources(resource_type)
+        assert resources, resource_type
+        for logical_id, resource in resources.items():
+            assert resource["DeletionPolicy"] == "Retain", logical_id
+            assert resource["UpdateReplacePolicy"] == "Retain", logical_id
+
+
+def test_data_types_trail_and_auditor_options(stack: Stack) -> None:
+    zone = landing_zone(
+        stack,
+        invocation_log_data_types=["text"],
+        create_audit_trail=False,
+        auditor_principal=iam.ArnPrincipal("arn:aws:iam::111122223333:role/auditors"),
+        object_lock=ObjectLock.compliance(2192),
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::CloudTrail::Trail", 0)
+    assert zone.audit_trail is None
+    (resource,) = template.find_resources("Custom::BedrockModelInvocationLogging").values()
+    config = resource["Properties"]["LoggingConfig"]
+    assert config["textDataDeliveryEnabled"] is True
+    assert config["imageDataDeliveryEnabled"] is False
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    Match.object_like({"Principal": {"AWS": "arn:aws:iam::111122223333:role/auditors"}})
+                ]
+            }
+        },
+    )
+    template.has_resource_properties("AWS::S3::Bucket", {"ObjectLockEnabled": True})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"invocation_log_data_types": ["txt"]}, r"invocation_log_data_types\[0\]: 'txt' is not a data type"),
+        (
+            {"endpoint_services": [BedrockEndpointService.AGENT_RUNTIME]},
+            r"endpoint_services: the invocation-logging handler reaches",
+        ),
+    ],
+)
+def test_fails_on_bad_input(stack: Stack, kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        landing_zone(stack, **kwargs)
