@@ -21,6 +21,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_bedrock import actions
@@ -58,6 +59,7 @@ class ModelInvocationLogging(Construct):
         vpc: ec2.IVpc,
         vpc_subnets: ec2.SubnetSelection | None = None,
         encryption_key: kms.IKey | None = None,
+        server_access_logs_bucket: s3.IBucket | None = None,
         key_prefix: str = "bedrock",
         text: bool = True,
         image: bool = True,
@@ -76,6 +78,8 @@ class ModelInvocationLogging(Construct):
         :param vpc_subnets: the handler's subnets. Default: the VPC's isolated subnets.
         :param encryption_key: encrypts the logs, the handler's log group and its dead-letter queue.
             Default: a new customer-managed key with rotation, for invocation logs only.
+        :param server_access_logs_bucket: where access to the log bucket is recorded.
+            Default: a new access-log bucket.
         :param key_prefix: the S3 key prefix of the logs. Default: ``bedrock``.
         :param text: log text prompts and responses. Default: ``True``.
         :param image: log images. Default: ``True``.
@@ -118,6 +122,7 @@ class ModelInvocationLogging(Construct):
             self,
             "Bucket",
             encryption_key=self.encryption_key,
+            server_access_logs_bucket=server_access_logs_bucket,
             retention_days=retention_days,
             object_lock=object_lock,
             removal_policy=removal_policy,

@@ -116,12 +116,27 @@ class SecureBedrockLandingZone(Construct):
             flow_log_retention=log_retention,
             removal_policy=removal_policy,
         )
+        self.audit_trail: BedrockAuditTrail | None = None
+        if create_audit_trail:
+            self.audit_trail = BedrockAuditTrail(
+                self,
+                "AuditTrail",
+                encryption_key=audit_key,
+                retention_days=evidence_retention_days,
+                log_retention=log_retention,
+                object_lock=object_lock,
+                removal_policy=removal_policy,
+            )
         self.invocation_logging = ModelInvocationLogging(
             self,
             "InvocationLogging",
             vpc=self.network.vpc,
             vpc_subnets=vpc_subnets,
             encryption_key=invocation_log_key,
+            # One access-log bucket records access to both evidence buckets.
+            server_access_logs_bucket=self.audit_trail.bucket.access_logs_bucket
+            if self.audit_trail and self.audit_trail.bucket
+            else None,
             text="text" in data_types,
             image="image" in data_types,
             embedding="embedding" in data_types,
@@ -147,17 +162,6 @@ class SecureBedrockLandingZone(Construct):
         )
         self.invocation_logging.configuration.node.add_dependency(self.network)
 
-        self.audit_trail: BedrockAuditTrail | None = None
-        if create_audit_trail:
-            self.audit_trail = BedrockAuditTrail(
-                self,
-                "AuditTrail",
-                encryption_key=audit_key,
-                retention_days=evidence_retention_days,
-                log_retention=log_retention,
-                object_lock=object_lock,
-                removal_policy=removal_policy,
-            )
         self.auditor = BedrockAuditor(
             self,
             "Auditor",

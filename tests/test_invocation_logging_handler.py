@@ -226,3 +226,12 @@ def test_normalize_turns_cloudformation_strings_into_api_booleans() -> None:
     assert normalized["textDataDeliveryEnabled"] is False
     assert normalized["imageDataDeliveryEnabled"] is True
     assert index.normalize({}) is None
+
+
+def test_fields_the_runtime_sdk_does_not_know_are_dropped_when_off_and_refused_when_on(aws) -> None:
+    known = index.normalize(config())
+    assert index.fit_to_client(aws["bedrock"], {**known, "futureDataDeliveryEnabled": False}) == known
+    with pytest.raises(
+        ValueError, match=r"does not support loggingConfig.futureDataDeliveryEnabled; turn it off"
+    ):
+        index.fit_to_client(aws["bedrock"], {**known, "futureDataDeliveryEnabled": True})

@@ -82,6 +82,25 @@ def _without_empty(values: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def fit_to_client(bedrock: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """Drop switched-off fields the runtime's boto3 does not know yet; refuse switched-on ones.
+
+    The Lambda runtime's SDK can lag the API (audio logging came late in 2025): asking it to send a
+    field it does not know fails validation, so an unknown field that is off is simply left out.
+    """
+    shape = bedrock.meta.service_model.operation_model("PutModelInvocationLoggingConfiguration").input_shape
+    known = set(shape.members["loggingConfig"].members)
+    fitted = {}
+    for key, value in config.items():
+        if key in known:
+            fitted[key] = value
+        elif value is not False:
+            raise ValueError(
+                f"this Lambda runtime's boto3 does not support loggingConfig.{key}; turn it off or use a newer runtime"
+            )
+    return fitted
+
+
 def current_configuration(bedrock: Any) -> dict[str, Any] | None:
     """The account's logging configuration in this region, or ``None``."""
     response = bedrock.get_model_invocation_logging_configuration()
@@ -135,12 +154,12 @@ def dispatch(event: dict[str, Any], *, bedrock: Any, s3: Any) -> tuple[str, dict
                 "logicalResourceId": event["LogicalResourceId"],
             }
             state.save(saved)
-        bedrock.put_model_invocation_logging_configuration(loggingConfig=desired)
+        bedrock.put_model_invocation_logging_configuration(loggingConfig=fit_to_client(bedrock, desired))
         return physical_id, {"PreviousConfigurationSaved": "true" if saved["previous"] else "false"}
 
     if request_type == "Update":
         # Keep the physical id of the Create: a new one would make CloudFormation delete the old.
-        bedrock.put_model_invocation_logging_configuration(loggingConfig=desired)
+        bedrock.put_model_invocation_logging_configuration(loggingConfig=fit_to_client(bedrock, desired))
         return event["PhysicalResourceId"], {}
 
     if request_type == "Delete":
@@ -152,7 +171,7 @@ def dispatch(event: dict[str, Any], *, bedrock: Any, s3: Any) -> tuple[str, dict
         saved = state.load()
         previous = normalize(saved.get("previous")) if saved else None
         if previous:
-            bedrock.put_model_invocation_logging_configuration(loggingConfig=previous)
+            bedrock.put_model_invocation_logging_configuration(loggingConfig=fit_to_client(bedrock, previous))
             return physical_id, {"Outcome": "restored-previous"}
         bedrock.delete_model_invocation_logging_configuration()
         return physical_id, {"Outcome": "deleted"}
