@@ -1,0 +1,569 @@
+"""A Bedrock guardrail with typed, validated filters, a HIPAA preset, and a version per configuration.
+
+``BedrockGuardrail`` wraps ``AWS::Bedrock::Guardrail``. Every limit Bedrock enforces is checked at
+synth with an error that names the argument. A ``GuardrailVersion`` is immutable, so the construct
+publishes one whose description carries a hash of the configuration: a changed configuration
+replaces it (a new version number on deploy), an unchanged one leaves it alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_bedrock as bedrock
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from secure_bedrock import actions
+from secure_bedrock._feature_flags import use_secure_feature_flags
+from secure_bedrock._validation import require_type, require_unique
+from secure_bedrock.encryption import create_key
+from secure_bedrock.models import BedrockModel
+
+CONTENT_FILTER_TYPES = ("SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK")
+STRENGTHS = ("NONE", "LOW", "MEDIUM", "HIGH")
+MODALITIES = ("TEXT", "IMAGE")
+BLOCK_OR_NONE = ("BLOCK", "NONE")
+PII_ACTIONS = ("BLOCK", "ANONYMIZE", "NONE")
+TIERS = ("CLASSIC", "STANDARD")
+#: The PII entity types Bedrock detects (AWS SDK ``GuardrailPiiEntityType``).
+PII_TYPES = (
+    "ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER",
+    "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL",
+    "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE",
+    "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER",
+    "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER",
+    "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER",
+    "VEHICLE_IDENTIFICATION_NUMBER",
+)  # fmt: skip
+NAME_PATTERN = re.compile(r"^[0-9a-zA-Z_-]{1,50}$")
+TOPIC_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z_ !?.-]{1,100}$")
+PROFILE_ID_PATTERN = re.compile(r"^[a-z0-9-]+\.guardrail\.v[0-9]+:[0-9]+$")
+MAX_TOPICS = 30
+MAX_TOPIC_EXAMPLES = 5
+MAX_WORDS = 10000
+MAX_REGEXES = 30
+DEFAULT_BLOCKED_MESSAGE = "Sorry, this request or response violates the usage policy of this application."
+
+
+def _check_length(argument: str, value: str, low: int, high: int) -> None:
+    require_type(argument, value, str, "a string")
+    if not low <= len(value) <= high:
+        raise ValueError(f"{argument}: {len(value)} characters; use {low} to {high}")
+
+
+def _check_choice(argument: str, value: str, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise ValueError(f"{argument}: {value!r} is not one of {', '.join(choices)}")
+
+
+@dataclass(frozen=True)
+class ContentFilter:
+    """A content filter. ``PROMPT_ATTACK`` applies to input only, so its output strength must be ``NONE``."""
+
+    type: str
+    input_strength: str = "HIGH"
+    output_strength: str = "HIGH"
+    input_modalities: tuple[str, ...] = ("TEXT",)
+    output_modalities: tuple[str, ...] = ("TEXT",)
+    input_action: str = "BLOCK"
+    output_action: str = "BLOCK"
+
+    def validate(self, argument: str) -> None:
+        """Raise ``ValueError`` naming ``argument`` if a field is out of range."""
+        _check_choice(f"{argument}.type", self.type, CONTENT_FILTER_TYPES)
+        _check_choice(f"{argument}.input_strength", self.input_strength, STRENGTHS)
+        _check_choice(f"{argument}.output_strength", self.output_strength, STRENGTHS)
+        _check_choice(f"{argument}.input_action", self.input_action, BLOCK_OR_NONE)
+        _check_choice(f"{argument}.output_action", self.output_action, BLOCK_OR_NONE)
+        for direction, modalities in (("input", self.input_modalities), ("output", self.output_modalities)):
+            if not modalities or len(set(modalities)) != len(modalities):
+                raise ValueError(f"{argument}.{direction}_modalities: name TEXT and/or IMAGE once each")
+            for modality in modalities:
+                _check_choice(f"{argument}.{direction}_modalities", modality, MODALITIES)
+        if self.type == "PROMPT_ATTACK" and self.output_strength != "NONE":
+            raise ValueError(
+                f"{argument}: PROMPT_ATTACK filters only inputs; set output_strength='NONE' (got {self.output_strength!r})"
+            )
+
+    def to_cfn(self) -> bedrock.CfnGuardrail.ContentFilterConfigProperty:
+        """The CloudFormation form."""
+        return bedrock.CfnGuardrail.ContentFilterConfigProperty(
+            type=self.type,
+            input_strength=self.input_strength,
+            output_strength=self.output_strength,
+            input_modalities=list(self.input_modalities),
+            output_modalities=list(self.output_modalities),
+            input_action=self.input_action,
+            output_action=self.output_action,
+            input_enabled=True,
+            output_enabled=self.type != "PROMPT_ATTACK",
+        )
+
+
+@dataclass(frozen=True)
+class DeniedTopic:
+    """A topic the guardrail blocks, defined in natural language, with up to five examples."""
+
+    name: str
+    definition: str
+    examples: tuple[str, ...] = ()
+
+    def validate(self, argument: str, tier: str) -> None:
+        """Raise ``ValueError`` naming ``argument`` if a field is out of range."""
+        require_type(f"{argument}.name", self.name, str, "a string")
+        if not TOPIC_NAME_PATTERN.match(self.name):
+            raise ValueError(
+                f"{argument}.name: {self.name!r} must be 1-100 letters, digits, spaces or - _ ! ? ."
+            )
+        _check_length(f"{argument}.definition", self.definition, 1, 200 if tier == "CLASSIC" else 1000)
+        if len(self.examples) > MAX_TOPIC_EXAMPLES:
+            raise ValueError(f"{argument}.examples: {len(self.examples)} examples; use at most {MAX_TOPIC_EXAMPLES}")
+        for index, example in enumerate(self.examples):
+            _check_length(f"{argument}.examples[{index}]", example, 1, 100)
+
+    def to_cfn(self) -> bedrock.CfnGuardrail.TopicConfigProperty:
+        """The CloudFormation form."""
+        return bedrock.CfnGuardrail.TopicConfigProperty(
+            name=self.name,
+            definition=self.definition,
+            examples=list(self.examples) or None,
+            type="DENY",
+            input_action="BLOCK",
+            output_action="BLOCK",
+            input_enabled=True,
+            output_enabled=True,
+        )
+
+
+@dataclass(frozen=True)
+class PiiEntity:
+    """A PII entity type and what to do with it in prompts (input) and responses (output)."""
+
+    type: str
+    input_action: str = "ANONYMIZE"
+    output_action: str = "ANONYMIZE"
+
+    def validate(self, argument: str) -> None:
+        """Raise ``ValueError`` naming ``argument`` if a field is out of range."""
+        _check_choice(f"{argument}.type", self.type, PII_TYPES)
+        _check_choice(f"{argument}.input_action", self.input_action, PII_ACTIONS)
+        _check_choice(f"{argument}.output_action", self.output_action, PII_ACTIONS)
+        if self.input_action == self.output_action == "NONE":
+            raise ValueError(f"{argument}: both actions are NONE; remove the entity or choose BLOCK or ANONYMIZE")
+
+    def to_cfn(self) -> bedrock.CfnGuardrail.PiiEntityConfigProperty:
+        """The CloudFormation form: per-direction actions, and ``Action`` (required) set to the stricter."""
+        strictest = "BLOCK" if "BLOCK" in (self.input_action, self.output_action) else "ANONYMIZE"
+        return bedrock.CfnGuardrail.PiiEntityConfigProperty(
+            type=self.type,
+            action=strictest,
+            input_action=self.input_action,
+            output_action=self.output_action,
+            input_enabled=self.input_action != "NONE",
+            output_enabled=self.output_action != "NONE",
+        )
+
+
+@dataclass(frozen=True)
+class RegexFilter:
+    """A sensitive-information pattern Bedrock has no built-in type for (record numbers, plan ids)."""
+
+    name: str
+    pattern: str
+    description: str = ""
+    input_action: str = "ANONYMIZE"
+    output_action: str = "ANONYMIZE"
+
+    def validate(self, argument: str) -> None:
+        """Raise ``ValueError`` naming ``argument`` if a field is out of range or the pattern does not compile."""
+        _check_length(f"{argument}.name", self.name, 1, 100)
+        _check_length(f"{argument}.pattern", self.pattern, 1, 500)
+        if self.description:
+            _check_length(f"{argument}.description", self.description, 1, 1000)
+        try:
+            re.compile(self.pattern)
+        except re.error as error:
+            raise ValueError(f"{argument}.pattern: {self.pattern!r} is not a regular expression ({error})") from None
+        _check_choice(f"{argument}.input_action", self.input_action, PII_ACTIONS)
+        _check_choice(f"{argument}.output_action", self.output_action, PII_ACTIONS)
+
+    def to_cfn(self) -> bedrock.CfnGuardrail.RegexConfigProperty:
+        """The CloudFormation form."""
+        strictest = "BLOCK" if "BLOCK" in (self.input_action, self.output_action) else "ANONYMIZE"
+        return bedrock.CfnGuardrail.RegexConfigProperty(
+            name=self.name,
+            pattern=self.pattern,
+            description=self.description or None,
+            action=strictest,
+            input_action=self.input_action,
+            output_action=self.output_action,
+            input_enabled=self.input_action != "NONE",
+            output_enabled=self.output_action != "NONE",
+        )
+
+
+@dataclass(frozen=True)
+class GuardrailPolicy:
+    """Everything a guardrail checks; :meth:`hipaa` gives the preset, ``dataclasses.replace`` changes any part."""
+
+    content_filters: tuple[ContentFilter, ...] = ()
+    content_filters_tier: str = "CLASSIC"
+    denied_topics: tuple[DeniedTopic, ...] = ()
+    topics_tier: str = "CLASSIC"
+    words: tuple[str, ...] = ()
+    profanity_filter: bool = False
+    pii_entities: tuple[PiiEntity, ...] = ()
+    regex_filters: tuple[RegexFilter, ...] = ()
+    grounding_threshold: float | None = None
+    relevance_threshold: float | None = None
+    blocked_input_message: str = DEFAULT_BLOCKED_MESSAGE
+    blocked_output_message: str = DEFAULT_BLOCKED_MESSAGE
+
+    @classmethod
+    def hipaa(cls, *, deny_medical_advice: bool = False) -> GuardrailPolicy:
+        """A preset for PHI: identifiers anonymized (credentials and SSNs blocked), harmful content and prompt attacks blocked.
+
+        The 18 HIPAA Safe Harbor identifiers are covered by built-in PII types where Bedrock has one
+        (names, addresses, dates via AGE, phone, email, SSN, account and licence numbers, vehicle ids,
+        URLs, IPs) and by regexes where it has none (medical record numbers, health-plan beneficiary
+        numbers, NPI, DEA numbers).
+
+        :param deny_medical_advice: also block diagnosis and treatment advice as a denied topic.
+        """
+        anonymized = (
+            "NAME", "ADDRESS", "AGE", "PHONE", "EMAIL", "URL", "IP_ADDRESS", "MAC_ADDRESS", "DRIVER_ID",
+            "LICENSE_PLATE", "VEHICLE_IDENTIFICATION_NUMBER", "US_BANK_ACCOUNT_NUMBER", "US_PASSPORT_NUMBER",
+            "USERNAME", "CA_HEALTH_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
+        )  # fmt: skip
+        blocked = ("US_SOCIAL_SECURITY_NUMBER", "PASSWORD", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CREDIT_DEBIT_CARD_NUMBER")
+        topics: tuple[DeniedTopic, ...] = ()
+        if deny_medical_advice:
+            topics = (
+                DeniedTopic(
+                    name="Medical advice",
+                    definition=(
+                        "Diagnosing a person's condition, recommending or changing treatment, medication or dosage, "
+                        "or telling someone whether to seek care."
+                    ),
+                    examples=(
+                        "Do I have diabetes based on these symptoms?",
+                        "How much of this medication should I take?",
+                        "Should I stop taking my prescription?",
+                    ),
+                ),
+            )
+        return cls(
+            content_filters=(
+                *(ContentFilter(type=t) for t in ("SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT")),
+                ContentFilter(type="PROMPT_ATTACK", output_strength="NONE"),
+            ),
+            denied_topics=topics,
+            profanity_filter=True,
+            pii_entities=(
+                *(PiiEntity(type=t) for t in anonymized),
+                *(PiiEntity(type=t, input_action="BLOCK", output_action="BLOCK") for t in blocked),
+            ),
+            regex_filters=(
+                RegexFilter(
+                    name="MedicalRecordNumber",
+                    pattern=r"\b(?:MRN|Medical Record(?: Number)?)[:#\s]*[A-Z0-9-]{6,12}\b",
+                    description="Medical record numbers (HIPAA Safe Harbor identifier 8)",
+                ),
+                RegexFilter(
+                    name="HealthPlanBeneficiaryNumber",
+                    pattern=r"\b(?:Member|Subscriber|Beneficiary|Policy)\s*(?:ID|No\.?|Number)[:#\s]*[A-Z0-9-]{6,15}\b",
+                    description="Health plan beneficiary numbers (HIPAA Safe Harbor identifier 9)",
+                ),
+                RegexFilter(
+                    name="MedicareBeneficiaryIdentifier",
+                    pattern=r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9][0-9]-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9][0-9]-?[AC-HJKMNP-RT-Y]{2}[0-9]{2}\b",
+                    description="Medicare Beneficiary Identifiers (MBI)",
+                ),
+                RegexFilter(
+                    name="NationalProviderIdentifier",
+                    pattern=r"\bNPI[:#\s]*[0-9]{10}\b",
+                    description="National Provider Identifiers",
+                ),
+            ),
+            grounding_threshold=None,
+            relevance_threshold=None,
+        )
+
+    def validate(self) -> None:
+        """Check every Bedrock limit; raise ``ValueError`` naming the field and index."""
+        _check_choice("content_filters_tier", self.content_filters_tier, TIERS)
+        _check_choice("topics_tier", self.topics_tier, TIERS)
+        for index, content_filter in enumerate(self.content_filters):
+            require_type(f"content_filters[{index}]", content_filter, ContentFilter, "a ContentFilter")
+            content_filter.validate(f"content_filters[{index}]")
+        require_unique("content_filters", [f.type for f in self.content_filters], " (one filter per type)")
+        if len(self.denied_topics) > MAX_TOPICS:
+            raise ValueError(f"denied_topics: {len(self.denied_topics)} topics; a guardrail takes at most {MAX_TOPICS}")
+        for index, topic in enumerate(self.denied_topics):
+            require_type(f"denied_topics[{index}]", topic, DeniedTopic, "a DeniedTopic")
+            topic.validate(f"denied_topics[{index}]", self.topics_tier)
+        require_unique("denied_topics", [t.name for t in self.denied_topics])
+        if len(self.words) > MAX_WORDS:
+            raise ValueError(f"words: {len(self.words)} words; a guardrail takes at most {MAX_WORDS}")
+        for index, word in enumerate(self.words):
+            _check_length(f"words[{index}]", word, 1, 100)
+        require_unique("words", list(self.words))
+        for index, entity in enumerate(self.pii_entities):
+            require_type(f"pii_entities[{index}]", entity, PiiEntity, "a PiiEntity")
+            entity.validate(f"pii_entities[{index}]")
+        require_unique("pii_entities", [e.type for e in self.pii_entities], " (one entry per type)")
+        if len(self.regex_filters) > MAX_REGEXES:
+            raise ValueError(f"regex_filters: {len(self.regex_filters)} patterns; a guardrail takes at most {MAX_REGEXES}")
+        for index, regex in enumerate(self.regex_filters):
+            require_type(f"regex_filters[{index}]", regex, RegexFilter, "a RegexFilter")
+            regex.validate(f"regex_filters[{index}]")
+        require_unique("regex_filters", [r.name for r in self.regex_filters])
+        for name, threshold in (("grounding_threshold", self.grounding_threshold), ("relevance_threshold", self.relevance_threshold)):
+            if threshold is not None:
+                if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+                    raise TypeError(f"{name} must be a number from 0 to 0.99, got {threshold!r}")
+                if not 0 <= threshold <= 0.99:
+                    raise ValueError(f"{name}: {threshold} is outside 0-0.99; higher blocks more responses")
+        _check_length("blocked_input_message", self.blocked_input_message, 1, 500)
+        _check_length("blocked_output_message", self.blocked_output_message, 1, 500)
+        if not (self.content_filters or self.denied_topics or self.words or self.profanity_filter or self.pii_entities
+                or self.regex_filters or self.grounding_threshold is not None or self.relevance_threshold is not None):  # fmt: skip
+            raise ValueError("policy: it checks nothing; add filters, or use GuardrailPolicy.hipaa()")
+
+    def fingerprint(self) -> str:
+        """A short hash of the configuration: it changes exactly when the policy does."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
+
+
+class BedrockGuardrail(Construct):
+    """A Bedrock guardrail encrypted with a customer-managed key, and its published version.
+
+    Attributes: ``guardrail`` (``CfnGuardrail``, id ``Resource``), ``version`` (``CfnGuardrailVersion``),
+    ``guardrail_id``, ``guardrail_arn``, ``guardrail_version`` (the number), ``guardrail_version_arn``
+    (``ARN:VERSION``, the value of the ``bedrock:GuardrailIdentifier`` condition), ``encryption_key``,
+    ``profile_arns`` (the cross-region guardrail profile in each region it routes to),
+    ``enforcement`` (``CfnEnforcedGuardrailConfiguration`` or ``None``).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        policy: GuardrailPolicy,
+        name: str | None = None,
+        description: str = "secure-bedrock guardrail",
+        encryption_key: kms.IKey | None = None,
+        cross_region_profile: str | None = None,
+        cross_region_destinations: Sequence[str] = (),
+        enforce_in_account: bool = False,
+        enforced_models: Sequence[BedrockModel] = (),
+        exempt_models: Sequence[BedrockModel] = (),
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """
+        :param policy: what the guardrail checks, e.g. ``GuardrailPolicy.hipaa()``.
+        :param name: 1-50 letters, digits, ``-`` or ``_``. Default: derived from the construct path.
+        :param description: 1-200 characters. Default: ``secure-bedrock guardrail``.
+        :param encryption_key: encrypts the guardrail. Default: a new customer-managed key with rotation.
+        :param cross_region_profile: a guardrail profile id such as ``us.guardrail.v1:0`` (needed for the
+            STANDARD tier). Default: none, the guardrail runs in this region.
+        :param cross_region_destinations: the regions that profile may route to, for IAM
+            (``ApplyGuardrail`` needs the profile ARN in each). Default: this region only.
+        :param enforce_in_account: apply this guardrail to every model call of the account and region
+            (``AWS::Bedrock::EnforcedGuardrailConfiguration``, one per account and region). Default: ``False``.
+        :param enforced_models: with enforcement, only these models. Default: all models.
+        :param exempt_models: with enforcement, not these models. Default: none.
+        :param removal_policy: for the guardrail and its key. Default: ``RETAIN``.
+        """
+        require_type("policy", policy, GuardrailPolicy, "a GuardrailPolicy, e.g. GuardrailPolicy.hipaa()")
+        policy.validate()
+        if name is not None and (not isinstance(name, str) or not NAME_PATTERN.match(name)):
+            raise ValueError(f"name: {name!r} must be 1-50 letters, digits, '-' or '_'")
+        _check_length("description", description, 1, 200)
+        if encryption_key is not None and not hasattr(encryption_key, "key_arn"):
+            raise TypeError(f"encryption_key must be a kms.IKey, got {encryption_key!r}")
+        if cross_region_profile is not None and (
+            not isinstance(cross_region_profile, str) or not PROFILE_ID_PATTERN.match(cross_region_profile)
+        ):
+            raise ValueError(
+                f"cross_region_profile: {cross_region_profile!r} is not a guardrail profile id; use e.g. 'us.guardrail.v1:0'"
+            )
+        if "STANDARD" in (policy.content_filters_tier, policy.topics_tier) and cross_region_profile is None:
+            raise ValueError(
+                "cross_region_profile: the STANDARD tier needs a cross-region guardrail profile, e.g. 'us.guardrail.v1:0'"
+            )
+        if cross_region_destinations and cross_region_profile is None:
+            raise ValueError("cross_region_destinations: given without cross_region_profile; set both or neither")
+        if (enforced_models or exempt_models) and not enforce_in_account:
+            raise ValueError("enforced_models, exempt_models: only apply with enforce_in_account=True")
+        super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
+        stack = Stack.of(self)
+
+        self.policy = policy
+        self.encryption_key: kms.IKey = encryption_key or create_key(
+            self, "Key", purpose="Bedrock guardrail", removal_policy=removal_policy
+        )
+        self.profile_arns: list[str] = []
+        cross_region = None
+        if cross_region_profile is not None:
+            regions = list(dict.fromkeys([stack.region, *cross_region_destinations]))
+            self.profile_arns = [
+                stack.format_arn(
+                    service="bedrock",
+                    region=region,
+                    resource="guardrail-profile",
+                    resource_name=cross_region_profile,
+                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                )
+                for region in regions
+            ]
+            cross_region = bedrock.CfnGuardrail.GuardrailCrossRegionConfigProperty(
+                guardrail_profile_arn=self.profile_arns[0]
+            )
+
+        self.guardrail = bedrock.CfnGuardrail(
+            self,
+            "Resource",
+            name=name or f"secure-bedrock-{self.node.addr[:12]}",
+            description=description,
+            blocked_input_messaging=policy.blocked_input_message,
+            blocked_outputs_messaging=policy.blocked_output_message,
+            kms_key_arn=self.encryption_key.key_arn,
+            cross_region_config=cross_region,
+            content_policy_config=bedrock.CfnGuardrail.ContentPolicyConfigProperty(
+                filters_config=[f.to_cfn() for f in policy.content_filters],
+                content_filters_tier_config=bedrock.CfnGuardrail.ContentFiltersTierConfigProperty(
+                    tier_name=policy.content_filters_tier
+                ),
+            )
+            if policy.content_filters
+            else None,
+            topic_policy_config=bedrock.CfnGuardrail.TopicPolicyConfigProperty(
+                topics_config=[t.to_cfn() for t in policy.denied_topics],
+                topics_tier_config=bedrock.CfnGuardrail.TopicsTierConfigProperty(tier_name=policy.topics_tier),
+            )
+            if policy.denied_topics
+            else None,
+            word_policy_config=self._word_policy(policy),
+            sensitive_information_policy_config=bedrock.CfnGuardrail.SensitiveInformationPolicyConfigProperty(
+                pii_entities_config=[e.to_cfn() for e in policy.pii_entities] or None,
+                regexes_config=[r.to_cfn() for r in policy.regex_filters] or None,
+            )
+            if policy.pii_entities or policy.regex_filters
+            else None,
+            contextual_grounding_policy_config=self._grounding_policy(policy),
+        )
+        self.guardrail.apply_removal_policy(removal_policy)
+        self.guardrail_id = self.guardrail.attr_guardrail_id
+        self.guardrail_arn = self.guardrail.attr_guardrail_arn
+
+        # The description carries the configuration's hash: a change replaces the version (a new
+        # number), no change leaves it in place.
+        self.version = bedrock.CfnGuardrailVersion(
+            self,
+            "Version",
+            guardrail_identifier=self.guardrail_arn,
+            description=f"secure-bedrock configuration {policy.fingerprint()}",
+        )
+        self.version.apply_removal_policy(RemovalPolicy.RETAIN)
+        self.guardrail_version = self.version.attr_version
+        self.guardrail_version_arn = f"{self.guardrail_arn}:{self.guardrail_version}"
+
+        self.enforcement: bedrock.CfnEnforcedGuardrailConfiguration | None = None
+        if enforce_in_account:
+            self.enforcement = bedrock.CfnEnforcedGuardrailConfiguration(
+                self,
+                "Enforcement",
+                guardrail_identifier=self.guardrail_id,
+                guardrail_version=self.guardrail_version,
+                model_enforcement=bedrock.CfnEnforcedGuardrailConfiguration.ModelEnforcementProperty(
+                    included_models=[m.model_id for m in enforced_models] or ["ALL"],
+                    excluded_models=[m.model_id for m in exempt_models],
+                ),
+            )
+
+    @staticmethod
+    def _word_policy(policy: GuardrailPolicy) -> bedrock.CfnGuardrail.WordPolicyConfigProperty | None:
+        if not policy.words and not policy.profanity_filter:
+            return None
+        return bedrock.CfnGuardrail.WordPolicyConfigProperty(
+            words_config=[
+                bedrock.CfnGuardrail.WordConfigProperty(text=word, input_action="BLOCK", output_action="BLOCK")
+                for word in policy.words
+            ]
+            or None,
+            managed_word_lists_config=[
+                bedrock.CfnGuardrail.ManagedWordsConfigProperty(type="PROFANITY", input_action="BLOCK", output_action="BLOCK")
+            ]
+            if policy.profanity_filter
+            else None,
+        )
+
+    @staticmethod
+    def _grounding_policy(policy: GuardrailPolicy) -> bedrock.CfnGuardrail.ContextualGroundingPolicyConfigProperty | None:
+        filters = [
+            bedrock.CfnGuardrail.ContextualGroundingFilterConfigProperty(type=kind, threshold=threshold, action="BLOCK")
+            for kind, threshold in (("GROUNDING", policy.grounding_threshold), ("RELEVANCE", policy.relevance_threshold))
+            if threshold is not None
+        ]
+        return bedrock.CfnGuardrail.ContextualGroundingPolicyConfigProperty(filters_config=filters) if filters else None
+
+    def grant_apply(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` call ``ApplyGuardrail`` on this guardrail (and its cross-region profiles) and use its key."""
+        grant = iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(actions.APPLY_GUARDRAIL_ACTIONS),
+            resource_arns=[self.guardrail_arn, *self.profile_arns],
+        )
+        return grant.combine(self.encryption_key.grant_decrypt(grantee))
+
+    # --- metrics (AWS/Bedrock/Guardrails) ----------------------------------------------------------
+
+    def metric(self, metric_name: str, *, statistic: str = "Sum", period: Duration | None = None) -> cloudwatch.Metric:
+        """A metric of this guardrail's published version."""
+        return cloudwatch.Metric(
+            namespace="AWS/Bedrock/Guardrails",
+            metric_name=metric_name,
+            dimensions_map={"GuardrailArn": self.guardrail_arn, "GuardrailVersion": self.guardrail_version},
+            statistic=statistic,
+            period=period or Duration.minutes(5),
+        )
+
+    def metric_invocations(self, **options: Any) -> cloudwatch.Metric:
+        """Requests evaluated by the guardrail."""
+        return self.metric("Invocations", **options)
+
+    def metric_invocations_intervened(self, **options: Any) -> cloudwatch.Metric:
+        """Requests the guardrail blocked or masked."""
+        return self.metric("InvocationsIntervened", **options)
+
+    def metric_invocation_latency(self, **options: Any) -> cloudwatch.Metric:
+        """Time the guardrail took (average by default)."""
+        return self.metric("InvocationLatency", **{"statistic": "Average", **options})
+
+    def metric_invocation_client_errors(self, **options: Any) -> cloudwatch.Metric:
+        """Requests that failed with a client error."""
+        return self.metric("InvocationClientErrors", **options)
+
+    def metric_invocation_server_errors(self, **options: Any) -> cloudwatch.Metric:
+        """Requests that failed with a server error."""
+        return self.metric("InvocationServerErrors", **options)
+
+    def metric_invocation_throttles(self, **options: Any) -> cloudwatch.Metric:
+        """Requests that were throttled."""
+        return self.metric("InvocationThrottles", **options)
+
+    def metric_text_unit_count(self, **options: Any) -> cloudwatch.Metric:
+        """Text units the guardrail evaluated (what it bills)."""
+        return self.metric("TextUnitCount", **options)
