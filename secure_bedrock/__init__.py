@@ -1,13 +1,29 @@
 """secure-bedrock: AWS CDK constructs for secure, HIPAA-ready Amazon Bedrock landing zones."""
 
-from secure_bedrock.access import BedrockAuditor
+from secure_bedrock.access import (
+    BedrockAdministrator,
+    BedrockAuditor,
+    BedrockInvokerRole,
+    grant_invoke,
+    invoke_statements,
+)
 from secure_bedrock.acknowledgements import acknowledge, acknowledge_wildcard_resources
 from secure_bedrock.audit import BEDROCK_DATA_EVENT_TYPES, BedrockAuditTrail
 from secure_bedrock.functions import HardenedFunction
+from secure_bedrock.guardrail import (
+    PII_TYPES,
+    BedrockGuardrail,
+    ContentFilter,
+    DeniedTopic,
+    GuardrailPolicy,
+    PiiEntity,
+    RegexFilter,
+)
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.landing_zone import INVOCATION_LOG_DATA_TYPES, SecureBedrockLandingZone
 from secure_bedrock.models import (
     GEOGRAPHIES,
+    ApplicationInferenceProfileModel,
     BedrockModel,
     BedrockModels,
     CrossRegionInferenceProfile,
@@ -16,26 +32,41 @@ from secure_bedrock.models import (
 )
 from secure_bedrock.network import DEFAULT_SERVICES, BedrockEndpointService, BedrockPrivateNetwork
 from secure_bedrock.storage import ObjectLock, SecureLogBucket
+from secure_bedrock.teams import BedrockTeam, TeamSpec
 
 __all__ = [
     "BEDROCK_DATA_EVENT_TYPES",
     "DEFAULT_SERVICES",
     "GEOGRAPHIES",
     "INVOCATION_LOG_DATA_TYPES",
+    "PII_TYPES",
+    "ApplicationInferenceProfileModel",
+    "BedrockAdministrator",
     "BedrockAuditTrail",
     "BedrockAuditor",
     "BedrockEndpointService",
+    "BedrockGuardrail",
+    "BedrockInvokerRole",
     "BedrockModel",
     "BedrockModels",
     "BedrockPrivateNetwork",
+    "BedrockTeam",
+    "ContentFilter",
     "CrossRegionInferenceProfile",
+    "DeniedTopic",
     "FoundationModel",
+    "GuardrailPolicy",
     "HardenedFunction",
     "ModelArns",
     "ModelInvocationLogging",
     "ObjectLock",
+    "PiiEntity",
+    "RegexFilter",
     "SecureBedrockLandingZone",
     "SecureLogBucket",
+    "TeamSpec",
     "acknowledge",
     "acknowledge_wildcard_resources",
+    "grant_invoke",
+    "invoke_statements",
 ]

@@ -63,3 +63,38 @@ MODEL_MANAGEMENT_ACTIONS: tuple[str, ...] = (
     "bedrock:DeleteMarketplaceModelEndpoint",
     "bedrock:RegisterMarketplaceModelEndpoint",
 )
+
+#: Guardrail management (the administrator; never application roles).
+GUARDRAIL_MANAGEMENT_ACTIONS: tuple[str, ...] = (
+    "bedrock:CreateGuardrail",
+    "bedrock:UpdateGuardrail",
+    "bedrock:DeleteGuardrail",
+    "bedrock:CreateGuardrailVersion",
+    "bedrock:GetGuardrail",
+    "bedrock:ListGuardrails",
+    "bedrock:PutEnforcedGuardrailConfiguration",
+    "bedrock:ListEnforcedGuardrailsConfiguration",
+)
+
+#: Model access and discovery (the administrator): agreements, use-case forms, availability.
+MODEL_ACCESS_ACTIONS: tuple[str, ...] = (
+    "bedrock:GetFoundationModel",
+    "bedrock:ListFoundationModels",
+    "bedrock:GetFoundationModelAvailability",
+    "bedrock:ListFoundationModelAgreementOffers",
+    "bedrock:CreateFoundationModelAgreement",
+    "bedrock:DeleteFoundationModelAgreement",
+    "bedrock:GetUseCaseForModelAccess",
+    "bedrock:PutUseCaseForModelAccess",
+)
+
+#: Application inference profiles and tags (the administrator: cost allocation per team).
+INFERENCE_PROFILE_MANAGEMENT_ACTIONS: tuple[str, ...] = (
+    "bedrock:GetInferenceProfile",
+    "bedrock:ListInferenceProfiles",
+    "bedrock:CreateInferenceProfile",
+    "bedrock:DeleteInferenceProfile",
+    "bedrock:TagResource",
+    "bedrock:UntagResource",
+    "bedrock:ListTagsForResource",
+)

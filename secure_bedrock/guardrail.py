@@ -126,7 +126,9 @@ class DeniedTopic:
             )
         _check_length(f"{argument}.definition", self.definition, 1, 200 if tier == "CLASSIC" else 1000)
         if len(self.examples) > MAX_TOPIC_EXAMPLES:
-            raise ValueError(f"{argument}.examples: {len(self.examples)} examples; use at most {MAX_TOPIC_EXAMPLES}")
+            raise ValueError(
+                f"{argument}.examples: {len(self.examples)} examples; use at most {MAX_TOPIC_EXAMPLES}"
+            )
         for index, example in enumerate(self.examples):
             _check_length(f"{argument}.examples[{index}]", example, 1, 100)
 
@@ -158,7 +160,9 @@ class PiiEntity:
         _check_choice(f"{argument}.input_action", self.input_action, PII_ACTIONS)
         _check_choice(f"{argument}.output_action", self.output_action, PII_ACTIONS)
         if self.input_action == self.output_action == "NONE":
-            raise ValueError(f"{argument}: both actions are NONE; remove the entity or choose BLOCK or ANONYMIZE")
+            raise ValueError(
+                f"{argument}: both actions are NONE; remove the entity or choose BLOCK or ANONYMIZE"
+            )
 
     def to_cfn(self) -> bedrock.CfnGuardrail.PiiEntityConfigProperty:
         """The CloudFormation form: per-direction actions, and ``Action`` (required) set to the stricter."""
@@ -192,7 +196,9 @@ class RegexFilter:
         try:
             re.compile(self.pattern)
         except re.error as error:
-            raise ValueError(f"{argument}.pattern: {self.pattern!r} is not a regular expression ({error})") from None
+            raise ValueError(
+                f"{argument}.pattern: {self.pattern!r} is not a regular expression ({error})"
+            ) from None
         _check_choice(f"{argument}.input_action", self.input_action, PII_ACTIONS)
         _check_choice(f"{argument}.output_action", self.output_action, PII_ACTIONS)
 
@@ -244,7 +250,13 @@ class GuardrailPolicy:
             "LICENSE_PLATE", "VEHICLE_IDENTIFICATION_NUMBER", "US_BANK_ACCOUNT_NUMBER", "US_PASSPORT_NUMBER",
             "USERNAME", "CA_HEALTH_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
         )  # fmt: skip
-        blocked = ("US_SOCIAL_SECURITY_NUMBER", "PASSWORD", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CREDIT_DEBIT_CARD_NUMBER")
+        blocked = (
+            "US_SOCIAL_SECURITY_NUMBER",
+            "PASSWORD",
+            "AWS_ACCESS_KEY",
+            "AWS_SECRET_KEY",
+            "CREDIT_DEBIT_CARD_NUMBER",
+        )
         topics: tuple[DeniedTopic, ...] = ()
         if deny_medical_advice:
             topics = (
@@ -307,7 +319,9 @@ class GuardrailPolicy:
             content_filter.validate(f"content_filters[{index}]")
         require_unique("content_filters", [f.type for f in self.content_filters], " (one filter per type)")
         if len(self.denied_topics) > MAX_TOPICS:
-            raise ValueError(f"denied_topics: {len(self.denied_topics)} topics; a guardrail takes at most {MAX_TOPICS}")
+            raise ValueError(
+                f"denied_topics: {len(self.denied_topics)} topics; a guardrail takes at most {MAX_TOPICS}"
+            )
         for index, topic in enumerate(self.denied_topics):
             require_type(f"denied_topics[{index}]", topic, DeniedTopic, "a DeniedTopic")
             topic.validate(f"denied_topics[{index}]", self.topics_tier)
@@ -322,12 +336,17 @@ class GuardrailPolicy:
             entity.validate(f"pii_entities[{index}]")
         require_unique("pii_entities", [e.type for e in self.pii_entities], " (one entry per type)")
         if len(self.regex_filters) > MAX_REGEXES:
-            raise ValueError(f"regex_filters: {len(self.regex_filters)} patterns; a guardrail takes at most {MAX_REGEXES}")
+            raise ValueError(
+                f"regex_filters: {len(self.regex_filters)} patterns; a guardrail takes at most {MAX_REGEXES}"
+            )
         for index, regex in enumerate(self.regex_filters):
             require_type(f"regex_filters[{index}]", regex, RegexFilter, "a RegexFilter")
             regex.validate(f"regex_filters[{index}]")
         require_unique("regex_filters", [r.name for r in self.regex_filters])
-        for name, threshold in (("grounding_threshold", self.grounding_threshold), ("relevance_threshold", self.relevance_threshold)):
+        for name, threshold in (
+            ("grounding_threshold", self.grounding_threshold),
+            ("relevance_threshold", self.relevance_threshold),
+        ):
             if threshold is not None:
                 if isinstance(threshold, bool) or not isinstance(threshold, int | float):
                     raise TypeError(f"{name} must be a number from 0 to 0.99, got {threshold!r}")
@@ -403,7 +422,9 @@ class BedrockGuardrail(Construct):
                 "cross_region_profile: the STANDARD tier needs a cross-region guardrail profile, e.g. 'us.guardrail.v1:0'"
             )
         if cross_region_destinations and cross_region_profile is None:
-            raise ValueError("cross_region_destinations: given without cross_region_profile; set both or neither")
+            raise ValueError(
+                "cross_region_destinations: given without cross_region_profile; set both or neither"
+            )
         if (enforced_models or exempt_models) and not enforce_in_account:
             raise ValueError("enforced_models, exempt_models: only apply with enforce_in_account=True")
         super().__init__(scope, construct_id)
@@ -451,7 +472,9 @@ class BedrockGuardrail(Construct):
             else None,
             topic_policy_config=bedrock.CfnGuardrail.TopicPolicyConfigProperty(
                 topics_config=[t.to_cfn() for t in policy.denied_topics],
-                topics_tier_config=bedrock.CfnGuardrail.TopicsTierConfigProperty(tier_name=policy.topics_tier),
+                topics_tier_config=bedrock.CfnGuardrail.TopicsTierConfigProperty(
+                    tier_name=policy.topics_tier
+                ),
             )
             if policy.denied_topics
             else None,
@@ -499,25 +522,40 @@ class BedrockGuardrail(Construct):
             return None
         return bedrock.CfnGuardrail.WordPolicyConfigProperty(
             words_config=[
-                bedrock.CfnGuardrail.WordConfigProperty(text=word, input_action="BLOCK", output_action="BLOCK")
+                bedrock.CfnGuardrail.WordConfigProperty(
+                    text=word, input_action="BLOCK", output_action="BLOCK"
+                )
                 for word in policy.words
             ]
             or None,
             managed_word_lists_config=[
-                bedrock.CfnGuardrail.ManagedWordsConfigProperty(type="PROFANITY", input_action="BLOCK", output_action="BLOCK")
+                bedrock.CfnGuardrail.ManagedWordsConfigProperty(
+                    type="PROFANITY", input_action="BLOCK", output_action="BLOCK"
+                )
             ]
             if policy.profanity_filter
             else None,
         )
 
     @staticmethod
-    def _grounding_policy(policy: GuardrailPolicy) -> bedrock.CfnGuardrail.ContextualGroundingPolicyConfigProperty | None:
+    def _grounding_policy(
+        policy: GuardrailPolicy,
+    ) -> bedrock.CfnGuardrail.ContextualGroundingPolicyConfigProperty | None:
         filters = [
-            bedrock.CfnGuardrail.ContextualGroundingFilterConfigProperty(type=kind, threshold=threshold, action="BLOCK")
-            for kind, threshold in (("GROUNDING", policy.grounding_threshold), ("RELEVANCE", policy.relevance_threshold))
+            bedrock.CfnGuardrail.ContextualGroundingFilterConfigProperty(
+                type=kind, threshold=threshold, action="BLOCK"
+            )
+            for kind, threshold in (
+                ("GROUNDING", policy.grounding_threshold),
+                ("RELEVANCE", policy.relevance_threshold),
+            )
             if threshold is not None
         ]
-        return bedrock.CfnGuardrail.ContextualGroundingPolicyConfigProperty(filters_config=filters) if filters else None
+        return (
+            bedrock.CfnGuardrail.ContextualGroundingPolicyConfigProperty(filters_config=filters)
+            if filters
+            else None
+        )
 
     def grant_apply(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` call ``ApplyGuardrail`` on this guardrail (and its cross-region profiles) and use its key."""
@@ -530,7 +568,9 @@ class BedrockGuardrail(Construct):
 
     # --- metrics (AWS/Bedrock/Guardrails) ----------------------------------------------------------
 
-    def metric(self, metric_name: str, *, statistic: str = "Sum", period: Duration | None = None) -> cloudwatch.Metric:
+    def metric(
+        self, metric_name: str, *, statistic: str = "Sum", period: Duration | None = None
+    ) -> cloudwatch.Metric:
         """A metric of this guardrail's published version."""
         return cloudwatch.Metric(
             namespace="AWS/Bedrock/Guardrails",

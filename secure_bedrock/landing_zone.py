@@ -17,12 +17,15 @@ from constructs import Construct
 
 from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock.access import BedrockAuditor
+from secure_bedrock._validation import require_type, require_unique
+from secure_bedrock.access import BedrockAdministrator, BedrockAuditor, BedrockInvokerRole
 from secure_bedrock.audit import BedrockAuditTrail
+from secure_bedrock.guardrail import BedrockGuardrail, GuardrailPolicy
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel
 from secure_bedrock.network import SIX_YEARS, BedrockEndpointService, BedrockPrivateNetwork
 from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock
+from secure_bedrock.teams import BedrockTeam, TeamSpec
 
 #: The kinds of data model invocation logging can record.
 INVOCATION_LOG_DATA_TYPES: tuple[str, ...] = ("text", "image", "embedding", "video", "audio")
@@ -59,6 +62,13 @@ class SecureBedrockLandingZone(Construct):
         create_audit_trail: bool = True,
         audit_key: kms.IKey | None = None,
         auditor_principal: iam.IPrincipal | None = None,
+        guardrail_policy: GuardrailPolicy | None = None,
+        guardrail_cross_region_profile: str | None = None,
+        guardrail_cross_region_destinations: Sequence[str] = (),
+        enforce_guardrail_in_account: bool = False,
+        invoker_principal: iam.IPrincipal | None = None,
+        administrator_principal: iam.IPrincipal | None = None,
+        teams: Sequence[TeamSpec] = (),
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
@@ -84,7 +94,20 @@ class SecureBedrockLandingZone(Construct):
         :param audit_key: key for the audit trail. Default: a new key for it alone.
         :param auditor_principal: who may assume the auditor role. Default: no role, only the
             auditor's managed policy.
-        :param removal_policy: for keys, buckets, log groups and the trail. Default: ``RETAIN``.
+        :param guardrail_policy: what the landing zone's guardrail checks.
+            Default: ``GuardrailPolicy.hipaa()``.
+        :param guardrail_cross_region_profile: a guardrail profile id such as ``us.guardrail.v1:0``.
+            Default: none (the guardrail runs in this region).
+        :param guardrail_cross_region_destinations: the regions that profile routes to (ApplyGuardrail
+            is granted on the profile in each). Default: this region only.
+        :param enforce_guardrail_in_account: also apply the guardrail to every model call of the
+            account and region. Default: ``False``.
+        :param invoker_principal: who may assume the invoker role (all approved models, under the
+            guardrail, through the runtime endpoint only). Default: no invoker role.
+        :param administrator_principal: who may assume the administrator role. Default: no administrator role.
+        :param teams: application teams, each with tagged application inference profiles and its own
+            invoker role. Default: none.
+        :param removal_policy: for keys, buckets, log groups, the trail and the guardrail. Default: ``RETAIN``.
         """
         data_types = list(invocation_log_data_types)
         for index, data_type in enumerate(data_types):
@@ -93,6 +116,16 @@ class SecureBedrockLandingZone(Construct):
                     f"invocation_log_data_types[{index}]: {data_type!r} is not a data type; "
                     f"use some of {', '.join(INVOCATION_LOG_DATA_TYPES)}"
                 )
+        approved = {model.model_id for model in models}
+        require_unique("teams", [team.name for team in teams] if isinstance(teams, Sequence) else [])
+        for index, team in enumerate(teams):
+            require_type(f"teams[{index}]", team, TeamSpec, "a TeamSpec")
+            for model_index, model in enumerate(team.models):
+                if model.model_id not in approved:
+                    raise ValueError(
+                        f"teams[{index}].models[{model_index}]: {model.model_id!r} is not an approved model; "
+                        "add it to models or remove it from the team"
+                    )
         if endpoint_services is not None and BedrockEndpointService.CONTROL not in endpoint_services:
             raise ValueError(
                 "endpoint_services: the invocation-logging handler reaches Bedrock's control plane through the "
@@ -169,3 +202,48 @@ class SecureBedrockLandingZone(Construct):
             audit_trail=self.audit_trail,
             assumed_by=auditor_principal,
         )
+
+        self.guardrail = BedrockGuardrail(
+            self,
+            "Guardrail",
+            policy=guardrail_policy or GuardrailPolicy.hipaa(),
+            cross_region_profile=guardrail_cross_region_profile,
+            cross_region_destinations=guardrail_cross_region_destinations,
+            enforce_in_account=enforce_guardrail_in_account,
+            removal_policy=removal_policy,
+        )
+        runtime_vpce = self.network.runtime_endpoint.vpc_endpoint_id
+        self.invoker: BedrockInvokerRole | None = None
+        if invoker_principal is not None:
+            self.invoker = BedrockInvokerRole(
+                self,
+                "Invoker",
+                assumed_by=invoker_principal,
+                models=self.network.models,
+                guardrail=self.guardrail,
+                source_vpce=runtime_vpce,
+            )
+        self.administrator: BedrockAdministrator | None = None
+        if administrator_principal is not None:
+            self.administrator = BedrockAdministrator(
+                self,
+                "Administrator",
+                assumed_by=administrator_principal,
+                invocation_logging=self.invocation_logging,
+            )
+        self.teams: dict[str, BedrockTeam] = {}
+        for team in teams:
+            created = BedrockTeam(
+                self.node.try_find_child("Teams") or Construct(self, "Teams"),
+                team.name,
+                name=team.name,
+                cost_center=team.cost_center,
+                models=team.models,
+                assumed_by=team.assumed_by or iam.AccountRootPrincipal(),
+                guardrail=self.guardrail,
+                source_vpce=runtime_vpce,
+            )
+            self.network.allow_models(
+                f"Team{team.name.replace('-', '').capitalize()}Profiles", created.models
+            )
+            self.teams[team.name] = created

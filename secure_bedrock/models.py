@@ -249,6 +249,40 @@ class CrossRegionInferenceProfile(BedrockModel):
         )
 
 
+class ApplicationInferenceProfileModel(BedrockModel):
+    """An application inference profile (a tagged copy of a model or profile, for cost allocation).
+
+    Callers pass its ARN as ``modelId``. Its ARNs are the application profile's, the source
+    profile's (if any), and the source's foundation models, which IAM ties to the profiles.
+
+    :param arn: the application inference profile's ARN (usually a ``GetAtt``).
+    :param source: the model or system profile it was copied from.
+    """
+
+    def __init__(self, arn: str, source: BedrockModel) -> None:
+        require_type("source", source, BedrockModel, "a BedrockModel")
+        self.arn = arn
+        self.source = source
+
+    @property
+    def model_id(self) -> str:
+        return self.arn
+
+    @property
+    def foundation_model(self) -> FoundationModel:
+        return self.source.foundation_model
+
+    def destination_regions(self, source_region: str) -> tuple[str, ...]:
+        return self.source.destination_regions(source_region)
+
+    def arns(self, scope: IConstruct) -> ModelArns:
+        source = self.source.arns(scope)
+        return ModelArns(
+            profile_arns=(self.arn, *source.profile_arns),
+            foundation_model_arns=source.foundation_model_arns,
+        )
+
+
 def validate_foundation_model_id(argument: str, value: str) -> str:
     """Return ``value`` if it is a foundation-model id, else raise naming ``argument``."""
     require_type(argument, value, str, "a model id string such as 'amazon.nova-pro-v1:0'")

@@ -23,7 +23,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from secure_bedrock import endpoint_policies
+from secure_bedrock import actions, endpoint_policies
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
     ACCOUNT_ID_PATTERN,
@@ -212,6 +212,7 @@ class BedrockPrivateNetwork(Construct):
         for model in models:
             model.arns(self)
         self.models: tuple[BedrockModel, ...] = tuple(models)
+        self._principals = principals
 
         self.flow_log_group: logs.ILogGroup | None = None
         self.flow_log_key: kms.IKey | None = None
@@ -273,6 +274,20 @@ class BedrockPrivateNetwork(Construct):
     def runtime_endpoint(self) -> ec2.InterfaceVpcEndpoint:
         """The ``bedrock-runtime`` endpoint (always present)."""
         return self.endpoints[BedrockEndpointService.RUNTIME]
+
+    def allow_models(self, sid: str, models: Sequence[BedrockModel]) -> None:
+        """Let the allowed principals invoke more models through the runtime endpoint (e.g. a team's
+        application inference profiles, whose ARNs exist only at deploy time)."""
+        for index, model in enumerate(models):
+            require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel")
+        self.runtime_endpoint.add_to_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                principals=list(self._principals),
+                actions=list(actions.INVOKE_ACTIONS),
+                resources=endpoint_policies.model_invoke_resources(self, models),
+            )
+        )
 
     def endpoint(self, service: BedrockEndpointService) -> ec2.InterfaceVpcEndpoint:
         """The endpoint for ``service``; raises ``ValueError`` if it was not requested."""

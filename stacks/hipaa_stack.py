@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import CfnOutput, Environment, Stack, Tags
@@ -10,6 +11,13 @@ from constructs import Construct
 
 from secure_bedrock import SecureBedrockLandingZone
 from stacks.settings import ReferenceSettings
+
+
+def _principal(arns: Sequence[str], *, default: iam.IPrincipal | None) -> iam.IPrincipal | None:
+    """The principals named by ARN in the settings, or ``default`` when there are none."""
+    if not arns:
+        return default
+    return iam.CompositePrincipal(*(iam.ArnPrincipal(arn) for arn in arns))
 
 
 class HipaaBedrockStack(Stack):
@@ -72,6 +80,16 @@ class HipaaBedrockStack(Stack):
             "AuditorPolicyArn",
             value=self.landing_zone.auditor.policy.managed_policy_arn,
             description="Attach to the permission set or role of the people who audit Bedrock use",
+        )
+        guardrail = self.landing_zone.guardrail
+        CfnOutput(
+            self, "GuardrailId", value=guardrail.guardrail_id, description="Pass as guardrailIdentifier"
+        )
+        CfnOutput(
+            self,
+            "GuardrailVersion",
+            value=guardrail.guardrail_version,
+            description="Pass as guardrailVersion",
         )
         CfnOutput(
             self,

@@ -27,6 +27,8 @@ from secure_bedrock._validation import (
     require_principal_arn,
     require_region,
 )
+from secure_bedrock.guardrail import PROFILE_ID_PATTERN
+from secure_bedrock.teams import TEAM_NAME_PATTERN
 
 #: The cdk.json context key that holds the settings.
 CONTEXT_KEY = "secure-bedrock"
@@ -95,6 +97,26 @@ class EvidenceSettings:
 
 
 @dataclass(frozen=True)
+class GuardrailSettings:
+    """The landing zone's guardrail: the HIPAA preset, with options."""
+
+    deny_medical_advice: bool = True
+    cross_region_profile: str | None = None
+    cross_region_destinations: tuple[str, ...] = ()
+    enforce_in_account: bool = False
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """One application team."""
+
+    name: str
+    cost_center: str
+    models: tuple[BedrockModel, ...]
+    principals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReferenceSettings:
     """Everything the reference environment can be configured with."""
 
@@ -106,6 +128,10 @@ class ReferenceSettings:
     network: NetworkSettings = field(default_factory=NetworkSettings)
     log_retention: logs.RetentionDays = logs.RetentionDays.SIX_YEARS
     evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
+    guardrail: GuardrailSettings = field(default_factory=GuardrailSettings)
+    invoker_principals: tuple[str, ...] = ()
+    administrator_principals: tuple[str, ...] = ()
+    teams: tuple[TeamSettings, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -322,6 +348,70 @@ def _evidence(errors: list[str], raw: object) -> EvidenceSettings:
     return settings
 
 
+def _guardrail(errors: list[str], raw: object) -> GuardrailSettings:
+    known = ("deny_medical_advice", "cross_region_profile", "cross_region_destinations", "enforce_in_account")
+    reader = _Reader(errors, f"{CONTEXT_KEY}.guardrail", raw, known)
+    return GuardrailSettings(
+        deny_medical_advice=reader.get("deny_medical_advice", True, _boolean),
+        cross_region_profile=reader.get("cross_region_profile", None, _guardrail_profile),
+        cross_region_destinations=reader.get_list("cross_region_destinations", require_region),
+        enforce_in_account=reader.get("enforce_in_account", False, _boolean),
+    )
+
+
+def _guardrail_profile(path: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not PROFILE_ID_PATTERN.match(value):
+        raise ValueError(
+            f"{path}: {value!r} is not a guardrail profile id; use e.g. 'us.guardrail.v1:0' or null"
+        )
+    return value
+
+
+def _team(models: tuple[BedrockModel, ...]) -> Callable[[str, Any], TeamSettings]:
+    approved = {model.model_id: model for model in models}
+
+    def check(path: str, value: Any) -> TeamSettings:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{path}: must be an object with name, cost_center, models and principals")
+        unknown = set(value) - {"name", "cost_center", "models", "principals"}
+        if unknown:
+            raise ValueError(
+                f"{path}: unknown setting(s) {', '.join(sorted(unknown))}; use name, cost_center, models, principals"
+            )
+        name = value.get("name")
+        if not isinstance(name, str) or not TEAM_NAME_PATTERN.match(name):
+            raise ValueError(
+                f"{path}.name: {name!r} must be lower-case letters, digits and '-', starting with a letter"
+            )
+        cost_center = value.get("cost_center")
+        if not isinstance(cost_center, str) or not cost_center:
+            raise ValueError(
+                f"{path}.cost_center: {cost_center!r} must name the team's cost centre, e.g. 'CC-1234'"
+            )
+        team_models = value.get("models")
+        if not isinstance(team_models, list) or not team_models:
+            raise ValueError(f"{path}.models: name at least one of the approved models")
+        chosen = []
+        for index, model_id in enumerate(team_models):
+            if model_id not in approved:
+                raise ValueError(
+                    f"{path}.models[{index}]: {model_id!r} is not in secure-bedrock.models; approve it first"
+                )
+            chosen.append(approved[model_id])
+        principals = value.get("principals", [])
+        if not isinstance(principals, list):
+            raise TypeError(f"{path}.principals: must be a list of IAM principal ARNs")
+        for index, arn in enumerate(principals):
+            require_principal_arn(f"{path}.principals[{index}]", arn)
+        return TeamSettings(
+            name=name, cost_center=cost_center, models=tuple(chosen), principals=tuple(principals)
+        )
+
+    return check
+
+
 def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
     """Read and validate the ``secure-bedrock`` block of the app's context.
 
@@ -341,6 +431,10 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         "network",
         "log_retention_days",
         "evidence",
+        "guardrail",
+        "invoker_principals",
+        "administrator_principals",
+        "teams",
         "tags",
     )
     reader = _Reader(errors, CONTEXT_KEY, context[CONTEXT_KEY], known)
@@ -367,6 +461,10 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         network=_network(errors, reader.raw.get("network", {})),
         log_retention=reader.get("log_retention_days", defaults.log_retention, _retention),
         evidence=_evidence(errors, reader.raw.get("evidence", {})),
+        guardrail=_guardrail(errors, reader.raw.get("guardrail", {})),
+        invoker_principals=reader.get_list("invoker_principals", require_principal_arn),
+        administrator_principals=reader.get_list("administrator_principals", require_principal_arn),
+        teams=reader.get_list("teams", _team(models)),
         tags=reader.get("tags", {}, _tags),
     )
     if settings.account is None and settings.network.max_azs > 2:

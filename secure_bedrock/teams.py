@@ -1,0 +1,135 @@
+"""Application teams: per-team application inference profiles (tagged for cost allocation) and invoker roles.
+
+Each team invokes its approved models only through its own application inference profiles, copies
+of the approved model or system profile that carry the team's cost-allocation tags, so Bedrock spend
+is attributable per team in Cost Explorer and the CUR once the tags are activated in Billing (which
+takes up to 24 hours and is not retroactive).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import CfnTag
+from aws_cdk import aws_bedrock as bedrock
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from secure_bedrock._feature_flags import use_secure_feature_flags
+from secure_bedrock._validation import require_non_empty, require_type, require_unique
+from secure_bedrock.access import BedrockInvokerRole
+from secure_bedrock.guardrail import BedrockGuardrail
+from secure_bedrock.models import ApplicationInferenceProfileModel, BedrockModel, CrossRegionInferenceProfile
+
+TEAM_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+TAG_VALUE_PATTERN = re.compile(r"^[\w .:/=+\-@]{1,256}$")
+#: The cost-allocation tag keys on every team resource.
+TEAM_TAG = "team"
+COST_CENTER_TAG = "cost-center"
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    """What the landing zone needs to set up one team (see :class:`BedrockTeam`)."""
+
+    name: str
+    cost_center: str
+    models: tuple[BedrockModel, ...]
+    assumed_by: iam.IPrincipal | None = None
+
+
+def _profile_name(team: str, model: BedrockModel) -> str:
+    slug = re.sub(r"[^0-9a-zA-Z]+", "-", model.model_id).strip("-")
+    digest = hashlib.sha256(model.model_id.encode()).hexdigest()[:6]
+    return f"{team}-{slug}"[:57] + f"-{digest}"
+
+
+class BedrockTeam(Construct):
+    """One application team: a tagged application inference profile per approved model, and its invoker role.
+
+    Attributes: ``profiles`` (``dict[str, CfnApplicationInferenceProfile]`` by source model id),
+    ``models`` (the team's invocable models: its application profiles), ``invoker`` (a
+    :class:`BedrockInvokerRole`), ``name``, ``cost_center``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        cost_center: str,
+        models: Sequence[BedrockModel],
+        assumed_by: iam.IPrincipal,
+        guardrail: BedrockGuardrail | None = None,
+        source_vpce: str | None = None,
+    ) -> None:
+        """
+        :param name: the team's name: lower-case letters, digits and '-', up to 31 characters; the
+            value of the ``team`` tag.
+        :param cost_center: the value of the ``cost-center`` tag.
+        :param models: the models the team may use (each gets an application inference profile).
+        :param assumed_by: who may assume the team's invoker role; never ``*``.
+        :param guardrail: the guardrail every invocation must carry. Default: none.
+        :param source_vpce: the VPC endpoint invocations must come through. Default: any path.
+        """
+        require_type("name", name, str, "a team name such as 'claims'")
+        if not TEAM_NAME_PATTERN.match(name):
+            raise ValueError(
+                f"name: {name!r} must be lower-case letters, digits and '-', starting with a letter (max 31)"
+            )
+        require_type("cost_center", cost_center, str, "a cost-centre code such as 'CC-1234'")
+        if not TAG_VALUE_PATTERN.match(cost_center):
+            raise ValueError(
+                f"cost_center: {cost_center!r} must be 1-256 letters, digits, spaces or _ . : / = + - @"
+            )
+        require_non_empty("models", models, f"give team {name!r} at least one approved model")
+        for index, model in enumerate(models):
+            require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel")
+            if isinstance(model, ApplicationInferenceProfileModel):
+                raise ValueError(
+                    f"models[{index}]: already an application inference profile; name its source model"
+                )
+        require_unique("models", [m.model_id for m in models])
+        super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
+        self.name = name
+        self.cost_center = cost_center
+
+        tags = [CfnTag(key=TEAM_TAG, value=name), CfnTag(key=COST_CENTER_TAG, value=cost_center)]
+        self.profiles: dict[str, bedrock.CfnApplicationInferenceProfile] = {}
+        team_models: list[BedrockModel] = []
+        for model in models:
+            source_arns = model.arns(self)
+            # Copy from the system profile where there is one (keeps its routing), else the model.
+            copy_from = (
+                source_arns.profile_arns[0]
+                if isinstance(model, CrossRegionInferenceProfile)
+                else source_arns.foundation_model_arns[0]
+            )
+            profile = bedrock.CfnApplicationInferenceProfile(
+                self,
+                # The source model id is the stable part of the construct id.
+                "Profile" + hashlib.sha256(model.model_id.encode()).hexdigest()[:8],
+                inference_profile_name=_profile_name(name, model),
+                description=f"{name} ({cost_center}): {model.model_id}",
+                model_source=bedrock.CfnApplicationInferenceProfile.InferenceProfileModelSourceProperty(
+                    copy_from=copy_from
+                ),
+                tags=tags,
+            )
+            self.profiles[model.model_id] = profile
+            team_models.append(ApplicationInferenceProfileModel(profile.attr_inference_profile_arn, model))
+        self.models: tuple[BedrockModel, ...] = tuple(team_models)
+        self.invoker = BedrockInvokerRole(
+            self,
+            "Invoker",
+            assumed_by=assumed_by,
+            models=self.models,
+            guardrail=guardrail,
+            source_vpce=source_vpce,
+            description=f"secure-bedrock invoker for team {name}: its application inference profiles only",
+        )
