@@ -41,6 +41,12 @@ class TeamSpec:
     assumed_by: iam.IPrincipal | None = None
 
 
+def _description(text: str) -> str:
+    """``text`` in the characters an application inference profile's description accepts."""
+    cleaned = re.sub(r"[^0-9a-zA-Z:. _-]", " ", text)
+    return re.sub(r"([ _-])[ _-]+", r"\1", cleaned).strip(" _-")[:200]
+
+
 def _profile_name(team: str, model: BedrockModel) -> str:
     slug = re.sub(r"[^0-9a-zA-Z]+", "-", model.model_id).strip("-")
     digest = hashlib.sha256(model.model_id.encode()).hexdigest()[:6]
@@ -115,7 +121,7 @@ class BedrockTeam(Construct):
                 # The source model id is the stable part of the construct id.
                 "Profile" + hashlib.sha256(model.model_id.encode()).hexdigest()[:8],
                 inference_profile_name=_profile_name(name, model),
-                description=f"{name} ({cost_center}): {model.model_id}",
+                description=_description(f"team {name} cost center {cost_center} model {model.model_id}"),
                 model_source=bedrock.CfnApplicationInferenceProfile.InferenceProfileModelSourceProperty(
                     copy_from=copy_from
                 ),

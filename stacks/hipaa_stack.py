@@ -9,7 +9,7 @@ from aws_cdk import CfnOutput, Environment, Stack, Tags
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from secure_bedrock import SecureBedrockLandingZone
+from secure_bedrock import GuardrailPolicy, SecureBedrockLandingZone, TeamSpec
 from stacks.settings import ReferenceSettings
 
 
@@ -34,6 +34,7 @@ class HipaaBedrockStack(Stack):
             **kwargs,
         )
         self.settings = settings
+        account = iam.AccountRootPrincipal()
         self.landing_zone = SecureBedrockLandingZone(
             self,
             "LandingZone",
@@ -48,18 +49,32 @@ class HipaaBedrockStack(Stack):
             object_lock=settings.evidence.object_lock,
             invocation_log_data_types=settings.evidence.invocation_log_data_types,
             create_audit_trail=settings.evidence.audit_trail,
-            auditor_principal=(
-                iam.CompositePrincipal(
-                    *(iam.ArnPrincipal(arn) for arn in settings.evidence.auditor_principals)
-                )
-                if settings.evidence.auditor_principals
-                else None
+            auditor_principal=_principal(settings.evidence.auditor_principals, default=None),
+            guardrail_policy=GuardrailPolicy.hipaa(
+                deny_medical_advice=settings.guardrail.deny_medical_advice
             ),
+            guardrail_cross_region_profile=settings.guardrail.cross_region_profile,
+            guardrail_cross_region_destinations=settings.guardrail.cross_region_destinations,
+            enforce_guardrail_in_account=settings.guardrail.enforce_in_account,
+            invoker_principal=_principal(settings.invoker_principals, default=account),
+            administrator_principal=_principal(settings.administrator_principals, default=account),
+            teams=[
+                TeamSpec(
+                    name=team.name,
+                    cost_center=team.cost_center,
+                    models=team.models,
+                    assumed_by=_principal(team.principals, default=None),
+                )
+                for team in settings.teams
+            ],
         )
         for key, value in settings.tags.items():
             Tags.of(self).add(key, value)
+        self._outputs()
 
-        network = self.landing_zone.network
+    def _outputs(self) -> None:
+        zone = self.landing_zone
+        network = zone.network
         CfnOutput(self, "VpcId", value=network.vpc.vpc_id, description="VPC with the Bedrock endpoints")
         CfnOutput(
             self,
@@ -67,33 +82,41 @@ class HipaaBedrockStack(Stack):
             value=network.security_group.security_group_id,
             description="Admit clients to Bedrock by allowing this group's port 443 from them",
         )
-        evidence = self.landing_zone.invocation_logging
-        CfnOutput(
-            self,
-            "InvocationLogBucket",
-            value=evidence.bucket.bucket.bucket_name,
-            description="Bedrock model invocation logs (prompts and responses: PHI)",
-        )
-        CfnOutput(self, "InvocationLogGroup", value=evidence.log_group.log_group_name)
-        CfnOutput(
-            self,
-            "AuditorPolicyArn",
-            value=self.landing_zone.auditor.policy.managed_policy_arn,
-            description="Attach to the permission set or role of the people who audit Bedrock use",
-        )
-        guardrail = self.landing_zone.guardrail
-        CfnOutput(
-            self, "GuardrailId", value=guardrail.guardrail_id, description="Pass as guardrailIdentifier"
-        )
-        CfnOutput(
-            self,
-            "GuardrailVersion",
-            value=guardrail.guardrail_version,
-            description="Pass as guardrailVersion",
-        )
         CfnOutput(
             self,
             "RuntimeEndpointId",
             value=network.runtime_endpoint.vpc_endpoint_id,
             description="bedrock-runtime interface endpoint (use as aws:SourceVpce in IAM conditions)",
         )
+        CfnOutput(
+            self,
+            "InvocationLogBucket",
+            value=zone.invocation_logging.bucket.bucket.bucket_name,
+            description="Bedrock model invocation logs (prompts and responses: PHI)",
+        )
+        CfnOutput(self, "InvocationLogGroup", value=zone.invocation_logging.log_group.log_group_name)
+        CfnOutput(
+            self,
+            "AuditorPolicyArn",
+            value=zone.auditor.policy.managed_policy_arn,
+            description="Attach to the permission set or role of the people who audit Bedrock use",
+        )
+        CfnOutput(
+            self, "GuardrailId", value=zone.guardrail.guardrail_id, description="Pass as guardrailIdentifier"
+        )
+        CfnOutput(
+            self,
+            "GuardrailVersion",
+            value=zone.guardrail.guardrail_version,
+            description="Pass as guardrailVersion",
+        )
+        if zone.invoker is not None:
+            CfnOutput(self, "InvokerRoleArn", value=zone.invoker.role.role_arn)
+        if zone.administrator is not None:
+            CfnOutput(self, "AdministratorRoleArn", value=zone.administrator.role.role_arn)
+        for name, team in zone.teams.items():
+            CfnOutput(
+                self,
+                f"Team{name.replace('-', '').capitalize()}InvokerRoleArn",
+                value=team.invoker.role.role_arn,
+            )
