@@ -158,9 +158,13 @@ def grant_invoke(
     guardrail: BedrockGuardrail | None = None,
     through: str | None = None,
 ) -> iam.Grant:
-    """Let ``grantee`` invoke ``models`` (see :func:`invoke_statements`); ``through`` is a VPC endpoint id."""
-    scope = grantee.grant_principal
-    if not isinstance(scope, IConstruct):
+    """Let ``grantee`` (a role, user or function) invoke ``models`` (see :func:`invoke_statements`).
+
+    :param through: the VPC endpoint id invocations must come through, e.g.
+        ``network.runtime_endpoint.vpc_endpoint_id``. Default: any path.
+    """
+    scope = grantee if hasattr(grantee, "node") else grantee.grant_principal
+    if not hasattr(scope, "node"):
         raise TypeError(f"grantee must be a construct such as an iam.Role, got {grantee!r}")
     return grant_statements(
         grantee, invoke_statements(scope, models=models, guardrail=guardrail, source_vpce=through)

@@ -252,8 +252,9 @@ class CrossRegionInferenceProfile(BedrockModel):
 class ApplicationInferenceProfileModel(BedrockModel):
     """An application inference profile (a tagged copy of a model or profile, for cost allocation).
 
-    Callers pass its ARN as ``modelId``. Its ARNs are the application profile's, the source
-    profile's (if any), and the source's foundation models, which IAM ties to the profiles.
+    Callers pass its ARN as ``modelId``. Its ARNs are the application profile's and its source's
+    foundation models (in every region the source routes to), which IAM ties to the application
+    profile; the source system profile itself is not named, so it cannot be called directly.
 
     :param arn: the application inference profile's ARN (usually a ``GetAtt``).
     :param source: the model or system profile it was copied from.
@@ -276,10 +277,10 @@ class ApplicationInferenceProfileModel(BedrockModel):
         return self.source.destination_regions(source_region)
 
     def arns(self, scope: IConstruct) -> ModelArns:
-        source = self.source.arns(scope)
+        # Only the application profile: naming the source system profile too would let callers
+        # bypass the tagged copy (and its cost attribution) by calling the system profile directly.
         return ModelArns(
-            profile_arns=(self.arn, *source.profile_arns),
-            foundation_model_arns=source.foundation_model_arns,
+            profile_arns=(self.arn,), foundation_model_arns=self.source.arns(scope).foundation_model_arns
         )
 
 

@@ -41,13 +41,14 @@ def test_configuration_waits_for_the_private_path(reference_template: Template) 
         assert any(d.startswith(f"LandingZone{fragment}") for d in depends_on), fragment
 
 
-def test_three_keys_one_per_data_class(reference_template: Template) -> None:
+def test_one_key_per_data_class(reference_template: Template) -> None:
     descriptions = sorted(
         k["Properties"]["Description"].split(" (")[0]
         for k in reference_template.find_resources("AWS::KMS::Key").values()
     )
     assert descriptions == [
         "secure-bedrock: Bedrock audit trail",
+        "secure-bedrock: Bedrock guardrail",
         "secure-bedrock: Bedrock model invocation logs",
         "secure-bedrock: VPC flow logs",
     ]
@@ -116,3 +117,41 @@ def test_data_types_trail_and_auditor_options(stack: Stack) -> None:
 def test_fails_on_bad_input(stack: Stack, kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         landing_zone(stack, **kwargs)
+
+
+def test_reference_teams_invoke_through_the_runtime_endpoint(reference_template: Template) -> None:
+    (endpoint,) = reference_template.find_resources(
+        "AWS::EC2::VPCEndpoint", {"Properties": {"ServiceName": "com.amazonaws.us-east-1.bedrock-runtime"}}
+    ).values()
+    sids = {s["Sid"]: s for s in endpoint["Properties"]["PolicyDocument"]["Statement"]}
+    for team in ("Claims", "Research"):
+        resources = sids[f"Team{team}Profiles"]["Resource"]
+        assert any(
+            "Fn::GetAtt" in r and r["Fn::GetAtt"][1] == "InferenceProfileArn"
+            for r in resources
+            if isinstance(r, dict)
+        )
+    reference_template.resource_count_is("AWS::Bedrock::ApplicationInferenceProfile", 3)
+
+
+def test_reference_invoker_requires_the_guardrail_and_the_endpoint(reference_template: Template) -> None:
+    (policy,) = reference_template.find_resources(
+        "AWS::IAM::ManagedPolicy",
+        {"Properties": {"Description": "secure-bedrock invoker: approved models only: invoke permissions"}},
+    ).values()
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        if statement["Effect"] == "Allow" and "bedrock:InvokeModel" in statement["Action"]:
+            assert set(statement["Condition"]["StringEquals"]) == {
+                "bedrock:GuardrailIdentifier",
+                "aws:SourceVpce",
+            }
+
+
+def test_fails_when_a_team_uses_an_unapproved_model(stack: Stack) -> None:
+    from secure_bedrock import TeamSpec
+
+    team = TeamSpec(name="claims", cost_center="CC-1", models=(BedrockModels.AMAZON_NOVA_LITE,))
+    with pytest.raises(
+        ValueError, match=r"teams\[0\].models\[0\]: 'amazon.nova-lite-v1:0' is not an approved model"
+    ):
+        landing_zone(stack, teams=[team])

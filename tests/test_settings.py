@@ -16,6 +16,9 @@ from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
 def settings_with(**changes: Any) -> dict[str, Any]:
     context = copy.deepcopy(cdk_json_context())
     block = context[CONTEXT_KEY]
+    if "models" in changes and "teams" not in changes:
+        # The example teams name the example models; a test that changes the models drops them.
+        block["teams"] = []
     for key, value in changes.items():
         if "__" in key:
             outer, inner = key.split("__")
@@ -185,3 +188,79 @@ def test_evidence_settings() -> None:
 def test_fails_on_bad_evidence_settings(evidence: dict, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings(settings_with(evidence=evidence))
+
+
+def test_teams_guardrail_and_roles_settings() -> None:
+    settings = load_settings(cdk_json_context())
+    assert [team.name for team in settings.teams] == ["claims", "research"]
+    assert settings.teams[0].models == (BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5,)
+    assert settings.guardrail.deny_medical_advice is True
+    assert settings.invoker_principals == ()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"teams": [{"name": "Claims", "cost_center": "CC", "models": ["amazon.titan-embed-text-v2:0"]}]},
+            r"teams\[0\].name: 'Claims' must be lower-case",
+        ),
+        (
+            {"teams": [{"name": "claims", "cost_center": "", "models": ["amazon.titan-embed-text-v2:0"]}]},
+            r"teams\[0\].cost_center: '' must name",
+        ),
+        (
+            {"teams": [{"name": "claims", "cost_center": "CC", "models": ["amazon.nova-lite-v1:0"]}]},
+            r"teams\[0\].models\[0\]: 'amazon.nova-lite-v1:0' is not in secure-bedrock.models",
+        ),
+        (
+            {"teams": [{"name": "claims", "cost_center": "CC", "models": []}]},
+            r"teams\[0\].models: name at least one",
+        ),
+        (
+            {
+                "teams": [
+                    {
+                        "name": "claims",
+                        "cost_center": "CC",
+                        "models": ["amazon.titan-embed-text-v2:0"],
+                        "owner": "x",
+                    }
+                ]
+            },
+            r"teams\[0\]: unknown setting\(s\) owner",
+        ),
+        (
+            {
+                "teams": [
+                    {
+                        "name": "claims",
+                        "cost_center": "CC",
+                        "models": ["amazon.titan-embed-text-v2:0"],
+                        "principals": ["bob"],
+                    }
+                ]
+            },
+            r"teams\[0\].principals\[0\]: 'bob' is not an IAM principal ARN",
+        ),
+        (
+            {"guardrail": {"cross_region_profile": "us-guardrail"}},
+            r"guardrail.cross_region_profile: 'us-guardrail' is not a guardrail profile id",
+        ),
+        (
+            {"guardrail": {"deny_medical_advice": "yes"}},
+            r"guardrail.deny_medical_advice: must be true or false",
+        ),
+        (
+            {"invoker_principals": ["arn:aws:iam::1:role/x"]},
+            r"invoker_principals\[0\]: 'arn:aws:iam::1:role/x' is not an IAM principal ARN",
+        ),
+        (
+            {"administrator_principals": "arn:aws:iam::111122223333:root"},
+            r"administrator_principals: must be a list",
+        ),
+    ],
+)
+def test_fails_naming_the_team_guardrail_or_role_setting(changes: dict, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(settings_with(**changes))

@@ -1,0 +1,259 @@
+"""Scoped IAM: the invoker's exact ARNs and guardrail pair, the administrator's limits, teams' profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Match, Template
+
+from secure_bedrock import (
+    BedrockAdministrator,
+    BedrockGuardrail,
+    BedrockInvokerRole,
+    BedrockModels,
+    BedrockPrivateNetwork,
+    BedrockTeam,
+    GuardrailPolicy,
+    ModelInvocationLogging,
+    actions,
+    grant_invoke,
+)
+from tests.conftest import compliance_findings
+
+SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+INVOKE = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+
+
+def statements_of(template: Template, description_fragment: str) -> dict[str, dict]:
+    (policy,) = template.find_resources(
+        "AWS::IAM::ManagedPolicy",
+        {"Properties": {"Description": Match.string_like_regexp(description_fragment)}},
+    ).values()
+    return {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+
+
+def fm(region: str, model: str = SONNET) -> str:
+    return f"arn:aws:bedrock:{region}::foundation-model/{model}"
+
+
+def profile(profile_id: str) -> dict:
+    return {
+        "Fn::Join": [
+            "",
+            ["arn:aws:bedrock:us-east-1:", {"Ref": "AWS::AccountId"}, f":inference-profile/{profile_id}"],
+        ]
+    }
+
+
+@pytest.fixture
+def guardrail(stack: Stack) -> BedrockGuardrail:
+    return BedrockGuardrail(stack, "Guardrail", policy=GuardrailPolicy.hipaa())
+
+
+def invoker(stack: Stack, **kwargs: Any) -> BedrockInvokerRole:
+    kwargs.setdefault("models", [BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5])
+    kwargs.setdefault("assumed_by", iam.ServicePrincipal("lambda.amazonaws.com"))
+    return BedrockInvokerRole(stack, "Invoker", **kwargs)
+
+
+def test_invoker_names_the_profile_and_each_destination_model_and_nothing_else(
+    stack: Stack, guardrail
+) -> None:
+    invoker(stack, guardrail=guardrail, source_vpce="vpce-0123456789abcdef0")
+    statements = statements_of(Template.from_stack(stack), "invoke permissions")
+    profiles = statements["InvokeApprovedInferenceProfiles"]
+    assert profiles["Action"] == INVOKE
+    assert profiles["Resource"] == profile(f"us.{SONNET}")
+    models = statements["InvokeFoundationModelsOnlyThroughApprovedProfiles"]
+    assert sorted(models["Resource"]) == [fm("us-east-1"), fm("us-east-2"), fm("us-west-2")]
+    assert models["Condition"]["StringLike"] == {"bedrock:InferenceProfileArn": [profile(f"us.{SONNET}")]}
+    allowed = [s for s in statements.values() if s["Effect"] == "Allow"]
+    assert {s["Sid"] for s in allowed} == {
+        "InvokeApprovedInferenceProfiles",
+        "InvokeFoundationModelsOnlyThroughApprovedProfiles",
+        "ApplyTheGuardrail",
+        "UseTheGuardrailKey",
+    }
+    text = str(allowed)
+    assert "foundation-model/*" not in text
+    assert "bedrock:*" not in text
+    assert "'*'" not in text
+
+
+def test_guardrail_allow_and_deny_pair_names_the_published_version(stack: Stack, guardrail) -> None:
+    invoker(stack, guardrail=guardrail)
+    statements = statements_of(Template.from_stack(stack), "invoke permissions")
+    allow = statements["InvokeApprovedInferenceProfiles"]["Condition"]["StringEquals"][
+        "bedrock:GuardrailIdentifier"
+    ]
+    deny = statements["DenyInvokeWithoutTheGuardrail"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"]["StringNotEquals"]["bedrock:GuardrailIdentifier"] == allow
+    assert allow["Fn::Join"][1][0]["Fn::GetAtt"][1] == "GuardrailArn"
+    assert allow["Fn::Join"][1][2]["Fn::GetAtt"][1] == "Version"
+    # The Deny covers the inference-profile ARN as well as every foundation model.
+    assert profile(f"us.{SONNET}") in deny["Resource"]
+    assert sorted(str(r) for r in deny["Resource"]) == sorted(
+        str(r) for r in [profile(f"us.{SONNET}"), fm("us-east-1"), fm("us-east-2"), fm("us-west-2")]
+    )
+    assert statements["ApplyTheGuardrail"]["Action"] == "bedrock:ApplyGuardrail"
+
+
+def test_source_vpce_appears_only_when_given(stack: Stack) -> None:
+    network = BedrockPrivateNetwork(stack, "Network", models=[BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5])
+    invoker(stack, source_vpce=network.runtime_endpoint.vpc_endpoint_id)
+    statements = statements_of(Template.from_stack(stack), "invoke permissions")
+    condition = statements["InvokeApprovedInferenceProfiles"]["Condition"]["StringEquals"]
+    assert list(condition) == ["aws:SourceVpce"]
+    assert condition["aws:SourceVpce"]["Ref"].startswith("NetworkRuntime")
+
+
+def test_without_source_vpce_or_guardrail_there_are_no_conditions_but_a_warning(stack: Stack) -> None:
+    invoker(stack, models=[BedrockModels.AMAZON_TITAN_EMBED_TEXT_V2])
+    template = Template.from_stack(stack)
+    statements = statements_of(template, "invoke permissions")
+    assert "Condition" not in statements["InvokeApprovedFoundationModels"]
+    assert statements["InvokeApprovedFoundationModels"]["Resource"] == fm(
+        "us-east-1", "amazon.titan-embed-text-v2:0"
+    )
+    warnings = [m for m in stack.node.find_child("Invoker").node.metadata if m.type == "aws:cdk:warning"]
+    assert warnings
+    assert "without a guardrail" in str(warnings[0].data)
+
+
+def test_invoker_denies_model_management(stack: Stack) -> None:
+    invoker(stack)
+    deny = statements_of(Template.from_stack(stack), "invoke permissions")["DenyModelManagement"]
+    assert deny["Effect"] == "Deny"
+    assert sorted(deny["Action"]) == sorted(actions.MODEL_MANAGEMENT_ACTIONS)
+
+
+def test_global_profile_adds_the_regionless_model(make_stack) -> None:
+    stack = make_stack(region="us-east-1")
+    invoker(stack, models=[BedrockModels.GLOBAL_ANTHROPIC_CLAUDE_SONNET_4_5])
+    models = statements_of(Template.from_stack(stack), "invoke permissions")[
+        "InvokeFoundationModelsOnlyThroughApprovedProfiles"
+    ]
+    assert sorted(models["Resource"]) == [f"arn:aws:bedrock:::foundation-model/{SONNET}", fm("us-east-1")]
+
+
+def test_grant_invoke_on_your_own_role(stack: Stack, guardrail) -> None:
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    grant = grant_invoke(
+        role, models=[BedrockModels.US_AMAZON_NOVA_PRO], guardrail=guardrail, through="vpce-0123456789abcdef0"
+    )
+    assert grant.success
+    policy = next(iter(Template.from_stack(stack).find_resources("AWS::IAM::Policy").values()))
+    conditions = [s.get("Condition", {}) for s in policy["Properties"]["PolicyDocument"]["Statement"]]
+    assert any(
+        c.get("StringEquals", {}).get("aws:SourceVpce") == "vpce-0123456789abcdef0" for c in conditions
+    )
+
+
+def test_invoker_passes_the_packs(stack: Stack, guardrail) -> None:
+    invoker(stack, guardrail=guardrail)
+    assert compliance_findings(stack) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"assumed_by": iam.AnyPrincipal()},
+            ValueError,
+            r"assumed_by: '\*' would let anyone assume the role",
+        ),
+        ({"assumed_by": "lambda.amazonaws.com"}, TypeError, r"assumed_by must be an iam.IPrincipal"),
+        ({"models": []}, ValueError, r"models must not be empty"),
+        ({"models": ["us.amazon.nova-pro-v1:0"]}, TypeError, r"models\[0\] must be a BedrockModel"),
+        ({"guardrail": "gr-123"}, TypeError, r"guardrail must be a BedrockGuardrail"),
+    ],
+)
+def test_invoker_fails_on_bad_input(stack: Stack, kwargs: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        invoker(stack, **kwargs)
+
+
+# --- administrator ----------------------------------------------------------------------------------
+
+
+def test_administrator_manages_but_never_invokes_or_reads_invocation_logs(stack: Stack) -> None:
+    network = BedrockPrivateNetwork(stack, "Network", models=[BedrockModels.US_AMAZON_NOVA_PRO])
+    logs = ModelInvocationLogging(stack, "Logs", vpc=network.vpc)
+    BedrockAdministrator(stack, "Admin", assumed_by=iam.AccountRootPrincipal(), invocation_logging=logs)
+    statements = statements_of(Template.from_stack(stack), "administrator permissions")
+    allowed_actions = {
+        a
+        for s in statements.values()
+        if s["Effect"] == "Allow"
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert not allowed_actions & {*actions.INVOKE_ACTIONS, *actions.APPLY_GUARDRAIL_ACTIONS}
+    assert set(actions.GUARDRAIL_MANAGEMENT_ACTIONS) <= allowed_actions
+    assert "bedrock:PutModelInvocationLoggingConfiguration" in allowed_actions
+    assert statements["NeverInvokeModels"]["Effect"] == "Deny"
+    never_read = statements["NeverReadInvocationLogs"]
+    assert never_read["Effect"] == "Deny"
+    assert "kms:Decrypt" in never_read["Action"]
+    assert statements["PassTheDeliveryRoleToBedrock"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}
+    }
+    assert [f for f in compliance_findings(stack) if "Test/Admin" in f] == []
+
+
+def test_administrator_refuses_anyone(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"assumed_by: '\*'"):
+        BedrockAdministrator(stack, "Admin", assumed_by=iam.AnyPrincipal())
+
+
+# --- teams --------------------------------------------------------------------------------------------
+
+
+def test_team_gets_tagged_application_profiles_and_invokes_only_them(stack: Stack, guardrail) -> None:
+    team = BedrockTeam(
+        stack,
+        "Claims",
+        name="claims",
+        cost_center="CC-1001",
+        models=[BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5, BedrockModels.AMAZON_TITAN_EMBED_TEXT_V2],
+        assumed_by=iam.AccountRootPrincipal(),
+        guardrail=guardrail,
+    )
+    template = Template.from_stack(stack)
+    profiles = template.find_resources("AWS::Bedrock::ApplicationInferenceProfile")
+    assert len(profiles) == 2
+    sources = sorted(str(p["Properties"]["ModelSource"]["CopyFrom"]) for p in profiles.values())
+    assert any(f"inference-profile/us.{SONNET}" in s for s in sources)
+    assert any("foundation-model/amazon.titan-embed-text-v2:0" in s for s in sources)
+    for resource in profiles.values():
+        tags = {t["Key"]: t["Value"] for t in resource["Properties"]["Tags"]}
+        assert tags == {"team": "claims", "cost-center": "CC-1001"}
+    statements = statements_of(template, "team claims")
+    invocable = statements["InvokeApprovedInferenceProfiles"]["Resource"]
+    assert all("Fn::GetAtt" in arn and arn["Fn::GetAtt"][1] == "InferenceProfileArn" for arn in invocable)
+    # The system profile itself is not invocable: only the tagged copy is.
+    assert profile(f"us.{SONNET}") not in invocable
+    assert set(team.profiles) == {f"us.{SONNET}", "amazon.titan-embed-text-v2:0"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "Claims Team"}, r"name: 'Claims Team' must be lower-case"),
+        ({"cost_center": ""}, r"cost_center: '' must be 1-256"),
+        ({"models": []}, r"models must not be empty: give team 'claims' at least one approved model"),
+    ],
+)
+def test_team_fails_on_bad_input(stack: Stack, kwargs: dict, message: str) -> None:
+    arguments = {
+        "name": "claims",
+        "cost_center": "CC-1001",
+        "models": [BedrockModels.US_AMAZON_NOVA_PRO],
+        "assumed_by": iam.AccountRootPrincipal(),
+        **kwargs,
+    }
+    with pytest.raises(ValueError, match=message):
+        BedrockTeam(stack, "Team", **arguments)
