@@ -163,8 +163,8 @@ def grant_invoke(
     :param through: the VPC endpoint id invocations must come through, e.g.
         ``network.runtime_endpoint.vpc_endpoint_id``. Default: any path.
     """
-    scope = grantee if hasattr(grantee, "node") else grantee.grant_principal
-    if not hasattr(scope, "node"):
+    scope = grantee if isinstance(grantee, Construct) else grantee.grant_principal
+    if not isinstance(scope, Construct):
         raise TypeError(f"grantee must be a construct such as an iam.Role, got {grantee!r}")
     return grant_statements(
         grantee, invoke_statements(scope, models=models, guardrail=guardrail, source_vpce=through)

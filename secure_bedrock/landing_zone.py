@@ -232,9 +232,10 @@ class SecureBedrockLandingZone(Construct):
                 invocation_logging=self.invocation_logging,
             )
         self.teams: dict[str, BedrockTeam] = {}
+        teams_scope = Construct(self, "Teams") if teams else self
         for team in teams:
             created = BedrockTeam(
-                self.node.try_find_child("Teams") or Construct(self, "Teams"),
+                teams_scope,
                 team.name,
                 name=team.name,
                 cost_center=team.cost_center,
