@@ -374,12 +374,7 @@ class BedrockAdministrator(Construct):
         ]
         if invocation_logging is not None:
             statements += [
-                iam.PolicyStatement(
-                    sid="PassTheDeliveryRoleToBedrock",
-                    actions=["iam:PassRole"],
-                    resources=[invocation_logging.delivery_role.role_arn],
-                    conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
-                ),
+                invocation_logging.pass_delivery_role_statement(),
                 iam.PolicyStatement(
                     sid="NeverReadInvocationLogs",
                     effect=iam.Effect.DENY,

@@ -26,7 +26,7 @@ from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_non_empty, require_type, require_unique
 from secure_bedrock.acknowledgements import acknowledge_wildcard_resources
 from secure_bedrock.encryption import allow_cloudwatch_logs, allow_service, create_key
-from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket
+from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket, evidence_read_statements
 
 #: Bedrock resource types whose data events the trail records (CloudTrail "logging data events" table).
 BEDROCK_DATA_EVENT_TYPES: tuple[str, ...] = (
@@ -263,36 +263,15 @@ class BedrockAuditTrail(Construct):
             self.trail.node.add_dependency(acl_check.policy_dependable)
 
     def read_statements(self) -> list[iam.PolicyStatement]:
-        """What reading the trail takes: its bucket, its log group, decrypting log files, and LookupEvents."""
-        stack = Stack.of(self)
+        """What reading the trail takes: its log files, its log group, decrypting them, and the trail's status."""
         return [
-            iam.PolicyStatement(
-                sid="ReadTrailLogFiles",
-                actions=["s3:GetObject", "s3:GetObjectVersion"],
-                resources=[self.trail_bucket.arn_for_objects(f"AWSLogs/{stack.account}/*")],
-            ),
-            iam.PolicyStatement(
-                sid="ListTrailLogFiles",
-                actions=["s3:ListBucket"],
-                resources=[self.trail_bucket.bucket_arn],
-            ),
-            iam.PolicyStatement(
-                sid="ReadTrailLogGroup",
-                actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
-                resources=[self.log_group.log_group_arn],
-            ),
-            iam.PolicyStatement(
-                sid="DecryptTrailLogs",
-                actions=["kms:Decrypt"],
-                resources=[self.encryption_key.key_arn],
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": [
-                            f"s3.{stack.region}.amazonaws.com",
-                            f"logs.{stack.region}.amazonaws.com",
-                        ]
-                    }
-                },
+            *evidence_read_statements(
+                self,
+                name="TrailLogs",
+                bucket=self.trail_bucket,
+                objects=f"AWSLogs/{Stack.of(self).account}/*",
+                log_group=self.log_group,
+                key=self.encryption_key,
             ),
             iam.PolicyStatement(
                 sid="ReadTrailStatus",

@@ -65,6 +65,11 @@ def _check_choice(argument: str, value: str, choices: Sequence[str]) -> None:
         raise ValueError(f"{argument}: {value!r} is not one of {', '.join(choices)}")
 
 
+def _strictest(input_action: str, output_action: str) -> str:
+    """The legacy (required) ``Action`` of a sensitive-information entry: the stricter of the two."""
+    return "BLOCK" if "BLOCK" in (input_action, output_action) else "ANONYMIZE"
+
+
 @dataclass(frozen=True)
 class ContentFilter:
     """A content filter. ``PROMPT_ATTACK`` applies to input only, so its output strength must be ``NONE``."""
@@ -166,7 +171,7 @@ class PiiEntity:
 
     def to_cfn(self) -> bedrock.CfnGuardrail.PiiEntityConfigProperty:
         """The CloudFormation form: per-direction actions, and ``Action`` (required) set to the stricter."""
-        strictest = "BLOCK" if "BLOCK" in (self.input_action, self.output_action) else "ANONYMIZE"
+        strictest = _strictest(self.input_action, self.output_action)
         return bedrock.CfnGuardrail.PiiEntityConfigProperty(
             type=self.type,
             action=strictest,
@@ -204,7 +209,7 @@ class RegexFilter:
 
     def to_cfn(self) -> bedrock.CfnGuardrail.RegexConfigProperty:
         """The CloudFormation form."""
-        strictest = "BLOCK" if "BLOCK" in (self.input_action, self.output_action) else "ANONYMIZE"
+        strictest = _strictest(self.input_action, self.output_action)
         return bedrock.CfnGuardrail.RegexConfigProperty(
             name=self.name,
             pattern=self.pattern,

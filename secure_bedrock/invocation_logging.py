@@ -29,7 +29,7 @@ from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_type
 from secure_bedrock.encryption import allow_cloudwatch_logs, allow_service, bedrock_source_arn, create_key
 from secure_bedrock.functions import HardenedFunction
-from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket
+from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket, evidence_read_statements
 
 HANDLER_CODE = str(Path(__file__).parent / "handlers" / "invocation_logging")
 #: The log stream Bedrock writes to in the log group.
@@ -233,12 +233,7 @@ class ModelInvocationLogging(Construct):
                     # The logging configuration is an account setting: these accept no resource.
                     resources=["*"],
                 ),
-                iam.PolicyStatement(
-                    sid="PassTheDeliveryRoleToBedrock",
-                    actions=["iam:PassRole"],
-                    resources=[self.delivery_role.role_arn],
-                    conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
-                ),
+                self.pass_delivery_role_statement(),
                 iam.PolicyStatement(
                     sid="KeepStateObject",
                     actions=["s3:GetObject", "s3:PutObject"],
@@ -319,38 +314,23 @@ class ModelInvocationLogging(Construct):
 
     def read_statements(self) -> list[iam.PolicyStatement]:
         """What reading the invocation logs takes: the bucket, the log group, decrypt through S3 and Logs."""
-        stack = Stack.of(self)
-        bucket = self.bucket.bucket
-        return [
-            iam.PolicyStatement(
-                sid="ReadInvocationLogObjects",
-                actions=["s3:GetObject", "s3:GetObjectVersion"],
-                resources=[bucket.arn_for_objects("*")],
-            ),
-            iam.PolicyStatement(
-                sid="ListInvocationLogObjects",
-                actions=["s3:ListBucket", "s3:ListBucketVersions"],
-                resources=[bucket.bucket_arn],
-            ),
-            iam.PolicyStatement(
-                sid="ReadInvocationLogGroup",
-                actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
-                resources=[self.log_group.log_group_arn],
-            ),
-            iam.PolicyStatement(
-                sid="DecryptInvocationLogs",
-                actions=["kms:Decrypt"],
-                resources=[self.encryption_key.key_arn],
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": [
-                            f"s3.{stack.region}.amazonaws.com",
-                            f"logs.{stack.region}.amazonaws.com",
-                        ]
-                    }
-                },
-            ),
-        ]
+        return evidence_read_statements(
+            self,
+            name="InvocationLogs",
+            bucket=self.bucket.bucket,
+            objects="*",
+            log_group=self.log_group,
+            key=self.encryption_key,
+        )
+
+    def pass_delivery_role_statement(self) -> iam.PolicyStatement:
+        """``iam:PassRole`` of the delivery role, to Bedrock only: what setting the configuration takes."""
+        return iam.PolicyStatement(
+            sid="PassTheDeliveryRoleToBedrock",
+            actions=["iam:PassRole"],
+            resources=[self.delivery_role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+        )
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the invocation logs (bucket, log group, and decrypt through them)."""

@@ -7,9 +7,10 @@ evidence is itself recorded.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -246,3 +247,47 @@ class SecureLogBucket(Construct):
     def _acknowledge_replication(bucket: s3.Bucket) -> None:
         for pack in ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"):
             acknowledge(bucket, f"{pack}::{pack}-S3BucketReplicationEnabled", REPLICATION_REASON)
+
+
+def evidence_read_statements(
+    scope: Construct,
+    *,
+    name: str,
+    bucket: s3.IBucket,
+    objects: str,
+    log_group: logs.ILogGroup,
+    key: kms.IKey,
+) -> list[iam.PolicyStatement]:
+    """Read-only access to one kind of evidence: its objects, its log group, and decrypt through S3 and Logs.
+
+    :param name: names the statements, e.g. ``InvocationLogs`` gives ``ReadInvocationLogsObjects``.
+    :param objects: the object key pattern within the bucket, e.g. ``*`` or ``AWSLogs/ACCOUNT/*``.
+    """
+    region = Stack.of(scope).region
+    return [
+        iam.PolicyStatement(
+            sid=f"Read{name}Objects",
+            actions=["s3:GetObject", "s3:GetObjectVersion"],
+            resources=[bucket.arn_for_objects(objects)],
+        ),
+        iam.PolicyStatement(
+            sid=f"List{name}Objects",
+            actions=["s3:ListBucket", "s3:ListBucketVersions"],
+            resources=[bucket.bucket_arn],
+        ),
+        iam.PolicyStatement(
+            sid=f"Read{name}LogGroup",
+            actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
+            resources=[log_group.log_group_arn],
+        ),
+        iam.PolicyStatement(
+            sid=f"Decrypt{name}",
+            actions=["kms:Decrypt"],
+            resources=[key.key_arn],
+            conditions={
+                "StringEquals": {
+                    "kms:ViaService": [f"s3.{region}.amazonaws.com", f"logs.{region}.amazonaws.com"]
+                }
+            },
+        ),
+    ]
