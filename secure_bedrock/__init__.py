@@ -9,6 +9,7 @@ from secure_bedrock.access import (
 )
 from secure_bedrock.acknowledgements import acknowledge, acknowledge_wildcard_resources
 from secure_bedrock.audit import BEDROCK_DATA_EVENT_TYPES, BedrockAuditTrail
+from secure_bedrock.budgets import BedrockBudgets, TeamBudget
 from secure_bedrock.functions import HardenedFunction
 from secure_bedrock.guardrail import (
     PII_TYPES,
@@ -30,6 +31,7 @@ from secure_bedrock.models import (
     FoundationModel,
     ModelArns,
 )
+from secure_bedrock.monitoring import AlarmThresholds, BedrockMonitoring
 from secure_bedrock.network import DEFAULT_SERVICES, BedrockEndpointService, BedrockPrivateNetwork
 from secure_bedrock.storage import ObjectLock, SecureLogBucket
 from secure_bedrock.teams import BedrockTeam, TeamSpec
@@ -40,15 +42,18 @@ __all__ = [
     "GEOGRAPHIES",
     "INVOCATION_LOG_DATA_TYPES",
     "PII_TYPES",
+    "AlarmThresholds",
     "ApplicationInferenceProfileModel",
     "BedrockAdministrator",
     "BedrockAuditTrail",
     "BedrockAuditor",
+    "BedrockBudgets",
     "BedrockEndpointService",
     "BedrockGuardrail",
     "BedrockInvokerRole",
     "BedrockModel",
     "BedrockModels",
+    "BedrockMonitoring",
     "BedrockPrivateNetwork",
     "BedrockTeam",
     "ContentFilter",
@@ -64,6 +69,7 @@ __all__ = [
     "RegexFilter",
     "SecureBedrockLandingZone",
     "SecureLogBucket",
+    "TeamBudget",
     "TeamSpec",
     "acknowledge",
     "acknowledge_wildcard_resources",

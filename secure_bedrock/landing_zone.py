@@ -6,13 +6,14 @@ every argument is passed through to the construct that uses it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from secure_bedrock import actions
@@ -20,9 +21,11 @@ from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_type, require_unique
 from secure_bedrock.access import BedrockAdministrator, BedrockAuditor, BedrockInvokerRole
 from secure_bedrock.audit import BedrockAuditTrail
+from secure_bedrock.budgets import DEFAULT_THRESHOLDS, BedrockBudgets, TeamBudget
 from secure_bedrock.guardrail import BedrockGuardrail, GuardrailPolicy
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel
+from secure_bedrock.monitoring import AlarmThresholds, BedrockMonitoring
 from secure_bedrock.network import SIX_YEARS, BedrockEndpointService, BedrockPrivateNetwork
 from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock
 from secure_bedrock.teams import BedrockTeam, TeamSpec
@@ -36,7 +39,8 @@ class SecureBedrockLandingZone(Construct):
 
     Attributes: ``network`` (:class:`BedrockPrivateNetwork`), ``invocation_logging``
     (:class:`ModelInvocationLogging`), ``audit_trail`` (:class:`BedrockAuditTrail` or ``None``),
-    ``auditor`` (:class:`BedrockAuditor`).
+    ``auditor`` (:class:`BedrockAuditor`), ``guardrail``, ``invoker``, ``administrator``, ``teams``,
+    ``monitoring`` (:class:`BedrockMonitoring`), ``budgets`` (:class:`BedrockBudgets` or ``None``).
     """
 
     def __init__(
@@ -69,6 +73,14 @@ class SecureBedrockLandingZone(Construct):
         invoker_principal: iam.IPrincipal | None = None,
         administrator_principal: iam.IPrincipal | None = None,
         teams: Sequence[TeamSpec] = (),
+        alarm_topic: sns.ITopic | None = None,
+        alarm_emails: Sequence[str] = (),
+        alarm_https_endpoints: Sequence[str] = (),
+        alarm_thresholds: AlarmThresholds | None = None,
+        tpm_quotas: Mapping[str, int] | None = None,
+        monthly_budget_usd: float | None = None,
+        budget_thresholds_percent: Sequence[float] = DEFAULT_THRESHOLDS,
+        budget_emails: Sequence[str] = (),
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
@@ -107,6 +119,15 @@ class SecureBedrockLandingZone(Construct):
         :param administrator_principal: who may assume the administrator role. Default: no administrator role.
         :param teams: application teams, each with tagged application inference profiles and its own
             invoker role. Default: none.
+        :param alarm_topic: where alarms and budgets notify. Default: a new KMS-encrypted topic.
+        :param alarm_emails: addresses subscribed to the new topic. Default: none.
+        :param alarm_https_endpoints: HTTPS endpoints subscribed to the new topic. Default: none.
+        :param alarm_thresholds: Default: :class:`AlarmThresholds` defaults.
+        :param tpm_quotas: tokens-per-minute quota per approved model id, for quota alarms. Default: none.
+        :param monthly_budget_usd: the account's monthly Bedrock budget. Default: no budgets (team
+            budgets need it too).
+        :param budget_thresholds_percent: ACTUAL-spend notification thresholds. Default: 50, 80, 100.
+        :param budget_emails: addresses notified by the budgets directly. Default: none.
         :param removal_policy: for keys, buckets, log groups, the trail and the guardrail. Default: ``RETAIN``.
         """
         data_types = list(invocation_log_data_types)
@@ -126,6 +147,10 @@ class SecureBedrockLandingZone(Construct):
                         f"teams[{index}].models[{model_index}]: {model.model_id!r} is not an approved model; "
                         "add it to models or remove it from the team"
                     )
+        if monthly_budget_usd is None and any(team.monthly_budget_usd is not None for team in teams):
+            raise ValueError(
+                "monthly_budget_usd: team budgets need the account budget too; set monthly_budget_usd"
+            )
         if endpoint_services is not None and BedrockEndpointService.CONTROL not in endpoint_services:
             raise ValueError(
                 "endpoint_services: the invocation-logging handler reaches Bedrock's control plane through the "
@@ -248,3 +273,37 @@ class SecureBedrockLandingZone(Construct):
                 f"Team{team.name.replace('-', '').capitalize()}Profiles", created.models
             )
             self.teams[team.name] = created
+
+        self.monitoring = BedrockMonitoring(
+            self,
+            "Monitoring",
+            models=self.network.models,
+            topic=alarm_topic,
+            email_subscribers=alarm_emails,
+            https_subscribers=alarm_https_endpoints,
+            guardrail=self.guardrail,
+            invocation_logging=self.invocation_logging,
+            teams=list(self.teams.values()),
+            tpm_quotas=tpm_quotas,
+            thresholds=alarm_thresholds,
+            removal_policy=removal_policy,
+        )
+        self.budgets: BedrockBudgets | None = None
+        if monthly_budget_usd is not None:
+            self.budgets = BedrockBudgets(
+                self,
+                "Budgets",
+                monthly_limit_usd=monthly_budget_usd,
+                topic=self.monitoring.topic,
+                thresholds_percent=budget_thresholds_percent,
+                email_subscribers=budget_emails,
+                teams=[
+                    TeamBudget(
+                        team=self.teams[team.name],
+                        monthly_limit_usd=team.monthly_budget_usd,
+                        hard_stop=team.hard_stop,
+                    )
+                    for team in teams
+                    if team.monthly_budget_usd is not None
+                ],
+            )

@@ -39,6 +39,10 @@ class TeamSpec:
     cost_center: str
     models: tuple[BedrockModel, ...]
     assumed_by: iam.IPrincipal | None = None
+    monthly_budget_usd: float | None = None
+    """The team's monthly Bedrock budget. Default: none."""
+    hard_stop: bool = False
+    """Deny the team's invoker role all invocations once its budget is exceeded. Default: ``False``."""
 
 
 def _description(text: str) -> str:

@@ -64,9 +64,17 @@ class HipaaBedrockStack(Stack):
                     cost_center=team.cost_center,
                     models=team.models,
                     assumed_by=_principal(team.principals, default=None),
+                    monthly_budget_usd=team.monthly_budget_usd,
+                    hard_stop=team.hard_stop,
                 )
                 for team in settings.teams
             ],
+            alarm_emails=settings.operations.alarm_emails,
+            alarm_https_endpoints=settings.operations.alarm_https_endpoints,
+            tpm_quotas=settings.operations.tpm_quotas,
+            monthly_budget_usd=settings.operations.monthly_budget_usd,
+            budget_thresholds_percent=settings.operations.budget_thresholds_percent,
+            budget_emails=settings.operations.budget_emails,
         )
         for key, value in settings.tags.items():
             Tags.of(self).add(key, value)
@@ -114,6 +122,12 @@ class HipaaBedrockStack(Stack):
             CfnOutput(self, "InvokerRoleArn", value=zone.invoker.role.role_arn)
         if zone.administrator is not None:
             CfnOutput(self, "AdministratorRoleArn", value=zone.administrator.role.role_arn)
+        CfnOutput(
+            self,
+            "AlarmTopicArn",
+            value=zone.monitoring.topic.topic_arn,
+            description="Subscribe the on-call channel to Bedrock alarms and budget notifications",
+        )
         for name, team in zone.teams.items():
             CfnOutput(
                 self,

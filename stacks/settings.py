@@ -7,6 +7,7 @@ Every wrong setting is reported at once, each named by its path in the block
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from secure_bedrock.teams import TEAM_NAME_PATTERN
 
 #: The cdk.json context key that holds the settings.
 CONTEXT_KEY = "secure-bedrock"
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 #: The retention values CloudWatch Logs accepts, in days, and their CDK names.
 RETENTION_DAYS: dict[int, logs.RetentionDays] = {
@@ -114,6 +116,20 @@ class TeamSettings:
     cost_center: str
     models: tuple[BedrockModel, ...]
     principals: tuple[str, ...] = ()
+    monthly_budget_usd: float | None = None
+    hard_stop: bool = False
+
+
+@dataclass(frozen=True)
+class OperationsSettings:
+    """Alarm recipients, quotas, and budgets."""
+
+    alarm_emails: tuple[str, ...] = ()
+    alarm_https_endpoints: tuple[str, ...] = ()
+    tpm_quotas: Mapping[str, int] = field(default_factory=dict)
+    monthly_budget_usd: float | None = None
+    budget_thresholds_percent: tuple[float, ...] = (50.0, 80.0, 100.0)
+    budget_emails: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +148,7 @@ class ReferenceSettings:
     invoker_principals: tuple[str, ...] = ()
     administrator_principals: tuple[str, ...] = ()
     teams: tuple[TeamSettings, ...] = ()
+    operations: OperationsSettings = field(default_factory=OperationsSettings)
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -375,10 +392,11 @@ def _team(models: tuple[BedrockModel, ...]) -> Callable[[str, Any], TeamSettings
     def check(path: str, value: Any) -> TeamSettings:
         if not isinstance(value, Mapping):
             raise TypeError(f"{path}: must be an object with name, cost_center, models and principals")
-        unknown = set(value) - {"name", "cost_center", "models", "principals"}
+        allowed = {"name", "cost_center", "models", "principals", "monthly_budget_usd", "hard_stop"}
+        unknown = set(value) - allowed
         if unknown:
             raise ValueError(
-                f"{path}: unknown setting(s) {', '.join(sorted(unknown))}; use name, cost_center, models, principals"
+                f"{path}: unknown setting(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(allowed))}"
             )
         name = value.get("name")
         if not isinstance(name, str) or not TEAM_NAME_PATTERN.match(name):
@@ -405,11 +423,86 @@ def _team(models: tuple[BedrockModel, ...]) -> Callable[[str, Any], TeamSettings
             raise TypeError(f"{path}.principals: must be a list of IAM principal ARNs")
         for index, arn in enumerate(principals):
             require_principal_arn(f"{path}.principals[{index}]", arn)
+        budget = value.get("monthly_budget_usd")
+        if budget is not None:
+            budget = _amount(f"{path}.monthly_budget_usd", budget)
+        hard_stop = _boolean(f"{path}.hard_stop", value.get("hard_stop", False))
+        if hard_stop and budget is None:
+            raise ValueError(
+                f"{path}.hard_stop: needs monthly_budget_usd; a hard stop acts when the team's budget is exceeded"
+            )
         return TeamSettings(
-            name=name, cost_center=cost_center, models=tuple(chosen), principals=tuple(principals)
+            name=name,
+            cost_center=cost_center,
+            models=tuple(chosen),
+            principals=tuple(principals),
+            monthly_budget_usd=budget,
+            hard_stop=hard_stop,
         )
 
     return check
+
+
+def _amount(path: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ValueError(f"{path}: {value!r} must be a positive amount of US dollars")
+    return float(value)
+
+
+def _email(path: str, value: Any) -> str:
+    if not isinstance(value, str) or not EMAIL_PATTERN.match(value):
+        raise ValueError(f"{path}: {value!r} is not an email address")
+    return value
+
+
+def _https(path: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith("https://") or len(value) < 12:
+        raise ValueError(f"{path}: {value!r} is not an https:// URL")
+    return value
+
+
+def _percent(path: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 100:
+        raise ValueError(f"{path}: {value!r} must be a percentage above 0 and at most 100")
+    return float(value)
+
+
+def _operations(
+    errors: list[str], monitoring_raw: object, budgets_raw: object, models: tuple[BedrockModel, ...]
+) -> OperationsSettings:
+    monitoring = _Reader(
+        errors, f"{CONTEXT_KEY}.monitoring", monitoring_raw, ("alarm_emails", "https_endpoints", "tpm_quotas")
+    )
+    budgets = _Reader(
+        errors, f"{CONTEXT_KEY}.budgets", budgets_raw, ("monthly_limit_usd", "thresholds_percent", "emails")
+    )
+    approved = {model.model_id for model in models}
+
+    def quotas(path: str, value: Any) -> dict[str, int]:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{path}: must be an object of model id to tokens per minute")
+        for model_id, quota in value.items():
+            if model_id not in approved:
+                raise ValueError(f"{path}.{model_id}: not an approved model")
+            if isinstance(quota, bool) or not isinstance(quota, int) or quota <= 0:
+                raise ValueError(
+                    f"{path}.{model_id}: {quota!r} must be a positive number of tokens per minute"
+                )
+        return dict(value)
+
+    thresholds = budgets.get_list("thresholds_percent", _percent)
+    if "thresholds_percent" in budgets.raw and not budgets.raw["thresholds_percent"]:
+        budgets.fail(
+            f"{CONTEXT_KEY}.budgets.thresholds_percent", "name at least one threshold, e.g. [80, 100]"
+        )
+    return OperationsSettings(
+        alarm_emails=monitoring.get_list("alarm_emails", _email),
+        alarm_https_endpoints=monitoring.get_list("https_endpoints", _https),
+        tpm_quotas=monitoring.get("tpm_quotas", {}, quotas),
+        monthly_budget_usd=budgets.get("monthly_limit_usd", None, _amount),
+        budget_thresholds_percent=thresholds or (50.0, 80.0, 100.0),
+        budget_emails=budgets.get_list("emails", _email),
+    )
 
 
 def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
@@ -435,6 +528,8 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         "invoker_principals",
         "administrator_principals",
         "teams",
+        "monitoring",
+        "budgets",
         "tags",
     )
     reader = _Reader(errors, CONTEXT_KEY, context[CONTEXT_KEY], known)
@@ -465,8 +560,15 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         invoker_principals=reader.get_list("invoker_principals", require_principal_arn),
         administrator_principals=reader.get_list("administrator_principals", require_principal_arn),
         teams=reader.get_list("teams", _team(models)),
+        operations=_operations(
+            errors, reader.raw.get("monitoring", {}), reader.raw.get("budgets", {}), models
+        ),
         tags=reader.get("tags", {}, _tags),
     )
+    if settings.operations.monthly_budget_usd is None and any(t.monthly_budget_usd for t in settings.teams):
+        reader.fail(
+            f"{CONTEXT_KEY}.budgets.monthly_limit_usd", "team budgets need the account budget; set it"
+        )
     if settings.account is None and settings.network.max_azs > 2:
         # An account-agnostic stack knows exactly two availability zones (Fn::GetAZs).
         reader.fail(

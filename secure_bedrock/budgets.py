@@ -1,0 +1,262 @@
+"""Cost budgets for Bedrock, per team chargeback, and an optional hard stop.
+
+Budgets alert; they do not stop spend, and they act on billing data that lags 8-24 hours. The
+optional hard stop is a budget action that attaches a deny-invoke policy to a team's invoker role when
+its budget is exceeded (and an administrator detaches it to restore access).
+
+Spend filter: Anthropic and other third-party models are billed through AWS Marketplace under their
+own product names, not under the "Amazon Bedrock" service, so a budget on SERVICE alone misses them.
+The account budget uses ``SERVICE = Amazon Bedrock OR BILLING_ENTITY = AWS Marketplace``: it catches
+third-party model spend, and also any other Marketplace spend of the account (exact in an account
+dedicated to Bedrock). Team budgets filter on the team's cost-allocation tag instead, which covers
+both because the tag sits on the application inference profile the team must call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aws_cdk import Stack
+from aws_cdk import aws_budgets as budgets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from secure_bedrock import actions
+from secure_bedrock._feature_flags import use_secure_feature_flags
+from secure_bedrock._validation import require_type, require_unique
+from secure_bedrock.teams import TEAM_TAG, BedrockTeam
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+#: Cost Explorer's service name for Bedrock's own models.
+BEDROCK_SERVICE = "Amazon Bedrock"
+#: The billing entity of Marketplace-billed (third-party) models.
+MARKETPLACE_BILLING_ENTITY = "AWS Marketplace"
+DEFAULT_THRESHOLDS: tuple[float, ...] = (50.0, 80.0, 100.0)
+
+
+@dataclass(frozen=True)
+class TeamBudget:
+    """A monthly budget for one team, optionally with the hard stop."""
+
+    team: BedrockTeam
+    monthly_limit_usd: float
+    hard_stop: bool = False
+
+
+def _check_amount(argument: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{argument}: {value!r} must be a positive amount of US dollars")
+
+
+def _notifications(
+    thresholds: Sequence[float], topic: sns.ITopic, emails: Sequence[str]
+) -> list[budgets.CfnBudget.NotificationWithSubscribersProperty]:
+    subscribers = [budgets.CfnBudget.SubscriberProperty(subscription_type="SNS", address=topic.topic_arn)] + [
+        budgets.CfnBudget.SubscriberProperty(subscription_type="EMAIL", address=email) for email in emails
+    ]
+    result = [
+        budgets.CfnBudget.NotificationWithSubscribersProperty(
+            notification=budgets.CfnBudget.NotificationProperty(
+                notification_type="ACTUAL",
+                comparison_operator="GREATER_THAN",
+                threshold=threshold,
+                threshold_type="PERCENTAGE",
+            ),
+            subscribers=subscribers,
+        )
+        for threshold in thresholds
+    ]
+    # A forecast at 100 % warns before the money is spent.
+    result.append(
+        budgets.CfnBudget.NotificationWithSubscribersProperty(
+            notification=budgets.CfnBudget.NotificationProperty(
+                notification_type="FORECASTED",
+                comparison_operator="GREATER_THAN",
+                threshold=100,
+                threshold_type="PERCENTAGE",
+            ),
+            subscribers=subscribers,
+        )
+    )
+    return result
+
+
+class BedrockBudgets(Construct):
+    """A monthly Bedrock cost budget for the account and one per team, notifying the alarm topic.
+
+    Attributes: ``account_budget`` (``CfnBudget``, id ``Resource``), ``team_budgets`` (by team name),
+    ``hard_stops`` (``CfnBudgetsAction`` by team name), ``deny_invoke_policy`` (``None`` without
+    hard stops), ``action_role``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        monthly_limit_usd: float,
+        topic: sns.ITopic,
+        thresholds_percent: Sequence[float] = DEFAULT_THRESHOLDS,
+        email_subscribers: Sequence[str] = (),
+        teams: Sequence[TeamBudget] = (),
+    ) -> None:
+        """
+        :param monthly_limit_usd: the account's monthly Bedrock budget.
+        :param topic: where notifications go (its policy and key must let Budgets publish, as the
+            :class:`BedrockMonitoring` topic does).
+        :param thresholds_percent: ACTUAL-spend notification thresholds, each in (0, 100]; a
+            FORECASTED notification at 100 % is always added. Default: 50, 80, 100.
+        :param email_subscribers: addresses notified directly (up to 10). Default: none.
+        :param teams: per-team budgets. Default: none.
+        """
+        _check_amount("monthly_limit_usd", monthly_limit_usd)
+        if not hasattr(topic, "topic_arn"):
+            raise TypeError(f"topic must be an sns.ITopic, got {topic!r}")
+        if not thresholds_percent:
+            raise ValueError("thresholds_percent: name at least one threshold, e.g. [80, 100]")
+        for index, threshold in enumerate(thresholds_percent):
+            if (
+                isinstance(threshold, bool)
+                or not isinstance(threshold, int | float)
+                or not 0 < threshold <= 100
+            ):
+                raise ValueError(
+                    f"thresholds_percent[{index}]: {threshold!r} must be a percentage above 0 and at most 100"
+                )
+        require_unique("thresholds_percent", list(thresholds_percent))
+        if len(email_subscribers) > 10:
+            raise ValueError(
+                f"email_subscribers: {len(email_subscribers)} addresses; a budget notification takes at most 10"
+            )
+        for index, email in enumerate(email_subscribers):
+            if not isinstance(email, str) or not EMAIL_PATTERN.match(email):
+                raise ValueError(f"email_subscribers[{index}]: {email!r} is not an email address")
+        for index, team_budget in enumerate(teams):
+            require_type(f"teams[{index}]", team_budget, TeamBudget, "a TeamBudget")
+            _check_amount(f"teams[{index}].monthly_limit_usd", team_budget.monthly_limit_usd)
+        require_unique("teams", [t.team.name for t in teams])
+        super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
+        stack = Stack.of(self)
+        notifications = _notifications(thresholds_percent, topic, email_subscribers)
+
+        self.account_budget = budgets.CfnBudget(
+            self,
+            "Resource",
+            budget=budgets.CfnBudget.BudgetDataProperty(
+                budget_name=f"{stack.stack_name}-bedrock",
+                budget_type="COST",
+                time_unit="MONTHLY",
+                budget_limit=budgets.CfnBudget.SpendProperty(amount=monthly_limit_usd, unit="USD"),
+                filter_expression=budgets.CfnBudget.ExpressionProperty(
+                    or_=[
+                        budgets.CfnBudget.ExpressionProperty(
+                            dimensions=budgets.CfnBudget.ExpressionDimensionValuesProperty(
+                                key="SERVICE", values=[BEDROCK_SERVICE]
+                            )
+                        ),
+                        budgets.CfnBudget.ExpressionProperty(
+                            dimensions=budgets.CfnBudget.ExpressionDimensionValuesProperty(
+                                key="BILLING_ENTITY", values=[MARKETPLACE_BILLING_ENTITY]
+                            )
+                        ),
+                    ]
+                ),
+            ),
+            notifications_with_subscribers=notifications,
+        )
+
+        self.team_budgets: dict[str, budgets.CfnBudget] = {}
+        self.hard_stops: dict[str, budgets.CfnBudgetsAction] = {}
+        self.deny_invoke_policy: iam.ManagedPolicy | None = None
+        self.action_role: iam.Role | None = None
+        for team_budget in teams:
+            team = team_budget.team
+            budget_name = f"{stack.stack_name}-bedrock-{team.name}"
+            self.team_budgets[team.name] = budgets.CfnBudget(
+                self,
+                f"Team{team.name}",
+                budget=budgets.CfnBudget.BudgetDataProperty(
+                    budget_name=budget_name,
+                    budget_type="COST",
+                    time_unit="MONTHLY",
+                    budget_limit=budgets.CfnBudget.SpendProperty(
+                        amount=team_budget.monthly_limit_usd, unit="USD"
+                    ),
+                    filter_expression=budgets.CfnBudget.ExpressionProperty(
+                        tags=budgets.CfnBudget.TagValuesProperty(
+                            key=TEAM_TAG, values=[team.name], match_options=["EQUALS"]
+                        )
+                    ),
+                ),
+                notifications_with_subscribers=notifications,
+            )
+            if team_budget.hard_stop:
+                self.hard_stops[team.name] = self._hard_stop(team, budget_name, topic)
+                self.hard_stops[team.name].node.add_dependency(self.team_budgets[team.name])
+
+    def _hard_stop(self, team: BedrockTeam, budget_name: str, topic: sns.ITopic) -> budgets.CfnBudgetsAction:
+        stack = Stack.of(self)
+        if self.deny_invoke_policy is None:
+            self.deny_invoke_policy = iam.ManagedPolicy(
+                self,
+                "DenyInvoke",
+                description="secure-bedrock budget hard stop: attached to a team role when its budget is exceeded",
+                statements=[
+                    iam.PolicyStatement(
+                        sid="BudgetExceeded",
+                        effect=iam.Effect.DENY,
+                        actions=[*actions.INVOKE_ACTIONS, *actions.COUNT_TOKENS_ACTIONS],
+                        resources=["*"],
+                    )
+                ],
+            )
+            self.action_role = iam.Role(
+                self,
+                "ActionRole",
+                description="Lets AWS Budgets attach the deny-invoke policy to team roles over budget",
+                assumed_by=iam.ServicePrincipal(
+                    "budgets.amazonaws.com",
+                    conditions={
+                        "StringEquals": {"aws:SourceAccount": stack.account},
+                        "ArnLike": {
+                            "aws:SourceArn": stack.format_arn(
+                                service="budgets", region="", resource="budget", resource_name="*"
+                            )
+                        },
+                    },
+                ),
+            )
+        assert self.action_role is not None
+        iam.ManagedPolicy(
+            self,
+            f"Attach{team.name}",
+            description=f"Lets AWS Budgets attach and detach the deny-invoke policy on team {team.name}'s role",
+            roles=[self.action_role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+                    resources=[team.invoker.role.role_arn],
+                    conditions={"ArnEquals": {"iam:PolicyARN": self.deny_invoke_policy.managed_policy_arn}},
+                )
+            ],
+        )
+        return budgets.CfnBudgetsAction(
+            self,
+            f"HardStop{team.name}",
+            budget_name=budget_name,
+            action_type="APPLY_IAM_POLICY",
+            action_threshold=budgets.CfnBudgetsAction.ActionThresholdProperty(type="PERCENTAGE", value=100),
+            notification_type="ACTUAL",
+            approval_model="AUTOMATIC",
+            execution_role_arn=self.action_role.role_arn,
+            definition=budgets.CfnBudgetsAction.DefinitionProperty(
+                iam_action_definition=budgets.CfnBudgetsAction.IamActionDefinitionProperty(
+                    policy_arn=self.deny_invoke_policy.managed_policy_arn, roles=[team.invoker.role.role_name]
+                )
+            ),
+            subscribers=[budgets.CfnBudgetsAction.SubscriberProperty(type="SNS", address=topic.topic_arn)],
+        )

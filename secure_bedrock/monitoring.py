@@ -1,0 +1,405 @@
+"""Alarms, anomaly detection and a dashboard for Bedrock, to an encrypted alarm topic.
+
+Every alarm has an action (the topic). Thresholds, periods and evaluation windows are typed
+arguments (:class:`AlarmThresholds`) with documented defaults; ``treat_missing_data`` is chosen per
+alarm: error and failure counts treat silence as good (Bedrock publishes nothing while idle), token
+and invocation anomaly bands ignore missing data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from secure_bedrock._feature_flags import use_secure_feature_flags
+from secure_bedrock._validation import require_non_empty, require_type, require_unique
+from secure_bedrock.encryption import allow_service, create_key
+from secure_bedrock.guardrail import BedrockGuardrail
+from secure_bedrock.invocation_logging import ModelInvocationLogging
+from secure_bedrock.models import BedrockModel
+from secure_bedrock.teams import BedrockTeam
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+NAMESPACE = "AWS/Bedrock"
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    """Alarm thresholds and windows. Each default is the value documented in docs/operations.md."""
+
+    server_errors: int = 0
+    """Alarm when more than this many server errors occur in a minute, in 3 of 5 minutes."""
+    client_errors: int = 10
+    """Alarm when more than this many client errors (denied, invalid) occur in 5 minutes."""
+    throttles: int = 0
+    """Alarm when more than this many throttled calls occur in a minute, in 3 of 5 minutes."""
+    latency_p90_ms: int = 20_000
+    """Alarm when p90 latency exceeds this over 5 minutes, 3 periods in a row."""
+    latency_p99_ms: int = 60_000
+    """Alarm when p99 latency exceeds this over 5 minutes, 3 periods in a row."""
+    anomaly_std_devs: float = 3.0
+    """Width of the token and invocation anomaly bands (standard deviations)."""
+    anomaly_evaluation_periods: int = 3
+    """Consecutive 5-minute periods above the band before an anomaly alarm fires."""
+    quota_fraction: float = 0.8
+    """Alarm when estimated tokens-per-minute use exceeds this fraction of the quota."""
+    guardrail_interventions: int = 50
+    """Alarm when the guardrail intervenes more than this many times in 5 minutes."""
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the threshold that is out of range."""
+        for name in ("server_errors", "client_errors", "throttles", "guardrail_interventions"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"thresholds.{name}: {value!r} must be a whole number of 0 or more")
+        for name in ("latency_p90_ms", "latency_p99_ms", "anomaly_evaluation_periods"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"thresholds.{name}: {value!r} must be a positive whole number")
+        if not 0 < self.anomaly_std_devs <= 10:
+            raise ValueError(
+                f"thresholds.anomaly_std_devs: {self.anomaly_std_devs!r} must be more than 0 and at most 10"
+            )
+        if not 0 < self.quota_fraction <= 1:
+            raise ValueError(
+                f"thresholds.quota_fraction: {self.quota_fraction!r} must be more than 0 and at most 1 (80 % is 0.8)"
+            )
+
+
+def model_metric(
+    model_id: str, metric_name: str, *, statistic: str = "Sum", period: Duration | None = None
+) -> cloudwatch.Metric:
+    """An ``AWS/Bedrock`` metric of one model (``ModelId`` is the profile id where a profile is called)."""
+    return cloudwatch.Metric(
+        namespace=NAMESPACE,
+        metric_name=metric_name,
+        dimensions_map={"ModelId": model_id},
+        statistic=statistic,
+        period=period or Duration.minutes(5),
+    )
+
+
+def _alarm_id(model_id: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", model_id.title())
+
+
+class BedrockMonitoring(Construct):
+    """Bedrock alarms per approved model, guardrail and logging alarms, a dashboard, and the alarm topic.
+
+    Attributes: ``topic``, ``encryption_key`` (``None`` with your own topic), ``alarms`` (all of
+    them), ``dashboard``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        models: Sequence[BedrockModel],
+        topic: sns.ITopic | None = None,
+        encryption_key: kms.IKey | None = None,
+        email_subscribers: Sequence[str] = (),
+        https_subscribers: Sequence[str] = (),
+        guardrail: BedrockGuardrail | None = None,
+        invocation_logging: ModelInvocationLogging | None = None,
+        teams: Sequence[BedrockTeam] = (),
+        tpm_quotas: Mapping[str, int] | None = None,
+        thresholds: AlarmThresholds | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        """
+        :param models: the approved models; each gets its own alarms and dashboard row.
+        :param topic: where alarms (and budgets) notify. Default: a new topic encrypted with a
+            customer-managed key that CloudWatch and Budgets may use, TLS-only.
+        :param encryption_key: the new topic's key. Default: a new key with rotation.
+        :param email_subscribers: addresses subscribed to a new topic. Default: none.
+        :param https_subscribers: HTTPS endpoints subscribed to a new topic. Default: none.
+        :param guardrail: adds an alarm on its interventions. Default: none.
+        :param invocation_logging: adds alarms on log delivery failures. Default: none.
+        :param teams: adds a dashboard row per team. Default: none.
+        :param tpm_quotas: tokens-per-minute quota per model id, for ``EstimatedTPMQuotaUsage`` alarms.
+            Default: no quota alarms.
+        :param thresholds: Default: :class:`AlarmThresholds` defaults.
+        :param removal_policy: for the new key. Default: ``RETAIN``.
+        """
+        require_non_empty("models", models, "name the approved models to watch")
+        for index, model in enumerate(models):
+            require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel")
+        require_unique("models", [m.model_id for m in models])
+        thresholds = thresholds or AlarmThresholds()
+        require_type("thresholds", thresholds, AlarmThresholds, "an AlarmThresholds")
+        thresholds.validate()
+        if topic is not None and (email_subscribers or https_subscribers or encryption_key is not None):
+            raise ValueError(
+                "email_subscribers, https_subscribers, encryption_key: apply to a new topic only; subscribe your own topic yourself"
+            )
+        for index, email in enumerate(email_subscribers):
+            if not isinstance(email, str) or not EMAIL_PATTERN.match(email):
+                raise ValueError(f"email_subscribers[{index}]: {email!r} is not an email address")
+        for index, url in enumerate(https_subscribers):
+            if not isinstance(url, str) or not url.startswith("https://") or len(url) < 12:
+                raise ValueError(f"https_subscribers[{index}]: {url!r} is not an https:// URL")
+        approved = {m.model_id for m in models}
+        for model_id, quota in (tpm_quotas or {}).items():
+            if model_id not in approved:
+                raise ValueError(
+                    f"tpm_quotas[{model_id!r}]: not an approved model; use one of {', '.join(sorted(approved))}"
+                )
+            if isinstance(quota, bool) or not isinstance(quota, int) or quota <= 0:
+                raise ValueError(
+                    f"tpm_quotas[{model_id!r}]: {quota!r} must be a positive number of tokens per minute"
+                )
+        super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
+
+        self.encryption_key: kms.IKey | None = None
+        if topic is None:
+            topic = self._create_topic(encryption_key, removal_policy, email_subscribers, https_subscribers)
+        self.topic: sns.ITopic = topic
+        self._action = cloudwatch_actions.SnsAction(topic)
+        self.alarms: list[cloudwatch.Alarm] = []
+        self.thresholds = thresholds
+
+        for model in models:
+            self._model_alarms(model, (tpm_quotas or {}).get(model.model_id))
+        if guardrail is not None:
+            self._alarm(
+                self,
+                "GuardrailInterventions",
+                guardrail.metric_invocations_intervened(),
+                threshold=thresholds.guardrail_interventions,
+                evaluation_periods=1,
+                description="The guardrail blocked or masked unusually many requests: probing or a misbehaving app",
+            )
+        if invocation_logging is not None:
+            for name, metric in (
+                (
+                    "LogS3DeliveryFailures",
+                    invocation_logging.metric_model_invocation_logs_s3_delivery_failure(),
+                ),
+                (
+                    "LogCloudWatchDeliveryFailures",
+                    invocation_logging.metric_model_invocation_logs_cloud_watch_delivery_failure(),
+                ),
+                (
+                    "LogLargeDataDeliveryFailures",
+                    invocation_logging.metric_model_invocation_large_data_s3_delivery_failure(),
+                ),
+            ):
+                self._alarm(
+                    self,
+                    name,
+                    metric,
+                    threshold=0,
+                    evaluation_periods=1,
+                    description="Invocation logs are being lost: evidence is missing",
+                )
+        self.dashboard = self._dashboard(models, teams)
+
+    def _create_topic(
+        self, key: kms.IKey | None, removal_policy: RemovalPolicy, emails: Sequence[str], urls: Sequence[str]
+    ) -> sns.Topic:
+        stack = Stack.of(self)
+        key = key or create_key(
+            self, "Key", purpose="Bedrock alarms and budget notifications", removal_policy=removal_policy
+        )
+        self.encryption_key = key
+        allow_service(
+            key,
+            self,
+            sid="AllowCloudWatchAlarmsToPublish",
+            service="cloudwatch.amazonaws.com",
+            actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+            source_arn=stack.format_arn(
+                service="cloudwatch",
+                resource="alarm",
+                resource_name="*",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            ),
+        )
+        allow_service(
+            key,
+            self,
+            sid="AllowBudgetsToPublish",
+            service="budgets.amazonaws.com",
+            actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+            source_arn=stack.format_arn(
+                service="budgets",
+                region="",
+                resource="budget",
+                resource_name="*",
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+            ),
+        )
+        topic = sns.Topic(
+            self, "Topic", display_name="secure-bedrock alarms", master_key=key, enforce_ssl=True
+        )
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowBudgetsToPublish",
+                principals=[iam.ServicePrincipal("budgets.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(
+                            service="budgets",
+                            region="",
+                            resource="budget",
+                            resource_name="*",
+                            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                        )
+                    },
+                },
+            )
+        )
+        for email in emails:
+            topic.add_subscription(subscriptions.EmailSubscription(email))
+        for url in urls:
+            topic.add_subscription(
+                subscriptions.UrlSubscription(url, protocol=sns.SubscriptionProtocol.HTTPS)
+            )
+        return topic
+
+    def _alarm(
+        self,
+        scope: Construct,
+        construct_id: str,
+        metric: cloudwatch.IMetric,
+        *,
+        threshold: float,
+        evaluation_periods: int,
+        description: str,
+        datapoints_to_alarm: int | None = None,
+        treat_missing_data: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+    ) -> cloudwatch.Alarm:
+        alarm = cloudwatch.Alarm(
+            scope,
+            construct_id,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=evaluation_periods,
+            datapoints_to_alarm=datapoints_to_alarm,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=treat_missing_data,
+            alarm_description=description,
+        )
+        alarm.add_alarm_action(self._action)
+        self.alarms.append(alarm)
+        return alarm
+
+    def _model_alarms(self, model: BedrockModel, tpm_quota: int | None) -> None:
+        scope = Construct(self, _alarm_id(model.model_id))
+        model_id = model.model_id
+        t = self.thresholds
+        minute = Duration.minutes(1)
+
+        self._alarm(
+            scope,
+            "ServerErrors",
+            model_metric(model_id, "InvocationServerErrors", period=minute),
+            threshold=t.server_errors,
+            evaluation_periods=5,
+            datapoints_to_alarm=3,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            description=f"{model_id}: Bedrock server errors; retry with backoff, check the AWS Health Dashboard",
+        )
+        self._alarm(
+            scope,
+            "ClientErrors",
+            model_metric(model_id, "InvocationClientErrors"),
+            threshold=t.client_errors,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            description=f"{model_id}: many denied or invalid calls; a misconfigured app or someone probing",
+        )
+        self._alarm(
+            scope,
+            "Throttles",
+            model_metric(model_id, "InvocationThrottles", period=minute),
+            threshold=t.throttles,
+            evaluation_periods=5,
+            datapoints_to_alarm=3,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            description=f"{model_id}: calls are throttled; raise the quota or spread the load",
+        )
+        for percentile, threshold in (("p90", t.latency_p90_ms), ("p99", t.latency_p99_ms)):
+            self._alarm(
+                scope,
+                f"Latency{percentile.upper()}",
+                model_metric(model_id, "InvocationLatency", statistic=percentile),
+                threshold=threshold,
+                evaluation_periods=3,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                description=f"{model_id}: {percentile} latency above {threshold} ms",
+            )
+        for metric_name in ("InputTokenCount", "OutputTokenCount", "Invocations"):
+            anomaly = cloudwatch.AnomalyDetectionAlarm(
+                scope,
+                f"{metric_name}Anomaly",
+                metric=model_metric(model_id, metric_name),
+                std_devs=t.anomaly_std_devs,
+                evaluation_periods=t.anomaly_evaluation_periods,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+                # Idle periods are not evidence either way; a spike is.
+                treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
+                alarm_description=(
+                    f"{model_id}: {metric_name} far above its usual band; sudden token spikes are the usual sign of "
+                    "abuse or a runaway application"
+                ),
+            )
+            anomaly.add_alarm_action(self._action)
+            self.alarms.append(anomaly)
+        if tpm_quota is not None:
+            self._alarm(
+                scope,
+                "QuotaUsage",
+                model_metric(model_id, "EstimatedTPMQuotaUsage", statistic="Maximum", period=minute),
+                threshold=tpm_quota * t.quota_fraction,
+                evaluation_periods=3,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                description=f"{model_id}: above {t.quota_fraction:.0%} of the tokens-per-minute quota ({tpm_quota})",
+            )
+
+    def _dashboard(
+        self, models: Sequence[BedrockModel], teams: Sequence[BedrockTeam]
+    ) -> cloudwatch.Dashboard:
+        dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(24))
+        for model in models:
+            model_id = model.model_id
+            dashboard.add_widgets(
+                cloudwatch.TextWidget(markdown=f"### {model_id}", width=24, height=1),
+                cloudwatch.GraphWidget(title="Invocations and errors", left=[
+                    model_metric(model_id, name) for name in ("Invocations", "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles")
+                ], width=8),
+                cloudwatch.GraphWidget(title="Latency p90 / p99", left=[
+                    model_metric(model_id, "InvocationLatency", statistic=p) for p in ("p90", "p99")
+                ], width=8),
+                cloudwatch.GraphWidget(title="Tokens", left=[
+                    model_metric(model_id, name) for name in ("InputTokenCount", "OutputTokenCount")
+                ], width=8),
+            )  # fmt: skip
+        for team in teams:
+            dashboard.add_widgets(
+                cloudwatch.GraphWidget(
+                    title=f"Team {team.name} ({team.cost_center}): tokens by application profile",
+                    left=[
+                        model_metric(profile.attr_inference_profile_id, name)
+                        for profile in team.profiles.values()
+                        for name in ("InputTokenCount", "OutputTokenCount")
+                    ],
+                    width=24,
+                )
+            )
+        return dashboard
