@@ -47,6 +47,7 @@ def test_one_key_per_data_class(reference_template: Template) -> None:
         for k in reference_template.find_resources("AWS::KMS::Key").values()
     )
     assert descriptions == [
+        "secure-bedrock: Bedrock alarms and budget notifications",
         "secure-bedrock: Bedrock audit trail",
         "secure-bedrock: Bedrock guardrail",
         "secure-bedrock: Bedrock model invocation logs",

@@ -19,6 +19,7 @@ def settings_with(**changes: Any) -> dict[str, Any]:
     if "models" in changes and "teams" not in changes:
         # The example teams name the example models; a test that changes the models drops them.
         block["teams"] = []
+        block["monitoring"]["tpm_quotas"] = {}
     for key, value in changes.items():
         if "__" in key:
             outer, inner = key.split("__")
@@ -262,5 +263,69 @@ def test_teams_guardrail_and_roles_settings() -> None:
     ],
 )
 def test_fails_naming_the_team_guardrail_or_role_setting(changes: dict, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(settings_with(**changes))
+
+
+def test_operations_settings() -> None:
+    operations = load_settings(cdk_json_context()).operations
+    assert operations.monthly_budget_usd == 2000
+    assert operations.tpm_quotas == {"us.anthropic.claude-sonnet-4-5-20250929-v1:0": 200000}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"budgets": {"monthly_limit_usd": 0}}, r"budgets.monthly_limit_usd: 0 must be a positive amount"),
+        (
+            {"budgets": {"monthly_limit_usd": 100, "thresholds_percent": [150]}},
+            r"budgets.thresholds_percent\[0\]: 150 must be a percentage",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 100, "emails": ["x"]}},
+            r"budgets.emails\[0\]: 'x' is not an email address",
+        ),
+        (
+            {"monitoring": {"alarm_emails": ["oncall"]}},
+            r"monitoring.alarm_emails\[0\]: 'oncall' is not an email address",
+        ),
+        (
+            {"monitoring": {"https_endpoints": ["http://x"]}},
+            r"monitoring.https_endpoints\[0\]: 'http://x' is not an https:// URL",
+        ),
+        (
+            {"monitoring": {"tpm_quotas": {"amazon.nova-lite-v1:0": 5}}},
+            r"monitoring.tpm_quotas.amazon.nova-lite-v1:0: not an approved model",
+        ),
+        ({"budgets": {}}, r"budgets.monthly_limit_usd: team budgets need the account budget"),
+        (
+            {
+                "teams": [
+                    {
+                        "name": "claims",
+                        "cost_center": "CC",
+                        "models": ["amazon.titan-embed-text-v2:0"],
+                        "hard_stop": True,
+                    }
+                ]
+            },
+            r"teams\[0\].hard_stop: needs monthly_budget_usd",
+        ),
+        (
+            {
+                "teams": [
+                    {
+                        "name": "claims",
+                        "cost_center": "CC",
+                        "models": ["amazon.titan-embed-text-v2:0"],
+                        "monthly_budget_usd": -1,
+                    }
+                ]
+            },
+            r"teams\[0\].monthly_budget_usd: -1 must be a positive amount",
+        ),
+    ],
+)
+def test_fails_naming_the_operations_setting(changes: dict, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings(settings_with(**changes))
