@@ -25,7 +25,7 @@ from constructs import Construct
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_non_empty, require_type, require_unique
 from secure_bedrock.acknowledgements import acknowledge_wildcard_resources
-from secure_bedrock.encryption import allow_cloudwatch_logs, allow_service, create_key
+from secure_bedrock.encryption import allow_service, create_key, encrypted_log_group, log_group_name_for
 from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket, evidence_read_statements
 
 #: Bedrock resource types whose data events the trail records (CloudTrail "logging data events" table).
@@ -172,16 +172,15 @@ class BedrockAuditTrail(Construct):
             )
         )
 
-        log_group_name = f"/secure-bedrock/{Names.unique_id(self)}/cloudtrail"
-        allow_cloudwatch_logs(self.encryption_key, self, log_group_name)
-        self.log_group = logs.LogGroup(
+        self.log_group = encrypted_log_group(
             self,
             "LogGroup",
-            log_group_name=log_group_name,
-            encryption_key=self.encryption_key,
+            key=self.encryption_key,
+            purpose="cloudtrail",
             retention=log_retention,
             removal_policy=removal_policy,
         )
+        log_group_name = log_group_name_for(self, "cloudtrail")
         logs_role = iam.Role(
             self,
             "LogsRole",

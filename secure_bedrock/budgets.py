@@ -27,6 +27,7 @@ from constructs import Construct
 from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_type, require_unique
+from secure_bedrock.encryption import budgets_source_arn
 from secure_bedrock.teams import TEAM_TAG, BedrockTeam
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -222,11 +223,7 @@ class BedrockBudgets(Construct):
                     "budgets.amazonaws.com",
                     conditions={
                         "StringEquals": {"aws:SourceAccount": stack.account},
-                        "ArnLike": {
-                            "aws:SourceArn": stack.format_arn(
-                                service="budgets", region="", resource="budget", resource_name="*"
-                            )
-                        },
+                        "ArnLike": {"aws:SourceArn": budgets_source_arn(self)},
                     },
                 ),
             )

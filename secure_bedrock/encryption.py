@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-from aws_cdk import ArnFormat, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Names, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 #: What CloudWatch Logs needs on the key of an encrypted log group.
@@ -123,3 +124,45 @@ def allow_service(
 def bedrock_source_arn(scope: Construct) -> str:
     """Any Bedrock resource of this account and region: the ``aws:SourceArn`` Bedrock presents."""
     return Stack.of(scope).format_arn(service="bedrock", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME)
+
+
+def budgets_source_arn(scope: Construct) -> str:
+    """Any AWS Budgets budget of this account: the ``aws:SourceArn`` Budgets presents."""
+    return Stack.of(scope).format_arn(
+        service="budgets",
+        region="",
+        resource="budget",
+        resource_name="*",
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+
+
+def log_group_name_for(scope: Construct, purpose: str) -> str:
+    """The literal name :func:`encrypted_log_group` gives the log group of ``scope`` for ``purpose``."""
+    return f"/secure-bedrock/{Names.unique_id(scope)}/{purpose}"
+
+
+def encrypted_log_group(
+    scope: Construct,
+    construct_id: str,
+    *,
+    key: kms.IKey,
+    purpose: str,
+    retention: logs.RetentionDays,
+    removal_policy: RemovalPolicy,
+) -> logs.LogGroup:
+    """A log group encrypted with ``key``, named ``/secure-bedrock/<unique id of scope>/<purpose>``.
+
+    The explicit name lets the key policy name the log group (``kms:EncryptionContext:aws:logs:arn``)
+    without a circular reference between the key and the group.
+    """
+    name = log_group_name_for(scope, purpose)
+    allow_cloudwatch_logs(key, scope, name)
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        log_group_name=name,
+        encryption_key=key,
+        retention=retention,
+        removal_policy=removal_policy,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, Names, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -20,7 +20,7 @@ from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock.acknowledgements import acknowledge
-from secure_bedrock.encryption import allow_cloudwatch_logs
+from secure_bedrock.encryption import encrypted_log_group
 
 #: What a function needs to attach to and leave a VPC (the actions of AWSLambdaVPCAccessExecutionRole).
 VPC_NETWORK_INTERFACE_ACTIONS: tuple[str, ...] = (
@@ -73,13 +73,11 @@ class HardenedFunction(Construct):
         use_secure_feature_flags(self)
         stack = Stack.of(self)
 
-        log_group_name = f"/secure-bedrock/{Names.unique_id(self)}/function"
-        allow_cloudwatch_logs(encryption_key, self, log_group_name)
-        self.log_group = logs.LogGroup(
+        self.log_group = encrypted_log_group(
             self,
             "Logs",
-            log_group_name=log_group_name,
-            encryption_key=encryption_key,
+            key=encryption_key,
+            purpose="function",
             retention=log_retention,
             removal_policy=removal_policy,
         )

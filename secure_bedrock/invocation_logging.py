@@ -27,7 +27,13 @@ from constructs import Construct
 from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_type
-from secure_bedrock.encryption import allow_cloudwatch_logs, allow_service, bedrock_source_arn, create_key
+from secure_bedrock.encryption import (
+    allow_service,
+    bedrock_source_arn,
+    create_key,
+    encrypted_log_group,
+    log_group_name_for,
+)
 from secure_bedrock.functions import HardenedFunction
 from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket, evidence_read_statements
 
@@ -153,16 +159,15 @@ class ModelInvocationLogging(Construct):
             source_arn=bedrock_source_arn(self),
         )
 
-        log_group_name = f"/secure-bedrock/{Names.unique_id(self)}/model-invocations"
-        allow_cloudwatch_logs(self.encryption_key, self, log_group_name)
-        self.log_group = logs.LogGroup(
+        self.log_group = encrypted_log_group(
             self,
             "LogGroup",
-            log_group_name=log_group_name,
-            encryption_key=self.encryption_key,
+            key=self.encryption_key,
+            purpose="model-invocations",
             retention=log_retention,
             removal_policy=removal_policy,
         )
+        log_group_name = log_group_name_for(self, "model-invocations")
         self.delivery_role = iam.Role(
             self,
             "DeliveryRole",

@@ -23,7 +23,7 @@ from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import require_non_empty, require_type, require_unique
-from secure_bedrock.encryption import allow_service, create_key
+from secure_bedrock.encryption import allow_service, budgets_source_arn, create_key
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel
@@ -233,13 +233,7 @@ class BedrockMonitoring(Construct):
             sid="AllowBudgetsToPublish",
             service="budgets.amazonaws.com",
             actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-            source_arn=stack.format_arn(
-                service="budgets",
-                region="",
-                resource="budget",
-                resource_name="*",
-                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-            ),
+            source_arn=budgets_source_arn(self),
         )
         topic = sns.Topic(
             self, "Topic", display_name="secure-bedrock alarms", master_key=key, enforce_ssl=True
@@ -252,15 +246,7 @@ class BedrockMonitoring(Construct):
                 resources=[topic.topic_arn],
                 conditions={
                     "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {
-                        "aws:SourceArn": stack.format_arn(
-                            service="budgets",
-                            region="",
-                            resource="budget",
-                            resource_name="*",
-                            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-                        )
-                    },
+                    "ArnLike": {"aws:SourceArn": budgets_source_arn(self)},
                 },
             )
         )

@@ -16,7 +16,7 @@ import enum
 from collections.abc import Sequence
 
 import jsii
-from aws_cdk import Names, RemovalPolicy, Stack
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -36,7 +36,7 @@ from secure_bedrock._validation import (
     require_unique,
 )
 from secure_bedrock.acknowledgements import acknowledge
-from secure_bedrock.encryption import allow_cloudwatch_logs, create_key
+from secure_bedrock.encryption import create_key, encrypted_log_group
 from secure_bedrock.models import BedrockModel
 
 HTTPS = ec2.Port.tcp(443)
@@ -389,16 +389,14 @@ class BedrockPrivateNetwork(Construct):
         self, key: kms.IKey | None, retention: logs.RetentionDays, removal_policy: RemovalPolicy
     ) -> None:
         stack = Stack.of(self)
-        log_group_name = f"/secure-bedrock/{Names.unique_id(self)}/vpc-flow-logs"
         if key is None:
             key = create_key(self, "FlowLogKey", purpose="VPC flow logs", removal_policy=removal_policy)
-        allow_cloudwatch_logs(key, self, log_group_name)
         self.flow_log_key = key
-        log_group = logs.LogGroup(
+        log_group = encrypted_log_group(
             self,
             "FlowLogs",
-            log_group_name=log_group_name,
-            encryption_key=key,
+            key=key,
+            purpose="vpc-flow-logs",
             retention=retention,
             removal_policy=removal_policy,
         )
