@@ -9,6 +9,7 @@ from secure_bedrock.access import (
 )
 from secure_bedrock.acknowledgements import acknowledge, acknowledge_wildcard_resources
 from secure_bedrock.audit import BEDROCK_DATA_EVENT_TYPES, BedrockAuditTrail
+from secure_bedrock.bedrock_rules import BedrockChecks
 from secure_bedrock.budgets import BedrockBudgets, TeamBudget
 from secure_bedrock.functions import HardenedFunction
 from secure_bedrock.guardrail import (
@@ -48,6 +49,7 @@ __all__ = [
     "BedrockAuditTrail",
     "BedrockAuditor",
     "BedrockBudgets",
+    "BedrockChecks",
     "BedrockEndpointService",
     "BedrockGuardrail",
     "BedrockInvokerRole",

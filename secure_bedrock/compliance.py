@@ -1,14 +1,18 @@
 """Registration of the compliance packs that the reference environment must pass.
 
-Needs the optional ``cdk-nag`` dependency (``pip install secure-bedrock[nag]``); nothing else in the
-library imports it.
+The four cdk-nag packs need the optional ``cdk-nag`` dependency (``pip install secure-bedrock[nag]``);
+nothing else in the library imports it. The Bedrock rules (:mod:`secure_bedrock.bedrock_rules`) need
+only aws-cdk-lib.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from aws_cdk import Validations
 from constructs import IConstruct
+
+from secure_bedrock.bedrock_rules import BedrockChecks
 
 
 def _cdk_nag() -> Any:
@@ -36,8 +40,9 @@ def compliance_packs(scope: IConstruct) -> list[Any]:
     ]
 
 
-def register_compliance_packs(scope: IConstruct) -> None:
-    """Make every synth of ``scope`` fail on any unacknowledged finding of the four packs."""
-    from aws_cdk import Validations
+def register_compliance_packs(scope: IConstruct, *, bedrock_checks: BedrockChecks | None = None) -> None:
+    """Make every synth of ``scope`` fail on any unacknowledged finding of the four packs and the Bedrock rules.
 
-    Validations.of(scope).add_plugins(*compliance_packs(scope))
+    :param bedrock_checks: the Bedrock rule pack to run beside them. Default: ``BedrockChecks()``.
+    """
+    Validations.of(scope).add_plugins(*compliance_packs(scope), bedrock_checks or BedrockChecks())
