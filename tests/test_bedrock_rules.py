@@ -150,12 +150,8 @@ def test_log_retention_minimum(stack: Stack) -> None:
     logs.LogGroup(stack, "Forever", retention=logs.RetentionDays.INFINITE)
     found = findings(stack, "Bedrock-LogRetentionMinimum")
     assert sorted(f[:5] for f in found) == ["Forev", "Short"]
-    assert [
-        f.logical_id
-        for f in BedrockChecks(minimum_log_retention_days=365).evaluate(Template.from_stack(stack).to_json())[
-            "Bedrock-LogRetentionMinimum"
-        ]
-    ][0].startswith("Forever")
+    relaxed = BedrockChecks(minimum_log_retention_days=365).evaluate(Template.from_stack(stack).to_json())
+    assert [f.logical_id[:7] for f in relaxed["Bedrock-LogRetentionMinimum"]] == ["Forever"]
 
 
 def test_application_profile_cost_tags(stack: Stack) -> None:
