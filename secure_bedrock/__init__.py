@@ -33,7 +33,12 @@ from secure_bedrock.models import (
     ModelArns,
 )
 from secure_bedrock.monitoring import AlarmThresholds, BedrockMonitoring
-from secure_bedrock.network import DEFAULT_SERVICES, BedrockEndpointService, BedrockPrivateNetwork
+from secure_bedrock.network import (
+    DEFAULT_SERVICES,
+    BedrockEndpointService,
+    BedrockPrivateNetwork,
+    add_encrypted_flow_logs,
+)
 from secure_bedrock.storage import ObjectLock, SecureLogBucket
 from secure_bedrock.teams import BedrockTeam, TeamSpec
 
@@ -75,6 +80,7 @@ __all__ = [
     "TeamSpec",
     "acknowledge",
     "acknowledge_wildcard_resources",
+    "add_encrypted_flow_logs",
     "grant_invoke",
     "invoke_statements",
 ]

@@ -99,6 +99,74 @@ DEFAULT_SERVICES: tuple[BedrockEndpointService, ...] = (
 )
 
 
+def add_encrypted_flow_logs(
+    scope: Construct,
+    *,
+    vpc: ec2.IVpc,
+    encryption_key: kms.IKey | None = None,
+    retention: logs.RetentionDays = SIX_YEARS,
+    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+) -> tuple[kms.IKey, logs.LogGroup]:
+    """Flow logs (all traffic) of ``vpc`` to a KMS-encrypted log group, with a guarded role and no inline policy.
+
+    Creates, under ``scope``: ``FlowLogKey`` (unless ``encryption_key`` is given), ``FlowLogs`` (the
+    log group), ``FlowLogRole`` (trusting VPC Flow Logs for this account's flow logs only),
+    ``FlowLogPolicy`` (one customer-managed policy limited to the log group) and ``FlowLog``. Use it
+    for your own VPCs; :class:`BedrockPrivateNetwork` uses it for the VPC it creates.
+
+    :returns: the key and the log group.
+    """
+    stack = Stack.of(scope)
+    key = encryption_key or create_key(
+        scope, "FlowLogKey", purpose="VPC flow logs", removal_policy=removal_policy
+    )
+    log_group = encrypted_log_group(
+        scope,
+        "FlowLogs",
+        key=key,
+        purpose="vpc-flow-logs",
+        retention=retention,
+        removal_policy=removal_policy,
+    )
+    role = iam.Role(
+        scope,
+        "FlowLogRole",
+        description="Lets VPC Flow Logs write to the flow-log group of this VPC",
+        assumed_by=iam.ServicePrincipal(
+            "vpc-flow-logs.amazonaws.com",
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {
+                    "aws:SourceArn": stack.format_arn(
+                        service="ec2", resource="vpc-flow-log", resource_name="*"
+                    )
+                },
+            },
+        ),
+    )
+    # A customer-managed policy rather than the role's inline default policy (IAMNoInlinePolicy).
+    iam.ManagedPolicy(
+        scope,
+        "FlowLogPolicy",
+        description="Write VPC flow logs to one log group",
+        roles=[role],
+        statements=[
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                resources=[log_group.log_group_arn],
+            )
+        ],
+    )
+    ec2.FlowLog(
+        scope,
+        "FlowLog",
+        resource_type=ec2.FlowLogResourceType.from_vpc(vpc),
+        destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group, role.without_policy_updates()),
+        traffic_type=ec2.FlowLogTrafficType.ALL,
+    )
+    return key, log_group
+
+
 @jsii.implements(ec2.IConnectable)
 class BedrockPrivateNetwork(Construct):
     """Private, policy-guarded access to Bedrock from a VPC.
@@ -219,7 +287,13 @@ class BedrockPrivateNetwork(Construct):
         self.s3_gateway_endpoint: ec2.GatewayVpcEndpoint | None = None
         if vpc is None:
             self.vpc: ec2.IVpc = self._create_vpc(vpc_cidr, max_azs)
-            self._create_flow_logs(flow_log_encryption_key, flow_log_retention, removal_policy)
+            self.flow_log_key, self.flow_log_group = add_encrypted_flow_logs(
+                self,
+                vpc=self.vpc,
+                encryption_key=flow_log_encryption_key,
+                retention=flow_log_retention,
+                removal_policy=removal_policy,
+            )
             subnets = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         else:
             self.vpc = vpc
@@ -384,60 +458,6 @@ class BedrockPrivateNetwork(Construct):
             subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
         )
         return vpc
-
-    def _create_flow_logs(
-        self, key: kms.IKey | None, retention: logs.RetentionDays, removal_policy: RemovalPolicy
-    ) -> None:
-        stack = Stack.of(self)
-        if key is None:
-            key = create_key(self, "FlowLogKey", purpose="VPC flow logs", removal_policy=removal_policy)
-        self.flow_log_key = key
-        log_group = encrypted_log_group(
-            self,
-            "FlowLogs",
-            key=key,
-            purpose="vpc-flow-logs",
-            retention=retention,
-            removal_policy=removal_policy,
-        )
-        self.flow_log_group = log_group
-
-        role = iam.Role(
-            self,
-            "FlowLogRole",
-            description="Lets VPC Flow Logs write to the flow-log group of this VPC",
-            assumed_by=iam.ServicePrincipal(
-                "vpc-flow-logs.amazonaws.com",
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {
-                        "aws:SourceArn": stack.format_arn(
-                            service="ec2", resource="vpc-flow-log", resource_name="*"
-                        )
-                    },
-                },
-            ),
-        )
-        # A customer-managed policy rather than the role's inline default policy (IAMNoInlinePolicy).
-        iam.ManagedPolicy(
-            self,
-            "FlowLogPolicy",
-            description="Write VPC flow logs to one log group",
-            roles=[role],
-            statements=[
-                iam.PolicyStatement(
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    resources=[log_group.log_group_arn],
-                )
-            ],
-        )
-        ec2.FlowLog(
-            self,
-            "FlowLog",
-            resource_type=ec2.FlowLogResourceType.from_vpc(self.vpc),
-            destination=ec2.FlowLogDestination.to_cloud_watch_logs(log_group, role.without_policy_updates()),
-            traffic_type=ec2.FlowLogTrafficType.ALL,
-        )
 
     def _policy_for(
         self,
