@@ -65,9 +65,16 @@ def _check_choice(argument: str, value: str, choices: Sequence[str]) -> None:
         raise ValueError(f"{argument}: {value!r} is not one of {', '.join(choices)}")
 
 
-def _strictest(input_action: str, output_action: str) -> str:
-    """The legacy (required) ``Action`` of a sensitive-information entry: the stricter of the two."""
-    return "BLOCK" if "BLOCK" in (input_action, output_action) else "ANONYMIZE"
+def _sensitive_actions(input_action: str, output_action: str) -> dict[str, Any]:
+    """The action fields of a PII or regex entry: per direction, enabled where not ``NONE``, and the
+    legacy (required) ``Action`` set to the stricter of the two."""
+    return {
+        "action": "BLOCK" if "BLOCK" in (input_action, output_action) else "ANONYMIZE",
+        "input_action": input_action,
+        "output_action": output_action,
+        "input_enabled": input_action != "NONE",
+        "output_enabled": output_action != "NONE",
+    }
 
 
 @dataclass(frozen=True)
@@ -171,14 +178,8 @@ class PiiEntity:
 
     def to_cfn(self) -> bedrock.CfnGuardrail.PiiEntityConfigProperty:
         """The CloudFormation form: per-direction actions, and ``Action`` (required) set to the stricter."""
-        strictest = _strictest(self.input_action, self.output_action)
         return bedrock.CfnGuardrail.PiiEntityConfigProperty(
-            type=self.type,
-            action=strictest,
-            input_action=self.input_action,
-            output_action=self.output_action,
-            input_enabled=self.input_action != "NONE",
-            output_enabled=self.output_action != "NONE",
+            type=self.type, **_sensitive_actions(self.input_action, self.output_action)
         )
 
 
@@ -209,16 +210,11 @@ class RegexFilter:
 
     def to_cfn(self) -> bedrock.CfnGuardrail.RegexConfigProperty:
         """The CloudFormation form."""
-        strictest = _strictest(self.input_action, self.output_action)
         return bedrock.CfnGuardrail.RegexConfigProperty(
             name=self.name,
             pattern=self.pattern,
             description=self.description or None,
-            action=strictest,
-            input_action=self.input_action,
-            output_action=self.output_action,
-            input_enabled=self.input_action != "NONE",
-            output_enabled=self.output_action != "NONE",
+            **_sensitive_actions(self.input_action, self.output_action),
         )
 
 
