@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -218,6 +218,25 @@ class RegexFilter:
         )
 
 
+def _validate_items(
+    argument: str,
+    items: Sequence[Any],
+    kind: type,
+    max_count: int | None,
+    key: Callable[[Any], object],
+    suffix: str = "",
+    noun: str = "entries",
+    **options: str,
+) -> None:
+    """Check a list of filters: its length, each item's type and limits (by index), and repeats."""
+    if max_count is not None and len(items) > max_count:
+        raise ValueError(f"{argument}: {len(items)} {noun}; a guardrail takes at most {max_count}")
+    for index, item in enumerate(items):
+        require_type(f"{argument}[{index}]", item, kind, f"a {kind.__name__}")
+        item.validate(f"{argument}[{index}]", *options.values())
+    require_unique(argument, [key(item) for item in items], suffix)
+
+
 @dataclass(frozen=True)
 class GuardrailPolicy:
     """Everything a guardrail checks; :meth:`hipaa` gives the preset, ``dataclasses.replace`` changes any part."""
@@ -315,35 +334,34 @@ class GuardrailPolicy:
         """Check every Bedrock limit; raise ``ValueError`` naming the field and index."""
         _check_choice("content_filters_tier", self.content_filters_tier, TIERS)
         _check_choice("topics_tier", self.topics_tier, TIERS)
-        for index, content_filter in enumerate(self.content_filters):
-            require_type(f"content_filters[{index}]", content_filter, ContentFilter, "a ContentFilter")
-            content_filter.validate(f"content_filters[{index}]")
-        require_unique("content_filters", [f.type for f in self.content_filters], " (one filter per type)")
-        if len(self.denied_topics) > MAX_TOPICS:
-            raise ValueError(
-                f"denied_topics: {len(self.denied_topics)} topics; a guardrail takes at most {MAX_TOPICS}"
-            )
-        for index, topic in enumerate(self.denied_topics):
-            require_type(f"denied_topics[{index}]", topic, DeniedTopic, "a DeniedTopic")
-            topic.validate(f"denied_topics[{index}]", self.topics_tier)
-        require_unique("denied_topics", [t.name for t in self.denied_topics])
+        _validate_items(
+            "content_filters",
+            self.content_filters,
+            ContentFilter,
+            None,
+            lambda f: f.type,
+            " (one filter per type)",
+        )
+        _validate_items(
+            "denied_topics",
+            self.denied_topics,
+            DeniedTopic,
+            MAX_TOPICS,
+            lambda t: t.name,
+            noun="topics",
+            tier=self.topics_tier,
+        )
         if len(self.words) > MAX_WORDS:
             raise ValueError(f"words: {len(self.words)} words; a guardrail takes at most {MAX_WORDS}")
         for index, word in enumerate(self.words):
             _check_length(f"words[{index}]", word, 1, 100)
         require_unique("words", list(self.words))
-        for index, entity in enumerate(self.pii_entities):
-            require_type(f"pii_entities[{index}]", entity, PiiEntity, "a PiiEntity")
-            entity.validate(f"pii_entities[{index}]")
-        require_unique("pii_entities", [e.type for e in self.pii_entities], " (one entry per type)")
-        if len(self.regex_filters) > MAX_REGEXES:
-            raise ValueError(
-                f"regex_filters: {len(self.regex_filters)} patterns; a guardrail takes at most {MAX_REGEXES}"
-            )
-        for index, regex in enumerate(self.regex_filters):
-            require_type(f"regex_filters[{index}]", regex, RegexFilter, "a RegexFilter")
-            regex.validate(f"regex_filters[{index}]")
-        require_unique("regex_filters", [r.name for r in self.regex_filters])
+        _validate_items(
+            "pii_entities", self.pii_entities, PiiEntity, None, lambda e: e.type, " (one entry per type)"
+        )
+        _validate_items(
+            "regex_filters", self.regex_filters, RegexFilter, MAX_REGEXES, lambda r: r.name, noun="patterns"
+        )
         for name, threshold in (
             ("grounding_threshold", self.grounding_threshold),
             ("relevance_threshold", self.relevance_threshold),

@@ -298,7 +298,6 @@ class BedrockMonitoring(Construct):
             threshold=t.server_errors,
             evaluation_periods=5,
             datapoints_to_alarm=3,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             description=f"{model_id}: Bedrock server errors; retry with backoff, check the AWS Health Dashboard",
         )
         self._alarm(
@@ -307,7 +306,6 @@ class BedrockMonitoring(Construct):
             model_metric(model_id, "InvocationClientErrors"),
             threshold=t.client_errors,
             evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             description=f"{model_id}: many denied or invalid calls; a misconfigured app or someone probing",
         )
         self._alarm(
@@ -317,7 +315,6 @@ class BedrockMonitoring(Construct):
             threshold=t.throttles,
             evaluation_periods=5,
             datapoints_to_alarm=3,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             description=f"{model_id}: calls are throttled; raise the quota or spread the load",
         )
         for percentile, threshold in (("p90", t.latency_p90_ms), ("p99", t.latency_p99_ms)):
@@ -327,7 +324,6 @@ class BedrockMonitoring(Construct):
                 model_metric(model_id, "InvocationLatency", statistic=percentile),
                 threshold=threshold,
                 evaluation_periods=3,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 description=f"{model_id}: {percentile} latency above {threshold} ms",
             )
         for metric_name in ("InputTokenCount", "OutputTokenCount", "Invocations"):
@@ -354,7 +350,6 @@ class BedrockMonitoring(Construct):
                 model_metric(model_id, "EstimatedTPMQuotaUsage", statistic="Maximum", period=minute),
                 threshold=tpm_quota * t.quota_fraction,
                 evaluation_periods=3,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 description=f"{model_id}: above {t.quota_fraction:.0%} of the tokens-per-minute quota ({tpm_quota})",
             )
 
