@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from secure_bedrock.compliance import register_compliance_packs
 from stacks.app import build_app, cdk_json_context
 from stacks.hipaa_stack import HipaaBedrockStack
 
+ROOT = Path(__file__).resolve().parents[1]
 FEATURE_FLAGS = {key: value for key, value in cdk_json_context().items() if key.startswith("@aws-cdk")}
 
 
@@ -42,6 +45,35 @@ def reference_template(
 ) -> Template:
     """The reference stack's template."""
     return Template.from_json(reference_assembly.get_stack_artifact(reference_stack.artifact_id).template)
+
+
+@pytest.fixture(scope="session")
+def cli_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cloud assembly of the pinned CDK CLI's own ``cdk synth`` (what ``make synth`` writes).
+
+    Runs with no AWS credentials or profile, as CI does: synth must not need an account.
+    """
+    cli = ROOT / "node_modules" / ".bin" / "cdk"
+    assert cli.exists(), "the pinned CDK CLI is missing: run 'make test', which installs it"
+    outdir = tmp_path_factory.mktemp("cli") / "cdk.out"
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("AWS_")},
+        "CDK_DISABLE_VERSION_CHECK": "1",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "PATH": f"{ROOT / '.tools' / 'node' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    }
+    result = subprocess.run(
+        [str(cli), "synth", "--quiet", "--no-notices", "--output", str(outdir)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return outdir
 
 
 def compliance_report(app: App) -> list[dict[str, Any]]:
