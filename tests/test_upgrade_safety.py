@@ -1,0 +1,141 @@
+"""Upgrades lose nothing: no stateful resource of the committed snapshot is replaced or left unretained.
+
+CloudFormation replaces a resource whose logical id disappears (it deletes the old one and creates
+a new, empty one) or whose create-only property changes. For keys, evidence buckets, log groups,
+the trail and the guardrail that means lost audit data or ciphertext that can no longer be read,
+unless the old resource is retained. This test compares the reference template with the committed
+snapshot (tests/__snapshots__/test_reference_stack/test_snapshot.json) and explains each risk.
+docs/upgrading.md says what to do when a change is unavoidable.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+SNAPSHOT = Path(__file__).parent / "__snapshots__" / "test_reference_stack" / "test_snapshot.json"
+
+#: What each stateful type holds, for the message.
+STATEFUL: dict[str, str] = {
+    "AWS::KMS::Key": "a key: everything encrypted with the old key is unreadable once it is deleted",
+    "AWS::S3::Bucket": "an evidence bucket: invocation logs, audit logs or access logs",
+    "AWS::Logs::LogGroup": "a log group: invocation or audit records and their retention",
+    "AWS::CloudTrail::Trail": "the audit trail: a gap in Bedrock data events while it is recreated",
+    "AWS::Bedrock::Guardrail": "the guardrail: a new id, so every policy and client naming it changes",
+}
+#: Replaced on purpose: each guardrail change publishes a new, immutable version; old ones are retained.
+RETAINED_ONLY = frozenset({"AWS::Bedrock::GuardrailVersion"})
+RETAIN = "Retain"
+
+
+def _create_only(resource_type: str, region: str = "us-east-1") -> list[str]:
+    """Top-level properties whose change makes CloudFormation replace the resource (cfn-lint's schemas)."""
+    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
+    return sorted(path.split("/")[2] for path in schema.get("createOnlyProperties", []))
+
+
+def _path(resource: Mapping[str, Any]) -> str:
+    return str(resource.get("Metadata", {}).get("aws:cdk:path", "?"))
+
+
+def replacement_risks(baseline: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """Every way ``current`` would replace or stop retaining a stateful resource of ``baseline``."""
+    risks: list[str] = []
+    now = current.get("Resources", {})
+    for logical_id, before in sorted(baseline.get("Resources", {}).items()):
+        kind = before["Type"]
+        if kind not in STATEFUL:
+            continue
+        where = f"{logical_id} ({kind} at {_path(before)}), {STATEFUL[kind]}"
+        after = now.get(logical_id)
+        if after is None or after["Type"] != kind:
+            risks.append(
+                f"{where}: its logical id is gone, so CloudFormation would create a new, empty resource "
+                "and delete (or, retained, orphan) the old one. Keep the construct id and path, or see "
+                "docs/upgrading.md"
+            )
+            continue
+        for name in _create_only(kind):
+            old, new = before.get("Properties", {}).get(name), after.get("Properties", {}).get(name)
+            if old != new:
+                risks.append(
+                    f"{where}: create-only property {name} changes from {old!r} to {new!r}, which replaces "
+                    "the resource. Keep the value, or see docs/upgrading.md"
+                )
+    for logical_id, resource in sorted(now.items()):
+        if resource["Type"] in STATEFUL or resource["Type"] in RETAINED_ONLY:
+            for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
+                if resource.get(policy) != RETAIN:
+                    risks.append(
+                        f"{logical_id} ({resource['Type']} at {_path(resource)}): {policy} is "
+                        f"{resource.get(policy)!r}, so a delete or a replacement destroys it. Stateful "
+                        "resources are retained by default; keep removal_policy=RemovalPolicy.RETAIN"
+                    )
+    return risks
+
+
+@pytest.fixture(scope="module")
+def baseline() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(SNAPSHOT.read_text())
+    return loaded
+
+
+def test_no_stateful_resource_of_the_snapshot_is_replaced_or_unretained(
+    baseline: dict[str, Any], reference_template: Template
+) -> None:
+    risks = replacement_risks(baseline, reference_template.to_json())
+    assert risks == [], "an upgrade would lose audit data:\n" + "\n".join(risks)
+
+
+def test_the_snapshot_holds_every_kind_of_stateful_resource(baseline: dict[str, Any]) -> None:
+    kinds = {resource["Type"] for resource in baseline["Resources"].values()}
+    assert set(STATEFUL) <= kinds
+
+
+def _first(template: dict[str, Any], resource_type: str) -> str:
+    return next(k for k, v in template["Resources"].items() if v["Type"] == resource_type)
+
+
+def test_a_renamed_key_is_reported(baseline: dict[str, Any]) -> None:
+    current = copy.deepcopy(baseline)
+    key = _first(current, "AWS::KMS::Key")
+    current["Resources"][key + "Renamed"] = current["Resources"].pop(key)
+    (risk,) = replacement_risks(baseline, current)
+    assert f"{key} (AWS::KMS::Key at" in risk
+    assert "logical id is gone" in risk
+    assert "unreadable" in risk
+
+
+def test_a_changed_create_only_property_is_reported(baseline: dict[str, Any]) -> None:
+    current = copy.deepcopy(baseline)
+    group = _first(current, "AWS::Logs::LogGroup")
+    current["Resources"][group]["Properties"]["LogGroupName"] = "/renamed"
+    (risk,) = replacement_risks(baseline, current)
+    assert f"{group} (AWS::Logs::LogGroup" in risk
+    assert "create-only property LogGroupName changes" in risk
+
+
+@pytest.mark.parametrize("policy", ["DeletionPolicy", "UpdateReplacePolicy"])
+def test_a_lost_retain_policy_is_reported(baseline: dict[str, Any], policy: str) -> None:
+    current = copy.deepcopy(baseline)
+    trail = _first(current, "AWS::CloudTrail::Trail")
+    current["Resources"][trail][policy] = "Delete"
+    (risk,) = replacement_risks(baseline, current)
+    assert f"{trail} (AWS::CloudTrail::Trail" in risk
+    assert f"{policy} is 'Delete'" in risk
+
+
+def test_a_new_guardrail_version_is_expected_but_must_be_retained(baseline: dict[str, Any]) -> None:
+    current = copy.deepcopy(baseline)
+    version = _first(current, "AWS::Bedrock::GuardrailVersion")
+    current["Resources"][version + "Next"] = current["Resources"].pop(version)
+    assert replacement_risks(baseline, current) == []
+    del current["Resources"][version + "Next"]["DeletionPolicy"]
+    assert len(replacement_risks(baseline, current)) == 1
