@@ -23,11 +23,12 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck unit lock clean bootstrap deploy
+.PHONY: help setup synth test lint typecheck unit lock clean bootstrap deploy docs
 
 help:
 	@echo "make synth   set up, then cdk synth of the reference environment into cdk.out/"
 	@echo "make test    set up, then ruff, mypy and the whole pytest suite"
+	@echo "make docs    regenerate docs/architecture.svg and docs/hipaa-controls.md from the synthesized template"
 	@echo "make deploy  (real AWS, your credentials) cdk bootstrap + cdk deploy of the reference environment"
 	@echo "make lock    re-pin requirements.lock from pyproject.toml"
 	@echo "make clean   remove cdk.out and caches (keeps installs)"
@@ -51,6 +52,10 @@ synth: setup
 	rm -rf cdk.out
 	$(CDK) synth --quiet --no-notices
 	@echo "template: cdk.out/$$($(PY) -c 'import json;print(next(a["properties"]["templateFile"] for a in json.load(open("cdk.out/manifest.json"))["artifacts"].values() if a["type"]=="aws:cloudformation:stack"))')"
+
+# The picture and the control map are generated from the synthesized template; a test fails when stale.
+docs: setup
+	$(PY) -m stacks.documents
 
 # Real AWS only: uses your credentials (AWS_PROFILE or the environment). See docs/deploy.md.
 bootstrap: setup

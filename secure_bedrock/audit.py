@@ -69,7 +69,8 @@ class BedrockAuditTrail(Construct):
         :param encryption_key: encrypts the trail, its bucket and its log group.
             Default: a new customer-managed key with rotation, for audit evidence only.
         :param bucket: your bucket for the trail's log files; its policy must let CloudTrail write
-            (added here when the bucket belongs to this stack). Default: a new :class:`SecureLogBucket`.
+            (added here for a bucket defined in this app; for an imported bucket, add it yourself).
+            Default: a new :class:`SecureLogBucket`.
         :param data_event_types: ``resources.type`` values whose data events are recorded.
             Default: :data:`BEDROCK_DATA_EVENT_TYPES`.
         :param retention_days: days the bucket keeps log files. Default: 2192 (six years).

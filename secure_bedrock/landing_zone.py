@@ -89,7 +89,8 @@ class SecureBedrockLandingZone(Construct):
         :param endpoint_services: Bedrock endpoints besides ``bedrock-runtime``.
             Default: control plane and agent runtime.
         :param vpc: your VPC. Default: a new hardened VPC with isolated subnets only.
-        :param vpc_subnets: subnets for the endpoints. Default: one isolated/private subnet per AZ.
+        :param vpc_subnets: subnets for the endpoints and the invocation-logging handler. Default:
+            one isolated/private subnet per AZ.
         :param vpc_cidr: the new VPC's range. Default: ``10.0.0.0/16``.
         :param max_azs: the new VPC's availability zones (2-6). Default: 2.
         :param allowed_cidrs: client networks admitted to the endpoints. Default: the VPC CIDR.
