@@ -21,29 +21,28 @@ from constructs import Construct, IConstruct
 
 from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_non_empty, require_type, require_unique
+from secure_bedrock._validation import (
+    require_construct,
+    require_iam_description,
+    require_interface,
+    require_principal,
+    require_scope,
+    require_type,
+    require_vpc_endpoint_id,
+)
 from secure_bedrock.acknowledgements import acknowledge, acknowledge_wildcard_resources
 from secure_bedrock.audit import BedrockAuditTrail
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging, grant_statements
-from secure_bedrock.models import BedrockModel
+from secure_bedrock.models import BedrockModel, require_models
 
 
 def _unique(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _require_principal(argument: str, principal: iam.IPrincipal) -> None:
-    if not hasattr(principal, "policy_fragment"):
-        raise TypeError(
-            f"{argument} must be an iam.IPrincipal (a service, account or role), got {principal!r}"
-        )
-    if isinstance(principal, iam.AnyPrincipal) or '"*"' in str(
-        principal.policy_fragment.principal_json
-    ).replace("'", '"'):
-        raise ValueError(
-            f"{argument}: '*' would let anyone assume the role; name a service, an account or a role"
-        )
+#: The part of an invoker role's policy description after the role's description.
+_POLICY_SUFFIX = ": invoke permissions"
 
 
 def invoke_statements(
@@ -59,12 +58,12 @@ def invoke_statements(
     :param guardrail: when given, every invocation must name this guardrail's published version.
     :param source_vpce: when given, invocations must arrive through this VPC endpoint id.
     """
-    require_non_empty("models", models, "name at least one approved model")
-    for index, model in enumerate(models):
-        require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel")
-    require_unique("models", [m.model_id for m in models])
+    require_scope("scope", scope)
+    require_models("models", models, scope=scope)
     if guardrail is not None:
         require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+    if source_vpce is not None:
+        require_vpc_endpoint_id("source_vpce", source_vpce)
 
     direct: list[str] = []
     profiles: list[str] = []
@@ -163,9 +162,13 @@ def grant_invoke(
     :param through: the VPC endpoint id invocations must come through, e.g.
         ``network.runtime_endpoint.vpc_endpoint_id``. Default: any path.
     """
+    require_interface("grantee", grantee, "grant_principal", "an iam.IGrantable such as an iam.Role")
     scope = grantee if isinstance(grantee, Construct) else grantee.grant_principal
     if not isinstance(scope, Construct):
         raise TypeError(f"grantee must be a construct such as an iam.Role, got {grantee!r}")
+    require_scope("grantee", scope)
+    if through is not None:
+        require_vpc_endpoint_id("through", through)
     return grant_statements(
         grantee, invoke_statements(scope, models=models, guardrail=guardrail, source_vpce=through)
     )
@@ -197,7 +200,14 @@ class BedrockInvokerRole(Construct):
             ``network.runtime_endpoint.vpc_endpoint_id``. Default: any path.
         :param description: the role's description.
         """
-        _require_principal("assumed_by", assumed_by)
+        require_construct(scope, construct_id)
+        require_principal("assumed_by", assumed_by, "would let anyone assume the role")
+        require_iam_description("description", description, 1000 - len(_POLICY_SUFFIX))
+        require_models("models", models, scope=scope)
+        if guardrail is not None:
+            require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+        if source_vpce is not None:
+            require_vpc_endpoint_id("source_vpce", source_vpce)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
         statements = invoke_statements(self, models=models, guardrail=guardrail, source_vpce=source_vpce)
@@ -210,7 +220,7 @@ class BedrockInvokerRole(Construct):
         self.policy = iam.ManagedPolicy(
             self,
             "Policy",
-            description=f"{description}: invoke permissions",
+            description=f"{description}{_POLICY_SUFFIX}",
             roles=[self.role],
             statements=statements,
         )
@@ -242,6 +252,7 @@ class BedrockAuditor(Construct):
         :param assumed_by: who may assume the auditor role (an account, a role, a SAML provider);
             never ``*``. Default: no role, only the managed policy.
         """
+        require_construct(scope, construct_id)
         if invocation_logging is None and audit_trail is None:
             raise ValueError(
                 "invocation_logging, audit_trail: give at least one, or the auditor can read nothing"
@@ -253,14 +264,7 @@ class BedrockAuditor(Construct):
         if audit_trail is not None and not isinstance(audit_trail, BedrockAuditTrail):
             raise TypeError(f"audit_trail must be a BedrockAuditTrail, got {audit_trail!r}")
         if assumed_by is not None:
-            if not hasattr(assumed_by, "policy_fragment"):
-                raise TypeError(f"assumed_by must be an iam.IPrincipal, got {assumed_by!r}")
-            if isinstance(assumed_by, iam.AnyPrincipal) or "*" in str(
-                assumed_by.policy_fragment.principal_json
-            ):
-                raise ValueError(
-                    "assumed_by: '*' would let anyone read PHI; name an account, role or identity provider"
-                )
+            require_principal("assumed_by", assumed_by, "would let anyone read PHI")
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
 
@@ -314,7 +318,8 @@ class BedrockAdministrator(Construct):
         :param invocation_logging: the logs it must not read, and whose delivery role it may pass to
             Bedrock. Default: none.
         """
-        _require_principal("assumed_by", assumed_by)
+        require_construct(scope, construct_id)
+        require_principal("assumed_by", assumed_by, "would let anyone assume the role")
         if invocation_logging is not None and not isinstance(invocation_logging, ModelInvocationLogging):
             raise TypeError(
                 f"invocation_logging must be a ModelInvocationLogging, got {invocation_logging!r}"

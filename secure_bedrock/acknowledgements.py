@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import Acknowledgment, Stack, Validations
-from constructs import IConstruct
+from constructs import Construct, IConstruct
+
+from secure_bedrock._validation import require_list, require_scope, require_type
 
 MIN_REASON_LENGTH = 20
 
@@ -23,13 +25,18 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
         one, the finding's detail).
     :param reason: why the finding is safe here; at least 20 characters.
     """
+    require_type("scope", scope, Construct, "a construct")
+    _check_reason(rule_id, reason)
+    Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+
+
+def _check_reason(rule_id: Any, reason: Any) -> None:
     if not isinstance(rule_id, str) or not rule_id.strip():
         raise ValueError(f"rule_id: {rule_id!r} must name a finding, e.g. 'AwsSolutions::AwsSolutions-IAM5'")
     if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
         raise ValueError(
             f"reason: {reason!r} is too short; say in at least {MIN_REASON_LENGTH} characters why {rule_id} is safe here"
         )
-    Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason))
 
 
 def _as_nag_text(value: Any) -> str:
@@ -56,6 +63,10 @@ def acknowledge_wildcard_resources(scope: IConstruct, resources: Sequence[str], 
     cdk-nag reports one finding per wildcard resource, named after the resource as written in the
     template; this names each the same way, so nothing but those resources is acknowledged.
     """
+    require_scope("scope", scope)
+    for index, resource in enumerate(require_list("resources", resources, "a list of resource ARNs")):
+        require_type(f"resources[{index}]", resource, str, "a resource ARN")
+    _check_reason("AwsSolutions::AwsSolutions-IAM5", reason)
     stack = Stack.of(scope)
     for resource in resources:
         text = _as_nag_text(stack.resolve(resource))

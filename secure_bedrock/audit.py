@@ -12,6 +12,7 @@ inline policy (IAMNoInlinePolicy) and grants the log stream wider than the docum
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from aws_cdk import ArnFormat, Names, RemovalPolicy, Stack
@@ -23,10 +24,29 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_non_empty, require_type, require_unique
+from secure_bedrock._validation import (
+    require_construct,
+    require_int_range,
+    require_interface,
+    require_key,
+    require_non_empty,
+    require_removal_policy,
+    require_retention,
+    require_type,
+    require_unique,
+)
 from secure_bedrock.acknowledgements import acknowledge_wildcard_resources
 from secure_bedrock.encryption import allow_service, create_key, encrypted_log_group, log_group_name_for
-from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket, evidence_read_statements
+from secure_bedrock.storage import (
+    MAX_RETENTION_DAYS,
+    SIX_YEARS_IN_DAYS,
+    ObjectLock,
+    SecureLogBucket,
+    evidence_read_statements,
+)
+
+#: A Bedrock or Bedrock AgentCore resource type, as CloudTrail's ``resources.type`` field names it.
+DATA_EVENT_TYPE_PATTERN = re.compile(r"^AWS::Bedrock(AgentCore)?::[A-Za-z]+\Z")
 
 #: Bedrock resource types whose data events the trail records (CloudTrail "logging data events" table).
 BEDROCK_DATA_EVENT_TYPES: tuple[str, ...] = (
@@ -78,22 +98,31 @@ class BedrockAuditTrail(Construct):
         :param object_lock: WORM retention for a new bucket. Default: none.
         :param removal_policy: for the key, bucket, log group and trail. Default: ``RETAIN``.
         """
-        if encryption_key is not None and not hasattr(encryption_key, "key_arn"):
-            raise TypeError(f"encryption_key must be a kms.IKey, got {encryption_key!r}")
-        if bucket is not None and not hasattr(bucket, "bucket_arn"):
-            raise TypeError(f"bucket must be an s3.IBucket, got {bucket!r}")
+        require_construct(scope, construct_id)
+        require_key("encryption_key", encryption_key)
+        require_interface("bucket", bucket, "bucket_arn", "an s3.IBucket", optional=True)
         require_non_empty("data_event_types", data_event_types, "name at least 'AWS::Bedrock::Guardrail'")
         for index, value in enumerate(data_event_types):
             require_type(
                 f"data_event_types[{index}]", value, str, "a resource type such as 'AWS::Bedrock::Guardrail'"
             )
-            if not value.startswith(("AWS::Bedrock::", "AWS::BedrockAgentCore::")):
+            if not DATA_EVENT_TYPE_PATTERN.match(value):
                 raise ValueError(
                     f"data_event_types[{index}]: {value!r} is not a Bedrock resource type; "
                     "use e.g. 'AWS::Bedrock::Guardrail'"
                 )
         require_unique("data_event_types", list(data_event_types))
-        require_type("log_retention", log_retention, logs.RetentionDays, "a logs.RetentionDays")
+        # Checked even with your own bucket (where they are ignored): a value of the wrong type is a mistake.
+        require_int_range("retention_days", retention_days, 1, MAX_RETENTION_DAYS)
+        if object_lock is not None:
+            require_type(
+                "object_lock",
+                object_lock,
+                ObjectLock,
+                "ObjectLock.compliance(days) or ObjectLock.governance(days)",
+            )
+        require_retention("log_retention", log_retention)
+        require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
         stack = Stack.of(self)

@@ -247,7 +247,9 @@ class BedrockChecks:
             raise ValueError(
                 f"minimum_log_retention_days: {minimum_log_retention_days!r} must be a positive number of days"
             )
-        if isinstance(cost_tag_keys, str) or not all(isinstance(k, str) and k for k in cost_tag_keys):
+        if not isinstance(cost_tag_keys, list | tuple) or not all(
+            isinstance(k, str) and k for k in cost_tag_keys
+        ):
             raise ValueError(
                 f"cost_tag_keys: {cost_tag_keys!r} must be a list of tag keys, e.g. ['team', 'cost-center']"
             )

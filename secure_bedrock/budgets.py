@@ -14,7 +14,6 @@ both because the tag sits on the application inference profile the team must cal
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,16 +25,28 @@ from constructs import Construct
 
 from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_type, require_unique
+from secure_bedrock._validation import (
+    require_amount,
+    require_bool,
+    require_construct,
+    require_email,
+    require_interface,
+    require_list,
+    require_type,
+    require_unique,
+)
 from secure_bedrock.encryption import budgets_source_arn
 from secure_bedrock.teams import TEAM_TAG, BedrockTeam
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 #: Cost Explorer's service name for Bedrock's own models.
 BEDROCK_SERVICE = "Amazon Bedrock"
 #: The billing entity of Marketplace-billed (third-party) models.
 MARKETPLACE_BILLING_ENTITY = "AWS Marketplace"
 DEFAULT_THRESHOLDS: tuple[float, ...] = (50.0, 80.0, 100.0)
+#: A budget takes at most five notifications; one is the FORECASTED notification at 100 %.
+MAX_THRESHOLDS = 4
+#: A notification takes one SNS subscriber and at most ten email subscribers.
+MAX_EMAIL_SUBSCRIBERS = 10
 
 
 @dataclass(frozen=True)
@@ -47,9 +58,34 @@ class TeamBudget:
     hard_stop: bool = False
 
 
-def _check_amount(argument: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ValueError(f"{argument}: {value!r} must be a positive amount of US dollars")
+def validate_thresholds_percent(argument: str, thresholds: Sequence[float]) -> None:
+    """Raise naming ``argument[index]`` unless there are 1-4 distinct percentages in (0, 100]."""
+    values = require_list(argument, thresholds, "a list of percentages such as [80, 100]")
+    if not values:
+        raise ValueError(f"{argument}: name at least one threshold, e.g. [80, 100]")
+    if len(values) > MAX_THRESHOLDS:
+        raise ValueError(
+            f"{argument}: {len(values)} thresholds; a budget takes {MAX_THRESHOLDS + 1} notifications, one of "
+            f"which is the forecast at 100 %, so name at most {MAX_THRESHOLDS}"
+        )
+    for index, threshold in enumerate(values):
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 100:
+            raise ValueError(
+                f"{argument}[{index}]: {threshold!r} must be a percentage above 0 and at most 100"
+            )
+    require_unique(argument, values)
+
+
+def validate_budget_emails(argument: str, emails: Sequence[str]) -> None:
+    """Raise naming ``argument[index]`` unless there are at most ten email addresses."""
+    values = require_list(argument, emails, "a list of email addresses")
+    if len(values) > MAX_EMAIL_SUBSCRIBERS:
+        raise ValueError(
+            f"{argument}: {len(values)} addresses; a budget notification takes at most {MAX_EMAIL_SUBSCRIBERS}"
+        )
+    for index, email in enumerate(values):
+        require_email(f"{argument}[{index}]", email)
+    require_unique(argument, values)
 
 
 def _notifications(
@@ -113,31 +149,16 @@ class BedrockBudgets(Construct):
         :param email_subscribers: addresses notified directly (up to 10). Default: none.
         :param teams: per-team budgets. Default: none.
         """
-        _check_amount("monthly_limit_usd", monthly_limit_usd)
-        if not hasattr(topic, "topic_arn"):
-            raise TypeError(f"topic must be an sns.ITopic, got {topic!r}")
-        if not thresholds_percent:
-            raise ValueError("thresholds_percent: name at least one threshold, e.g. [80, 100]")
-        for index, threshold in enumerate(thresholds_percent):
-            if (
-                isinstance(threshold, bool)
-                or not isinstance(threshold, int | float)
-                or not 0 < threshold <= 100
-            ):
-                raise ValueError(
-                    f"thresholds_percent[{index}]: {threshold!r} must be a percentage above 0 and at most 100"
-                )
-        require_unique("thresholds_percent", list(thresholds_percent))
-        if len(email_subscribers) > 10:
-            raise ValueError(
-                f"email_subscribers: {len(email_subscribers)} addresses; a budget notification takes at most 10"
-            )
-        for index, email in enumerate(email_subscribers):
-            if not isinstance(email, str) or not EMAIL_PATTERN.match(email):
-                raise ValueError(f"email_subscribers[{index}]: {email!r} is not an email address")
-        for index, team_budget in enumerate(teams):
+        require_construct(scope, construct_id)
+        require_amount("monthly_limit_usd", monthly_limit_usd)
+        require_interface("topic", topic, "topic_arn", "an sns.ITopic")
+        validate_thresholds_percent("thresholds_percent", thresholds_percent)
+        validate_budget_emails("email_subscribers", email_subscribers)
+        for index, team_budget in enumerate(require_list("teams", teams, "a list of TeamBudget")):
             require_type(f"teams[{index}]", team_budget, TeamBudget, "a TeamBudget")
-            _check_amount(f"teams[{index}].monthly_limit_usd", team_budget.monthly_limit_usd)
+            require_type(f"teams[{index}].team", team_budget.team, BedrockTeam, "a BedrockTeam")
+            require_amount(f"teams[{index}].monthly_limit_usd", team_budget.monthly_limit_usd)
+            require_bool(f"teams[{index}].hard_stop", team_budget.hard_stop)
         require_unique("teams", [t.team.name for t in teams])
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)

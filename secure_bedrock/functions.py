@@ -7,6 +7,8 @@ customer-managed policy (no AWS-managed policies, no inline policies).
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Sequence
 
 from aws_cdk import Duration, RemovalPolicy, Stack
@@ -19,6 +21,17 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
+from secure_bedrock._validation import (
+    is_token,
+    require_construct,
+    require_interface,
+    require_key,
+    require_list,
+    require_removal_policy,
+    require_retention,
+    require_subnet_selection,
+    require_type,
+)
 from secure_bedrock.acknowledgements import acknowledge
 from secure_bedrock.encryption import encrypted_log_group
 
@@ -31,6 +44,10 @@ VPC_NETWORK_INTERFACE_ACTIONS: tuple[str, ...] = (
     "ec2:UnassignPrivateIpAddresses",
 )
 RUNTIME = lambda_.Runtime.PYTHON_3_14
+#: Lambda's handler setting: up to 128 characters, no whitespace.
+HANDLER_PATTERN = re.compile(r"^[^\s]{1,128}\Z")
+#: Lambda's longest timeout.
+MAX_TIMEOUT = Duration.minutes(15)
 
 
 class HardenedFunction(Construct):
@@ -69,6 +86,40 @@ class HardenedFunction(Construct):
         :param log_retention: Default: six years.
         :param removal_policy: for the log group. Default: ``RETAIN``.
         """
+        require_construct(scope, construct_id)
+        require_type("code_path", code_path, str, "the path of the handler's folder")
+        # os.path.isdir, unlike Path.is_dir, answers False for names the file system refuses (too long, NUL).
+        if not code_path or is_token(code_path) or not os.path.isdir(code_path):
+            raise ValueError(
+                f"code_path: {code_path!r} is not a folder; give the folder with the handler's code"
+            )
+        require_type("description", description, str, "a string of up to 256 characters")
+        if len(description) > 256:
+            raise ValueError(f"description: {len(description)} characters; Lambda takes at most 256")
+        require_interface("vpc", vpc, "vpc_id", "an ec2.IVpc")
+        require_key("encryption_key", encryption_key, optional=False)
+        for index, statement in enumerate(
+            require_list("statements", statements, "a list of iam.PolicyStatement")
+        ):
+            require_type(f"statements[{index}]", statement, iam.PolicyStatement, "an iam.PolicyStatement")
+        require_subnet_selection(
+            "vpc_subnets", vpc_subnets, vpc, default_type=ec2.SubnetType.PRIVATE_ISOLATED
+        )
+        require_type("handler", handler, str, "an entry point such as 'index.handler'")
+        if not HANDLER_PATTERN.match(handler):
+            raise ValueError(
+                f"handler: {handler!r} must be 1-128 characters without spaces, e.g. 'index.handler'"
+            )
+        if timeout is not None:
+            require_type("timeout", timeout, Duration, "a Duration, e.g. Duration.minutes(1)")
+            if not timeout.is_unresolved():
+                milliseconds = timeout.to_milliseconds()
+                if not 1000 <= milliseconds <= MAX_TIMEOUT.to_milliseconds() or milliseconds % 1000:
+                    raise ValueError(
+                        f"timeout: {timeout.to_human_string()} must be whole seconds from 1 second to 15 minutes"
+                    )
+        require_retention("log_retention", log_retention)
+        require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
         stack = Stack.of(self)

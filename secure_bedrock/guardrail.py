@@ -24,7 +24,17 @@ from constructs import Construct
 
 from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_type, require_unique
+from secure_bedrock._validation import (
+    is_token,
+    require_bool,
+    require_construct,
+    require_key,
+    require_list,
+    require_region,
+    require_removal_policy,
+    require_type,
+    require_unique,
+)
 from secure_bedrock.encryption import create_key
 from secure_bedrock.models import BedrockModel
 
@@ -44,9 +54,9 @@ PII_TYPES = (
     "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER",
     "VEHICLE_IDENTIFICATION_NUMBER",
 )  # fmt: skip
-NAME_PATTERN = re.compile(r"^[0-9a-zA-Z_-]{1,50}$")
-TOPIC_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z_ !?.-]{1,100}$")
-PROFILE_ID_PATTERN = re.compile(r"^[a-z0-9-]+\.guardrail\.v[0-9]+:[0-9]+$")
+NAME_PATTERN = re.compile(r"^[0-9a-zA-Z_-]{1,50}\Z")
+TOPIC_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z_ !?.-]{1,100}\Z")
+PROFILE_ID_PATTERN = re.compile(r"^[a-z0-9-]+\.guardrail\.v[0-9]+:[0-9]+\Z")
 MAX_TOPICS = 30
 MAX_TOPIC_EXAMPLES = 5
 MAX_WORDS = 10000
@@ -97,10 +107,11 @@ class ContentFilter:
         _check_choice(f"{argument}.input_action", self.input_action, BLOCK_OR_NONE)
         _check_choice(f"{argument}.output_action", self.output_action, BLOCK_OR_NONE)
         for direction, modalities in (("input", self.input_modalities), ("output", self.output_modalities)):
-            if not modalities or len(set(modalities)) != len(modalities):
-                raise ValueError(f"{argument}.{direction}_modalities: name TEXT and/or IMAGE once each")
+            require_list(f"{argument}.{direction}_modalities", modalities, "a list such as ('TEXT', 'IMAGE')")
             for modality in modalities:
                 _check_choice(f"{argument}.{direction}_modalities", modality, MODALITIES)
+            if not modalities or len(set(modalities)) != len(modalities):
+                raise ValueError(f"{argument}.{direction}_modalities: name TEXT and/or IMAGE once each")
         if self.type == "PROMPT_ATTACK" and self.output_strength != "NONE":
             raise ValueError(
                 f"{argument}: PROMPT_ATTACK filters only inputs; set output_strength='NONE' (got {self.output_strength!r})"
@@ -137,6 +148,7 @@ class DeniedTopic:
                 f"{argument}.name: {self.name!r} must be 1-100 letters, digits, spaces or - _ ! ? ."
             )
         _check_length(f"{argument}.definition", self.definition, 1, 200 if tier == "CLASSIC" else 1000)
+        require_list(f"{argument}.examples", self.examples, "a list of example prompts")
         if len(self.examples) > MAX_TOPIC_EXAMPLES:
             raise ValueError(
                 f"{argument}.examples: {len(self.examples)} examples; use at most {MAX_TOPIC_EXAMPLES}"
@@ -201,7 +213,7 @@ class RegexFilter:
             _check_length(f"{argument}.description", self.description, 1, 1000)
         try:
             re.compile(self.pattern)
-        except re.error as error:
+        except (re.error, OverflowError) as error:
             raise ValueError(
                 f"{argument}.pattern: {self.pattern!r} is not a regular expression ({error})"
             ) from None
@@ -229,6 +241,7 @@ def _validate_items(
     **options: str,
 ) -> None:
     """Check a list of filters: its length, each item's type and limits (by index), and repeats."""
+    require_list(argument, items, f"a list of {kind.__name__}")
     if max_count is not None and len(items) > max_count:
         raise ValueError(f"{argument}: {len(items)} {noun}; a guardrail takes at most {max_count}")
     for index, item in enumerate(items):
@@ -330,12 +343,20 @@ class GuardrailPolicy:
             relevance_threshold=None,
         )
 
-    def validate(self) -> None:
-        """Check every Bedrock limit; raise ``ValueError`` naming the field and index."""
-        _check_choice("content_filters_tier", self.content_filters_tier, TIERS)
-        _check_choice("topics_tier", self.topics_tier, TIERS)
+    def validate(self, argument: str = "") -> None:
+        """Check every Bedrock limit; raise ``ValueError`` naming the field and index.
+
+        :param argument: the name of the argument that holds this policy, prefixed to the fields in
+            messages (``guardrail_policy.words[0]``). Default: the fields alone.
+        """
+
+        def field(name: str) -> str:
+            return f"{argument}.{name}" if argument else name
+
+        _check_choice(field("content_filters_tier"), self.content_filters_tier, TIERS)
+        _check_choice(field("topics_tier"), self.topics_tier, TIERS)
         _validate_items(
-            "content_filters",
+            field("content_filters"),
             self.content_filters,
             ContentFilter,
             None,
@@ -343,7 +364,7 @@ class GuardrailPolicy:
             " (one filter per type)",
         )
         _validate_items(
-            "denied_topics",
+            field("denied_topics"),
             self.denied_topics,
             DeniedTopic,
             MAX_TOPICS,
@@ -351,35 +372,78 @@ class GuardrailPolicy:
             noun="topics",
             tier=self.topics_tier,
         )
+        require_list(field("words"), self.words, "a list of words or phrases")
         if len(self.words) > MAX_WORDS:
-            raise ValueError(f"words: {len(self.words)} words; a guardrail takes at most {MAX_WORDS}")
+            raise ValueError(
+                f"{field('words')}: {len(self.words)} words; a guardrail takes at most {MAX_WORDS}"
+            )
         for index, word in enumerate(self.words):
-            _check_length(f"words[{index}]", word, 1, 100)
-        require_unique("words", list(self.words))
+            _check_length(f"{field('words')}[{index}]", word, 1, 100)
+        require_unique(field("words"), list(self.words))
+        require_bool(field("profanity_filter"), self.profanity_filter)
         _validate_items(
-            "pii_entities", self.pii_entities, PiiEntity, None, lambda e: e.type, " (one entry per type)"
+            field("pii_entities"),
+            self.pii_entities,
+            PiiEntity,
+            None,
+            lambda e: e.type,
+            " (one entry per type)",
         )
         _validate_items(
-            "regex_filters", self.regex_filters, RegexFilter, MAX_REGEXES, lambda r: r.name, noun="patterns"
+            field("regex_filters"),
+            self.regex_filters,
+            RegexFilter,
+            MAX_REGEXES,
+            lambda r: r.name,
+            noun="patterns",
         )
         for name, threshold in (
-            ("grounding_threshold", self.grounding_threshold),
-            ("relevance_threshold", self.relevance_threshold),
+            (field("grounding_threshold"), self.grounding_threshold),
+            (field("relevance_threshold"), self.relevance_threshold),
         ):
             if threshold is not None:
                 if isinstance(threshold, bool) or not isinstance(threshold, int | float):
                     raise TypeError(f"{name} must be a number from 0 to 0.99, got {threshold!r}")
                 if not 0 <= threshold <= 0.99:
                     raise ValueError(f"{name}: {threshold} is outside 0-0.99; higher blocks more responses")
-        _check_length("blocked_input_message", self.blocked_input_message, 1, 500)
-        _check_length("blocked_output_message", self.blocked_output_message, 1, 500)
+        _check_length(field("blocked_input_message"), self.blocked_input_message, 1, 500)
+        _check_length(field("blocked_output_message"), self.blocked_output_message, 1, 500)
         if not (self.content_filters or self.denied_topics or self.words or self.profanity_filter or self.pii_entities
                 or self.regex_filters or self.grounding_threshold is not None or self.relevance_threshold is not None):  # fmt: skip
-            raise ValueError("policy: it checks nothing; add filters, or use GuardrailPolicy.hipaa()")
+            raise ValueError(
+                f"{argument or 'policy'}: it checks nothing; add filters, or use GuardrailPolicy.hipaa()"
+            )
 
     def fingerprint(self) -> str:
         """A short hash of the configuration: it changes exactly when the policy does."""
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
+
+
+def validate_cross_region(
+    policy: GuardrailPolicy,
+    profile_argument: str,
+    profile: str | None,
+    destinations_argument: str,
+    destinations: Sequence[str],
+) -> list[str]:
+    """Check a cross-region guardrail profile id and the regions it routes to; return the regions."""
+    if profile is not None and (
+        not isinstance(profile, str) or not (is_token(profile) or PROFILE_ID_PATTERN.match(profile))
+    ):
+        raise ValueError(
+            f"{profile_argument}: {profile!r} is not a guardrail profile id; use e.g. 'us.guardrail.v1:0'"
+        )
+    if "STANDARD" in (policy.content_filters_tier, policy.topics_tier) and profile is None:
+        raise ValueError(
+            f"{profile_argument}: the STANDARD tier needs a cross-region guardrail profile, e.g. 'us.guardrail.v1:0'"
+        )
+    regions = require_list(destinations_argument, destinations, "a list of region names")
+    for index, region in enumerate(regions):
+        require_region(f"{destinations_argument}[{index}]", region)
+    require_unique(destinations_argument, regions)
+    if regions and profile is None:
+        raise ValueError(f"{destinations_argument}: given without {profile_argument}; set both or neither")
+    return regions
 
 
 class BedrockGuardrail(Construct):
@@ -423,29 +487,32 @@ class BedrockGuardrail(Construct):
         :param exempt_models: with enforcement, not these models. Default: none.
         :param removal_policy: for the guardrail and its key. Default: ``RETAIN``.
         """
+        require_construct(scope, construct_id)
         require_type("policy", policy, GuardrailPolicy, "a GuardrailPolicy, e.g. GuardrailPolicy.hipaa()")
         policy.validate()
-        if name is not None and (not isinstance(name, str) or not NAME_PATTERN.match(name)):
-            raise ValueError(f"name: {name!r} must be 1-50 letters, digits, '-' or '_'")
+        if name is not None:
+            require_type("name", name, str, "1-50 letters, digits, '-' or '_'")
+            if not is_token(name) and not NAME_PATTERN.match(name):
+                raise ValueError(f"name: {name!r} must be 1-50 letters, digits, '-' or '_'")
         _check_length("description", description, 1, 200)
-        if encryption_key is not None and not hasattr(encryption_key, "key_arn"):
-            raise TypeError(f"encryption_key must be a kms.IKey, got {encryption_key!r}")
-        if cross_region_profile is not None and (
-            not isinstance(cross_region_profile, str) or not PROFILE_ID_PATTERN.match(cross_region_profile)
-        ):
-            raise ValueError(
-                f"cross_region_profile: {cross_region_profile!r} is not a guardrail profile id; use e.g. 'us.guardrail.v1:0'"
-            )
-        if "STANDARD" in (policy.content_filters_tier, policy.topics_tier) and cross_region_profile is None:
-            raise ValueError(
-                "cross_region_profile: the STANDARD tier needs a cross-region guardrail profile, e.g. 'us.guardrail.v1:0'"
-            )
-        if cross_region_destinations and cross_region_profile is None:
-            raise ValueError(
-                "cross_region_destinations: given without cross_region_profile; set both or neither"
-            )
+        require_key("encryption_key", encryption_key)
+        destinations = validate_cross_region(
+            policy,
+            "cross_region_profile",
+            cross_region_profile,
+            "cross_region_destinations",
+            cross_region_destinations,
+        )
+        require_bool("enforce_in_account", enforce_in_account)
+        for argument, models in (("enforced_models", enforced_models), ("exempt_models", exempt_models)):
+            for index, model in enumerate(require_list(argument, models, "a list of BedrockModel")):
+                require_type(
+                    f"{argument}[{index}]", model, BedrockModel, "a BedrockModel (see BedrockModels)"
+                )
+            require_unique(argument, [m.model_id for m in models])
         if (enforced_models or exempt_models) and not enforce_in_account:
             raise ValueError("enforced_models, exempt_models: only apply with enforce_in_account=True")
+        require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
         stack = Stack.of(self)
@@ -457,7 +524,7 @@ class BedrockGuardrail(Construct):
         self.profile_arns: list[str] = []
         cross_region = None
         if cross_region_profile is not None:
-            regions = list(dict.fromkeys([stack.region, *cross_region_destinations]))
+            regions = list(dict.fromkeys([stack.region, *destinations]))
             self.profile_arns = [
                 stack.format_arn(
                     service="bedrock",

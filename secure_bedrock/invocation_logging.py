@@ -26,7 +26,18 @@ from constructs import Construct
 
 from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_type
+from secure_bedrock._validation import (
+    is_token,
+    require_bool,
+    require_construct,
+    require_int_range,
+    require_interface,
+    require_key,
+    require_removal_policy,
+    require_retention,
+    require_subnet_selection,
+    require_type,
+)
 from secure_bedrock.encryption import (
     allow_service,
     bedrock_source_arn,
@@ -35,7 +46,13 @@ from secure_bedrock.encryption import (
     log_group_name_for,
 )
 from secure_bedrock.functions import HardenedFunction
-from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock, SecureLogBucket, evidence_read_statements
+from secure_bedrock.storage import (
+    MAX_RETENTION_DAYS,
+    SIX_YEARS_IN_DAYS,
+    ObjectLock,
+    SecureLogBucket,
+    evidence_read_statements,
+)
 
 HANDLER_CODE = str(Path(__file__).parent / "handlers" / "invocation_logging")
 #: The log stream Bedrock writes to in the log group.
@@ -97,23 +114,43 @@ class ModelInvocationLogging(Construct):
         :param object_lock: WORM retention for the bucket. Default: none.
         :param removal_policy: for the key, bucket and log groups. Default: ``RETAIN``.
         """
-        if not hasattr(vpc, "vpc_id"):
-            raise TypeError(f"vpc must be an ec2.IVpc, got {vpc!r}")
-        if encryption_key is not None and not hasattr(encryption_key, "key_arn"):
-            raise TypeError(f"encryption_key must be a kms.IKey, got {encryption_key!r}")
+        require_construct(scope, construct_id)
+        require_interface("vpc", vpc, "vpc_id", "an ec2.IVpc")
+        require_subnet_selection(
+            "vpc_subnets", vpc_subnets, vpc, default_type=ec2.SubnetType.PRIVATE_ISOLATED
+        )
+        require_key("encryption_key", encryption_key)
+        require_interface(
+            "server_access_logs_bucket",
+            server_access_logs_bucket,
+            "bucket_arn",
+            "an s3.IBucket",
+            optional=True,
+        )
         require_type("key_prefix", key_prefix, str, "an S3 key prefix such as 'bedrock'")
-        if not key_prefix or not set(key_prefix) <= _KEY_PREFIX_CHARS or len(key_prefix) > 200:
+        if not is_token(key_prefix) and (
+            not key_prefix or not set(key_prefix) <= _KEY_PREFIX_CHARS or len(key_prefix) > 200
+        ):
             raise ValueError(
                 f"key_prefix: {key_prefix!r} must be 1-200 letters, digits, '-', '_' or '.', e.g. 'bedrock'"
             )
         flags = {"text": text, "image": image, "embedding": embedding, "video": video, "audio": audio}
         for name, value in flags.items():
-            require_type(name, value, bool, "True or False")
+            require_bool(name, value)
         if not any(flags.values()):
             raise ValueError(
                 "text, image, embedding, video, audio: all are False; log at least text (set text=True)"
             )
-        require_type("log_retention", log_retention, logs.RetentionDays, "a logs.RetentionDays")
+        require_int_range("retention_days", retention_days, 1, MAX_RETENTION_DAYS)
+        if object_lock is not None:
+            require_type(
+                "object_lock",
+                object_lock,
+                ObjectLock,
+                "ObjectLock.compliance(days) or ObjectLock.governance(days)",
+            )
+        require_retention("log_retention", log_retention)
+        require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
         stack = Stack.of(self)

@@ -18,17 +18,40 @@ from constructs import Construct
 
 from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_type, require_unique
+from secure_bedrock._validation import (
+    is_token,
+    require_amount,
+    require_bool,
+    require_construct,
+    require_int_range,
+    require_interface,
+    require_key,
+    require_list,
+    require_principal,
+    require_subnet_selection,
+    require_type,
+)
 from secure_bedrock.access import BedrockAdministrator, BedrockAuditor, BedrockInvokerRole
 from secure_bedrock.audit import BedrockAuditTrail
-from secure_bedrock.budgets import DEFAULT_THRESHOLDS, BedrockBudgets, TeamBudget
-from secure_bedrock.guardrail import BedrockGuardrail, GuardrailPolicy
+from secure_bedrock.budgets import (
+    DEFAULT_THRESHOLDS,
+    BedrockBudgets,
+    TeamBudget,
+    validate_budget_emails,
+    validate_thresholds_percent,
+)
+from secure_bedrock.guardrail import BedrockGuardrail, GuardrailPolicy, validate_cross_region
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel
-from secure_bedrock.monitoring import AlarmThresholds, BedrockMonitoring
-from secure_bedrock.network import SIX_YEARS, BedrockEndpointService, BedrockPrivateNetwork
-from secure_bedrock.storage import SIX_YEARS_IN_DAYS, ObjectLock
-from secure_bedrock.teams import BedrockTeam, TeamSpec
+from secure_bedrock.monitoring import (
+    AlarmThresholds,
+    BedrockMonitoring,
+    validate_subscribers,
+    validate_tpm_quotas,
+)
+from secure_bedrock.network import SIX_YEARS, BedrockEndpointService, BedrockPrivateNetwork, _NetworkArguments
+from secure_bedrock.storage import DEFAULT_TRANSITION_DAYS, MAX_RETENTION_DAYS, SIX_YEARS_IN_DAYS, ObjectLock
+from secure_bedrock.teams import BedrockTeam, TeamSpec, validate_team_specs
 
 #: The kinds of data model invocation logging can record.
 INVOCATION_LOG_DATA_TYPES: tuple[str, ...] = ("text", "image", "embedding", "video", "audio")
@@ -100,7 +123,8 @@ class SecureBedrockLandingZone(Construct):
         :param evidence_retention_days: days the evidence buckets keep each object. Default: 2192.
         :param object_lock: WORM retention for the evidence buckets. Default: none.
         :param invocation_log_data_types: what invocation logging records, from
-            :data:`INVOCATION_LOG_DATA_TYPES`. Default: all of them.
+            :data:`INVOCATION_LOG_DATA_TYPES` (without ``text`` the Bedrock rules report a finding).
+            Default: all of them.
         :param invocation_log_key: key for the invocation logs (PHI). Default: a new key for them alone.
         :param create_audit_trail: create the Bedrock audit trail; turn off where an organization
             trail already records Bedrock data events. Default: ``True``.
@@ -131,32 +155,108 @@ class SecureBedrockLandingZone(Construct):
         :param budget_emails: addresses notified by the budgets directly. Default: none.
         :param removal_policy: for keys, buckets, log groups, the trail and the guardrail. Default: ``RETAIN``.
         """
-        data_types = list(invocation_log_data_types)
-        for index, data_type in enumerate(data_types):
-            if data_type not in INVOCATION_LOG_DATA_TYPES:
-                raise ValueError(
-                    f"invocation_log_data_types[{index}]: {data_type!r} is not a data type; "
-                    f"use some of {', '.join(INVOCATION_LOG_DATA_TYPES)}"
-                )
-        approved = {model.model_id for model in models}
-        require_unique("teams", [team.name for team in teams] if isinstance(teams, Sequence) else [])
-        for index, team in enumerate(teams):
-            require_type(f"teams[{index}]", team, TeamSpec, "a TeamSpec")
-            for model_index, model in enumerate(team.models):
-                if model.model_id not in approved:
-                    raise ValueError(
-                        f"teams[{index}].models[{model_index}]: {model.model_id!r} is not an approved model; "
-                        "add it to models or remove it from the team"
-                    )
-        if monthly_budget_usd is None and any(team.monthly_budget_usd is not None for team in teams):
-            raise ValueError(
-                "monthly_budget_usd: team budgets need the account budget too; set monthly_budget_usd"
-            )
+        # Every argument is checked here, under its own name, before anything is created.
+        require_construct(scope, construct_id)
+        checked = _NetworkArguments.check(
+            scope,
+            models=models,
+            allowed_principals=allowed_principals,
+            services=endpoint_services,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            vpc_cidr=vpc_cidr,
+            max_azs=max_azs,
+            allowed_cidrs=allowed_cidrs,
+            allowed_security_groups=allowed_security_groups,
+            allow_apply_guardrail=True,
+            allow_count_tokens=False,
+            flow_log_encryption_key=flow_log_encryption_key,
+            flow_log_retention=log_retention,
+            removal_policy=removal_policy,
+            names={"services": "endpoint_services", "flow_log_retention": "log_retention"},
+        )
         if endpoint_services is not None and BedrockEndpointService.CONTROL not in endpoint_services:
             raise ValueError(
                 "endpoint_services: the invocation-logging handler reaches Bedrock's control plane through the "
                 "'bedrock' endpoint; add BedrockEndpointService.CONTROL"
             )
+        # The invocation-logging handler runs in the same subnets (the isolated ones by default).
+        require_subnet_selection(
+            "vpc_subnets", vpc_subnets, vpc, default_type=ec2.SubnetType.PRIVATE_ISOLATED if vpc else None
+        )
+        data_types = require_list(
+            "invocation_log_data_types", invocation_log_data_types, "a list of data types"
+        )
+        for index, data_type in enumerate(data_types):
+            if not isinstance(data_type, str) or data_type not in INVOCATION_LOG_DATA_TYPES:
+                raise ValueError(
+                    f"invocation_log_data_types[{index}]: {data_type!r} is not a data type; "
+                    f"use some of {', '.join(INVOCATION_LOG_DATA_TYPES)}"
+                )
+        if not data_types:
+            raise ValueError("invocation_log_data_types: name at least one; log at least 'text'")
+        require_int_range(
+            "evidence_retention_days",
+            evidence_retention_days,
+            DEFAULT_TRANSITION_DAYS + 1,
+            MAX_RETENTION_DAYS,
+            f"evidence moves to colder storage after {DEFAULT_TRANSITION_DAYS} days, so keep it longer",
+        )
+        if object_lock is not None:
+            require_type(
+                "object_lock",
+                object_lock,
+                ObjectLock,
+                "ObjectLock.compliance(days) or ObjectLock.governance(days)",
+            )
+            if not is_token(evidence_retention_days) and object_lock.days > evidence_retention_days:
+                raise ValueError(
+                    f"object_lock: {object_lock.days} days of lock is longer than evidence_retention_days "
+                    f"({evidence_retention_days}); lock objects for at most as long as they are kept"
+                )
+        require_key("invocation_log_key", invocation_log_key)
+        require_bool("create_audit_trail", create_audit_trail)
+        require_key("audit_key", audit_key)
+        if auditor_principal is not None:
+            require_principal("auditor_principal", auditor_principal, "would let anyone read PHI")
+        if guardrail_policy is not None:
+            require_type("guardrail_policy", guardrail_policy, GuardrailPolicy, "a GuardrailPolicy")
+            guardrail_policy.validate("guardrail_policy")
+        validate_cross_region(
+            guardrail_policy or GuardrailPolicy.hipaa(),
+            "guardrail_cross_region_profile",
+            guardrail_cross_region_profile,
+            "guardrail_cross_region_destinations",
+            guardrail_cross_region_destinations,
+        )
+        require_bool("enforce_guardrail_in_account", enforce_guardrail_in_account)
+        for argument, principal in (
+            ("invoker_principal", invoker_principal),
+            ("administrator_principal", administrator_principal),
+        ):
+            if principal is not None:
+                require_principal(argument, principal, "would let anyone assume the role")
+        approved = {model.model_id for model in checked.models}
+        validate_team_specs("teams", teams, approved)
+        if monthly_budget_usd is None and any(team.monthly_budget_usd is not None for team in teams):
+            raise ValueError(
+                "monthly_budget_usd: team budgets need the account budget too; set monthly_budget_usd"
+            )
+        require_interface("alarm_topic", alarm_topic, "topic_arn", "an sns.ITopic", optional=True)
+        validate_subscribers("alarm_emails", alarm_emails, "alarm_https_endpoints", alarm_https_endpoints)
+        if alarm_topic is not None and (alarm_emails or alarm_https_endpoints):
+            raise ValueError(
+                "alarm_emails, alarm_https_endpoints: apply to a new topic only; subscribe your alarm_topic yourself"
+            )
+        if alarm_thresholds is not None:
+            require_type("alarm_thresholds", alarm_thresholds, AlarmThresholds, "an AlarmThresholds")
+            alarm_thresholds.validate("alarm_thresholds")
+        validate_tpm_quotas("tpm_quotas", tpm_quotas, approved)
+        if monthly_budget_usd is not None:
+            require_amount("monthly_budget_usd", monthly_budget_usd)
+        validate_thresholds_percent("budget_thresholds_percent", budget_thresholds_percent)
+        validate_budget_emails("budget_emails", budget_emails)
+
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
         self.network = BedrockPrivateNetwork(

@@ -30,12 +30,22 @@ from dataclasses import dataclass, field
 from aws_cdk import ArnFormat, Stack
 from constructs import IConstruct
 
-from secure_bedrock._validation import is_token, require_region, require_type
+from secure_bedrock._validation import (
+    is_token,
+    require_non_empty,
+    require_region,
+    require_type,
+    require_unique,
+)
 
 #: The non-ARN form of a foundation-model identifier, from botocore's ``bedrock`` service model
 #: (shape ``GetFoundationModelIdentifier``); the tests check that the two agree.
 FOUNDATION_MODEL_ID_PATTERN = re.compile(
-    r"^[a-z0-9-]{1,63}\.[a-z0-9-]{1,63}(\.?[a-z0-9-]{1,63})?(:[a-z0-9-]{1,63}){0,2}$"
+    r"^[a-z0-9-]{1,63}\.[a-z0-9-]{1,63}(\.?[a-z0-9-]{1,63})?(:[a-z0-9-]{1,63}){0,2}\Z"
+)
+#: An application inference profile's ARN (what callers pass as ``modelId``).
+APPLICATION_PROFILE_ARN_PATTERN = re.compile(
+    r"^arn:aws(-[a-z]+)*:bedrock:[a-z0-9-]+:\d{12}:application-inference-profile/[a-z0-9]{1,64}\Z", re.ASCII
 )
 
 #: Prefixes of system-defined cross-region inference profiles.
@@ -191,9 +201,18 @@ class CrossRegionInferenceProfile(BedrockModel):
         :param destination_regions: the regions it routes to. Default: none, for global profiles.
         """
         geography, model = split_profile_id("profile_id", profile_id)
-        shared = tuple(destination_regions)
+        sources = _literal_regions("source_regions", source_regions)
+        require_non_empty(
+            "source_regions", sources, "name at least one source region the profile is called from"
+        )
+        shared = _literal_regions("destination_regions", destination_regions)
+        if geography == GLOBAL and shared:
+            raise ValueError(
+                f"destination_regions: profile_id {profile_id!r} is a global profile, which routes to any commercial "
+                "region; leave destination_regions empty"
+            )
         routes: dict[str, tuple[str, ...]] = {}
-        for source in source_regions:
+        for source in sources:
             routes[source] = () if geography == GLOBAL else tuple(sorted({*shared, source}))
         return cls(geography=geography, model=model, routes=routes)
 
@@ -261,6 +280,12 @@ class ApplicationInferenceProfileModel(BedrockModel):
     """
 
     def __init__(self, arn: str, source: BedrockModel) -> None:
+        require_type("arn", arn, str, "an application inference profile ARN (usually a GetAtt)")
+        if not is_token(arn) and not APPLICATION_PROFILE_ARN_PATTERN.match(arn):
+            raise ValueError(
+                f"arn: {arn!r} is not an application inference profile ARN; use e.g. the profile's "
+                "attr_inference_profile_arn or 'arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123'"
+            )
         require_type("source", source, BedrockModel, "a BedrockModel")
         self.arn = arn
         self.source = source
@@ -298,6 +323,60 @@ def validate_foundation_model_id(argument: str, value: str) -> str:
             "(lower case letters, digits and '-', e.g. 'anthropic.claude-sonnet-4-5-20250929-v1:0')"
         )
     return value
+
+
+def _literal_regions(argument: str, values: Iterable[str]) -> tuple[str, ...]:
+    """``values`` as a tuple of literal region names, each checked by index; routing needs them literal."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{argument} must be a list of region names, got {values!r} ({type(values).__name__})"
+        )
+    regions = tuple(values)
+    for index, region in enumerate(regions):
+        require_region(f"{argument}[{index}]", region)
+        if is_token(region):
+            raise ValueError(
+                f"{argument}[{index}]: a deploy-time value cannot key a routing table; name the region, e.g. 'us-east-1'"
+            )
+    require_unique(argument, regions)
+    return regions
+
+
+def _served_by(model: BedrockModel) -> BedrockModel:
+    """The model whose routing decides where ``model`` can be called from."""
+    while isinstance(model, ApplicationInferenceProfileModel):
+        model = model.source
+    return model
+
+
+def require_models(
+    argument: str, models: Sequence[BedrockModel], *, scope: IConstruct | None = None, fix: str = ""
+) -> tuple[BedrockModel, ...]:
+    """Return ``models`` if it is a non-empty list of distinct model references, each callable from
+    ``scope``'s region (when ``scope`` is given); raise naming ``argument[index]`` otherwise."""
+    require_non_empty(
+        argument, models, fix or "name at least one approved model, e.g. BedrockModels.US_AMAZON_NOVA_PRO"
+    )
+    for index, model in enumerate(models):
+        require_type(f"{argument}[{index}]", model, BedrockModel, "a BedrockModel (see BedrockModels)")
+    require_unique(argument, [m.model_id for m in models])
+    if scope is not None:
+        region = Stack.of(scope).region
+        for index, model in enumerate(models):
+            routed = _served_by(model)
+            if not isinstance(routed, CrossRegionInferenceProfile):
+                continue
+            if is_token(region):
+                raise ValueError(
+                    f"{argument}[{index}]: {model.model_id!r} is a cross-region inference profile, whose ARNs "
+                    "depend on the region: give the stack a concrete region (env=Environment(region='us-east-1'))"
+                )
+            if region not in routed.routes:
+                raise ValueError(
+                    f"{argument}[{index}]: model {model.model_id!r} cannot be called from {region}; it is available "
+                    f"from {', '.join(routed.routes)}. Deploy the stack to one of those regions or choose another profile"
+                )
+    return tuple(models)
 
 
 def split_profile_id(argument: str, value: str) -> tuple[str, FoundationModel]:

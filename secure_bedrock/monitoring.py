@@ -8,6 +8,7 @@ and invocation anomaly bands ignore missing data.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,15 +23,29 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_non_empty, require_type, require_unique
+from secure_bedrock._validation import (
+    MAX_SAFE_NUMBER,
+    require_construct,
+    require_email,
+    require_https_url,
+    require_interface,
+    require_key,
+    require_list,
+    require_removal_policy,
+    require_type,
+    require_unique,
+)
 from secure_bedrock.encryption import allow_service, budgets_source_arn, create_key
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging
-from secure_bedrock.models import BedrockModel
+from secure_bedrock.models import BedrockModel, require_models
 from secure_bedrock.teams import BedrockTeam
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 NAMESPACE = "AWS/Bedrock"
+#: The largest count or duration a threshold can hold exactly (JSON numbers are doubles).
+MAX_THRESHOLD = MAX_SAFE_NUMBER
+#: Anomaly alarms evaluate 5-minute periods, and CloudWatch looks back at most one day.
+MAX_ANOMALY_PERIODS = 288
 
 
 @dataclass(frozen=True)
@@ -56,23 +71,33 @@ class AlarmThresholds:
     guardrail_interventions: int = 50
     """Alarm when the guardrail intervenes more than this many times in 5 minutes."""
 
-    def validate(self) -> None:
+    def validate(self, argument: str = "thresholds") -> None:
         """Raise ``ValueError`` naming the threshold that is out of range."""
         for name in ("server_errors", "client_errors", "throttles", "guardrail_interventions"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"thresholds.{name}: {value!r} must be a whole number of 0 or more")
-        for name in ("latency_p90_ms", "latency_p99_ms", "anomaly_evaluation_periods"):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_THRESHOLD:
+                raise ValueError(f"{argument}.{name}: {value!r} must be a whole number of 0 or more")
+        for name, high in (
+            ("latency_p90_ms", MAX_THRESHOLD),
+            ("latency_p99_ms", MAX_THRESHOLD),
+            ("anomaly_evaluation_periods", MAX_ANOMALY_PERIODS),
+        ):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"thresholds.{name}: {value!r} must be a positive whole number")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= high:
+                raise ValueError(
+                    f"{argument}.{name}: {value!r} must be a positive whole number, at most {high}"
+                )
+        for name in ("anomaly_std_devs", "quota_fraction"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{argument}.{name}: {value!r} must be a number")
         if not 0 < self.anomaly_std_devs <= 10:
             raise ValueError(
-                f"thresholds.anomaly_std_devs: {self.anomaly_std_devs!r} must be more than 0 and at most 10"
+                f"{argument}.anomaly_std_devs: {self.anomaly_std_devs!r} must be more than 0 and at most 10"
             )
         if not 0 < self.quota_fraction <= 1:
             raise ValueError(
-                f"thresholds.quota_fraction: {self.quota_fraction!r} must be more than 0 and at most 1 (80 % is 0.8)"
+                f"{argument}.quota_fraction: {self.quota_fraction!r} must be more than 0 and at most 1 (80 % is 0.8)"
             )
 
 
@@ -91,6 +116,45 @@ def model_metric(
 
 def _alarm_id(model_id: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", model_id.title())
+
+
+def _alarm_ids(models: Sequence[BedrockModel]) -> list[str]:
+    """One construct id per model; ids that differ only in punctuation get a hash of the model id."""
+    ids = [_alarm_id(model.model_id) for model in models]
+    return [
+        alarm_id
+        if ids.count(alarm_id) == 1
+        else alarm_id + hashlib.sha256(model.model_id.encode()).hexdigest()[:8]
+        for alarm_id, model in zip(ids, models, strict=True)
+    ]
+
+
+def validate_tpm_quotas(argument: str, quotas: Mapping[str, int] | None, approved: set[str]) -> None:
+    """Raise naming ``argument[model_id]`` unless every quota is a positive number for an approved model."""
+    if quotas is None:
+        return
+    require_type(argument, quotas, Mapping, "a mapping of model id to tokens per minute")
+    for model_id, quota in quotas.items():
+        if model_id not in approved:
+            raise ValueError(
+                f"{argument}[{model_id!r}]: not an approved model; use one of {', '.join(sorted(approved))}"
+            )
+        if isinstance(quota, bool) or not isinstance(quota, int) or not 0 < quota <= MAX_THRESHOLD:
+            raise ValueError(
+                f"{argument}[{model_id!r}]: {quota!r} must be a positive number of tokens per minute"
+            )
+
+
+def validate_subscribers(
+    email_argument: str, emails: Sequence[str], https_argument: str, urls: Sequence[str]
+) -> None:
+    """Raise naming the argument and index of the first address or URL that is not one."""
+    for index, email in enumerate(require_list(email_argument, emails, "a list of email addresses")):
+        require_email(f"{email_argument}[{index}]", email)
+    require_unique(email_argument, list(emails))
+    for index, url in enumerate(require_list(https_argument, urls, "a list of https:// URLs")):
+        require_https_url(f"{https_argument}[{index}]", url)
+    require_unique(https_argument, list(urls))
 
 
 class BedrockMonitoring(Construct):
@@ -132,33 +196,29 @@ class BedrockMonitoring(Construct):
         :param thresholds: Default: :class:`AlarmThresholds` defaults.
         :param removal_policy: for the new key. Default: ``RETAIN``.
         """
-        require_non_empty("models", models, "name the approved models to watch")
-        for index, model in enumerate(models):
-            require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel")
-        require_unique("models", [m.model_id for m in models])
-        thresholds = thresholds or AlarmThresholds()
+        require_construct(scope, construct_id)
+        require_models("models", models, fix="name the approved models to watch")
+        if thresholds is None:
+            thresholds = AlarmThresholds()
         require_type("thresholds", thresholds, AlarmThresholds, "an AlarmThresholds")
         thresholds.validate()
+        require_interface("topic", topic, "topic_arn", "an sns.ITopic", optional=True)
+        require_key("encryption_key", encryption_key)
+        validate_subscribers("email_subscribers", email_subscribers, "https_subscribers", https_subscribers)
         if topic is not None and (email_subscribers or https_subscribers or encryption_key is not None):
             raise ValueError(
                 "email_subscribers, https_subscribers, encryption_key: apply to a new topic only; subscribe your own topic yourself"
             )
-        for index, email in enumerate(email_subscribers):
-            if not isinstance(email, str) or not EMAIL_PATTERN.match(email):
-                raise ValueError(f"email_subscribers[{index}]: {email!r} is not an email address")
-        for index, url in enumerate(https_subscribers):
-            if not isinstance(url, str) or not url.startswith("https://") or len(url) < 12:
-                raise ValueError(f"https_subscribers[{index}]: {url!r} is not an https:// URL")
-        approved = {m.model_id for m in models}
-        for model_id, quota in (tpm_quotas or {}).items():
-            if model_id not in approved:
-                raise ValueError(
-                    f"tpm_quotas[{model_id!r}]: not an approved model; use one of {', '.join(sorted(approved))}"
-                )
-            if isinstance(quota, bool) or not isinstance(quota, int) or quota <= 0:
-                raise ValueError(
-                    f"tpm_quotas[{model_id!r}]: {quota!r} must be a positive number of tokens per minute"
-                )
+        if guardrail is not None:
+            require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+        if invocation_logging is not None:
+            require_type(
+                "invocation_logging", invocation_logging, ModelInvocationLogging, "a ModelInvocationLogging"
+            )
+        for index, team in enumerate(require_list("teams", teams, "a list of BedrockTeam")):
+            require_type(f"teams[{index}]", team, BedrockTeam, "a BedrockTeam")
+        validate_tpm_quotas("tpm_quotas", tpm_quotas, {m.model_id for m in models})
+        require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
 
@@ -170,8 +230,8 @@ class BedrockMonitoring(Construct):
         self.alarms: list[cloudwatch.Alarm] = []
         self.thresholds = thresholds
 
-        for model in models:
-            self._model_alarms(model, (tpm_quotas or {}).get(model.model_id))
+        for model, alarm_id in zip(models, _alarm_ids(models), strict=True):
+            self._model_alarms(model, alarm_id, (tpm_quotas or {}).get(model.model_id))
         if guardrail is not None:
             self._alarm(
                 self,
@@ -285,8 +345,8 @@ class BedrockMonitoring(Construct):
         self.alarms.append(alarm)
         return alarm
 
-    def _model_alarms(self, model: BedrockModel, tpm_quota: int | None) -> None:
-        scope = Construct(self, _alarm_id(model.model_id))
+    def _model_alarms(self, model: BedrockModel, alarm_id: str, tpm_quota: int | None) -> None:
+        scope = Construct(self, alarm_id)
         model_id = model.model_id
         t = self.thresholds
         minute = Duration.minutes(1)

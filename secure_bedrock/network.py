@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import jsii
 from aws_cdk import RemovalPolicy, Stack
@@ -28,16 +30,26 @@ from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
     ACCOUNT_ID_PATTERN,
     is_token,
+    require_bool,
     require_cidr,
+    require_construct,
     require_int_range,
+    require_interface,
+    require_key,
+    require_list,
     require_non_empty,
+    require_principal,
     require_principal_arn,
+    require_removal_policy,
+    require_retention,
+    require_scope,
+    require_subnet_selection,
     require_type,
     require_unique,
 )
 from secure_bedrock.acknowledgements import acknowledge
 from secure_bedrock.encryption import create_key, encrypted_log_group
-from secure_bedrock.models import BedrockModel
+from secure_bedrock.models import BedrockModel, require_models
 
 HTTPS = ec2.Port.tcp(443)
 #: Rules that cannot evaluate an ingress CIDR that is a deploy-time value (they report an error).
@@ -116,6 +128,11 @@ def add_encrypted_flow_logs(
 
     :returns: the key and the log group.
     """
+    require_scope("scope", scope)
+    require_interface("vpc", vpc, "vpc_id", "an ec2.IVpc")
+    require_key("encryption_key", encryption_key)
+    require_retention("retention", retention)
+    require_removal_policy("removal_policy", removal_policy)
     stack = Stack.of(scope)
     key = encryption_key or create_key(
         scope, "FlowLogKey", purpose="VPC flow logs", removal_policy=removal_policy
@@ -165,6 +182,20 @@ def add_encrypted_flow_logs(
         traffic_type=ec2.FlowLogTrafficType.ALL,
     )
     return key, log_group
+
+
+def validate_vpc_cidr(argument: str, value: str) -> str:
+    """Return ``value`` if it is an IPv4 range from /16 to /24 that a new VPC can be split into."""
+    require_cidr(argument, value)
+    if is_token(value):
+        raise ValueError(
+            f"{argument}: a deploy-time value cannot be split into subnets; pass the range itself, e.g. '10.0.0.0/16'"
+        )
+    if ":" in value:
+        raise ValueError(f"{argument}: {value!r} is IPv6; give the VPC an IPv4 range such as '10.0.0.0/16'")
+    if not 16 <= int(value.split("/")[1]) <= 24:
+        raise ValueError(f"{argument}: {value!r} must have a prefix between /16 and /24, e.g. '10.0.0.0/16'")
+    return value
 
 
 @jsii.implements(ec2.IConnectable)
@@ -226,59 +257,29 @@ class BedrockPrivateNetwork(Construct):
         :param removal_policy: what happens to the flow-log group and key when they leave the stack.
             Default: ``RETAIN``.
         """
-        models = require_non_empty(
-            "models", models, "name at least one approved model, e.g. BedrockModels.US_AMAZON_NOVA_PRO"
+        require_construct(scope, construct_id)
+        checked = _NetworkArguments.check(
+            scope,
+            models=models,
+            allowed_principals=allowed_principals,
+            services=services,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            vpc_cidr=vpc_cidr,
+            max_azs=max_azs,
+            allowed_cidrs=allowed_cidrs,
+            allowed_security_groups=allowed_security_groups,
+            allow_apply_guardrail=allow_apply_guardrail,
+            allow_count_tokens=allow_count_tokens,
+            flow_log_encryption_key=flow_log_encryption_key,
+            flow_log_retention=flow_log_retention,
+            removal_policy=removal_policy,
         )
-        for index, model in enumerate(models):
-            require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel (see BedrockModels)")
-        require_unique("models", [m.model_id for m in models])
-        principals = self._validated_principals(allowed_principals)
-        requested = self._validated_services(services)
-        if allowed_cidrs is not None:
-            require_type("allowed_cidrs", allowed_cidrs, (list, tuple), "a list of CIDR strings")
-        cidrs = [require_cidr(f"allowed_cidrs[{i}]", c) for i, c in enumerate(allowed_cidrs or ())]
-        require_unique("allowed_cidrs", cidrs)
-        if allowed_security_groups is not None:
-            require_type(
-                "allowed_security_groups",
-                allowed_security_groups,
-                (list, tuple),
-                "a list of ec2.ISecurityGroup",
-            )
-        security_groups = list(allowed_security_groups or ())
-        for index, group in enumerate(security_groups):
-            if not hasattr(group, "security_group_id"):
-                raise TypeError(
-                    f"allowed_security_groups[{index}] must be an ec2.ISecurityGroup, got {group!r}"
-                )
-        if vpc is not None and not hasattr(vpc, "vpc_id"):
-            raise TypeError(f"vpc must be an ec2.IVpc, got {vpc!r}")
-        if vpc is None:
-            require_cidr("vpc_cidr", vpc_cidr)
-            if not is_token(vpc_cidr) and ":" in vpc_cidr:
-                raise ValueError(
-                    f"vpc_cidr: {vpc_cidr!r} is IPv6; give the VPC an IPv4 range such as '10.0.0.0/16'"
-                )
-            if not is_token(vpc_cidr) and not 16 <= int(vpc_cidr.split("/")[1]) <= 24:
-                raise ValueError(
-                    f"vpc_cidr: {vpc_cidr!r} must have a prefix between /16 and /24, e.g. '10.0.0.0/16'"
-                )
-            require_int_range("max_azs", max_azs, 2, 6, "endpoints need at least two availability zones")
-            available = len(Stack.of(scope).availability_zones)
-            if not is_token(max_azs) and max_azs > available:
-                raise ValueError(
-                    f"max_azs: {max_azs} is more than the {available} availability zones this stack knows; "
-                    "an account-agnostic stack knows two, so use max_azs=2 or give the stack an account"
-                )
-        require_type("flow_log_retention", flow_log_retention, logs.RetentionDays, "a logs.RetentionDays")
-        require_type("removal_policy", removal_policy, RemovalPolicy, "a RemovalPolicy")
+        models, principals, requested = checked.models, checked.principals, checked.services
+        cidrs, security_groups = checked.cidrs, checked.security_groups
 
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
-        # Resolve the model ARNs before creating anything: a profile called from a region it does
-        # not serve fails here, with the regions it does serve.
-        for model in models:
-            model.arns(self)
         self.models: tuple[BedrockModel, ...] = tuple(models)
         self._principals = principals
 
@@ -309,7 +310,7 @@ class BedrockPrivateNetwork(Construct):
         self.connections = ec2.Connections(security_groups=[self.security_group], default_port=HTTPS)
         if not cidrs and not security_groups:
             # The literal range of a VPC we created keeps the rule checkable by the compliance packs.
-            cidrs = [vpc_cidr if vpc is None else self.vpc.vpc_cidr_block]
+            cidrs = [vpc_cidr]
         if any(is_token(cidr) for cidr in cidrs):
             for rule_id in _TOKEN_CIDR_RULES:
                 acknowledge(
@@ -352,8 +353,10 @@ class BedrockPrivateNetwork(Construct):
     def allow_models(self, sid: str, models: Sequence[BedrockModel]) -> None:
         """Let the allowed principals invoke more models through the runtime endpoint (e.g. a team's
         application inference profiles, whose ARNs exist only at deploy time)."""
-        for index, model in enumerate(models):
-            require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel")
+        require_type("sid", sid, str, "a statement id of letters and digits")
+        if not re.fullmatch(r"[A-Za-z0-9]+", sid):
+            raise ValueError(f"sid: {sid!r} must be letters and digits only (an IAM statement id)")
+        require_models("models", models)
         self.runtime_endpoint.add_to_policy(
             iam.PolicyStatement(
                 sid=sid,
@@ -373,69 +376,6 @@ class BedrockPrivateNetwork(Construct):
         return self.endpoints[service]
 
     # --- construction helpers -----------------------------------------------------------------
-
-    @staticmethod
-    def _validated_principals(principals: Sequence[iam.IPrincipal] | None) -> list[iam.IPrincipal]:
-        if principals is None:
-            return [iam.AccountRootPrincipal()]
-        require_non_empty(
-            "allowed_principals",
-            principals,
-            "leave it unset to allow this account, or name roles or accounts",
-        )
-        for index, principal in enumerate(principals):
-            argument = f"allowed_principals[{index}]"
-            if isinstance(principal, str):
-                require_principal_arn(argument, principal)
-                raise TypeError(
-                    f"{argument}: pass iam.ArnPrincipal({principal!r}) rather than the ARN string"
-                )
-            if not hasattr(principal, "policy_fragment"):
-                raise TypeError(
-                    f"{argument} must be an iam.IPrincipal (a role, iam.ArnPrincipal, ...), got {principal!r}"
-                )
-            fragment = principal.policy_fragment.principal_json
-            if set(fragment) != {"AWS"} or any(value == "*" for value in fragment["AWS"]):
-                raise ValueError(
-                    f"{argument}: endpoint policies admit IAM principals of named accounts only, got {fragment}; "
-                    "use an account, role or user ARN"
-                )
-            if isinstance(principal, iam.AccountPrincipal) and not isinstance(
-                principal, iam.AccountRootPrincipal
-            ):
-                account = principal.account_id
-                if (
-                    isinstance(account, str)
-                    and not is_token(account)
-                    and not ACCOUNT_ID_PATTERN.match(account)
-                ):
-                    raise ValueError(f"{argument}: {account!r} is not a 12-digit AWS account id")
-            elif isinstance(principal, iam.ArnPrincipal) and not isinstance(
-                principal, iam.AccountRootPrincipal
-            ):
-                require_principal_arn(argument, principal.arn)
-        return list(principals)
-
-    @staticmethod
-    def _validated_services(
-        services: Sequence[BedrockEndpointService] | None,
-    ) -> list[BedrockEndpointService]:
-        if services is None:
-            return list(DEFAULT_SERVICES)
-        if isinstance(services, str) or not isinstance(services, Sequence):
-            raise TypeError(f"services must be a list of BedrockEndpointService, got {services!r}")
-        for index, service in enumerate(services):
-            if not isinstance(service, BedrockEndpointService):
-                hint = ""
-                if isinstance(service, str):
-                    hint = f"; use BedrockEndpointService.from_name({service!r})"
-                raise TypeError(f"services[{index}] must be a BedrockEndpointService, got {service!r}{hint}")
-        require_unique("services", list(services))
-        # The runtime endpoint is the whole point of the private path; it is always first.
-        return [
-            BedrockEndpointService.RUNTIME,
-            *(s for s in services if s is not BedrockEndpointService.RUNTIME),
-        ]
 
     def _create_vpc(self, cidr: str, max_azs: int) -> ec2.Vpc:
         vpc = ec2.Vpc(
@@ -477,3 +417,151 @@ class BedrockPrivateNetwork(Construct):
         if service is BedrockEndpointService.CONTROL:
             return endpoint_policies.control_plane_statements(principals)
         return endpoint_policies.account_principals_statements(service.action_prefix, principals)
+
+
+@dataclass(frozen=True)
+class _NetworkArguments:
+    """The private network's arguments, checked; :meth:`check` renames arguments for a composing construct."""
+
+    models: tuple[BedrockModel, ...]
+    principals: list[iam.IPrincipal]
+    services: list[BedrockEndpointService]
+    cidrs: list[str]
+    security_groups: list[ec2.ISecurityGroup]
+
+    @classmethod
+    def check(
+        cls,
+        scope: Construct,
+        *,
+        models: Sequence[BedrockModel],
+        allowed_principals: Sequence[iam.IPrincipal] | None,
+        services: Sequence[BedrockEndpointService] | None,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        vpc_cidr: str,
+        max_azs: int,
+        allowed_cidrs: Sequence[str] | None,
+        allowed_security_groups: Sequence[ec2.ISecurityGroup] | None,
+        allow_apply_guardrail: bool,
+        allow_count_tokens: bool,
+        flow_log_encryption_key: kms.IKey | None,
+        flow_log_retention: logs.RetentionDays,
+        removal_policy: RemovalPolicy,
+        names: Mapping[str, str] | None = None,
+    ) -> _NetworkArguments:
+        """Raise naming the first wrong argument (as ``names`` calls it), before anything is created."""
+
+        def name(argument: str) -> str:
+            return (names or {}).get(argument, argument)
+
+        # Each model is checked against the stack's region: a profile called from a region it does
+        # not serve fails here, with the regions it does serve.
+        checked_models = require_models(name("models"), models, scope=scope)
+        principals = _validated_principals(name("allowed_principals"), allowed_principals)
+        requested = _validated_services(name("services"), services)
+        if allowed_cidrs is not None:
+            require_list(name("allowed_cidrs"), allowed_cidrs, "a list of CIDR strings")
+        cidrs = [require_cidr(f"{name('allowed_cidrs')}[{i}]", c) for i, c in enumerate(allowed_cidrs or ())]
+        require_unique(name("allowed_cidrs"), cidrs)
+        if allowed_security_groups is not None:
+            require_list(
+                name("allowed_security_groups"), allowed_security_groups, "a list of ec2.ISecurityGroup"
+            )
+        security_groups = list(allowed_security_groups or ())
+        for index, group in enumerate(security_groups):
+            require_interface(
+                f"{name('allowed_security_groups')}[{index}]",
+                group,
+                "security_group_id",
+                "an ec2.ISecurityGroup",
+            )
+        require_interface(name("vpc"), vpc, "vpc_id", "an ec2.IVpc", optional=True)
+        require_subnet_selection(name("vpc_subnets"), vpc_subnets, vpc)
+        # Checked even with your own VPC (where they are ignored): a value of the wrong type is a mistake.
+        require_type(name("vpc_cidr"), vpc_cidr, str, "a CIDR string such as '10.0.0.0/16'")
+        if is_token(max_azs):
+            raise ValueError(
+                f"{name('max_azs')}: a deploy-time value cannot size a VPC; pass a number from 2 to 6"
+            )
+        require_type(name("max_azs"), max_azs, int, "a number of availability zones from 2 to 6")
+        require_key(name("flow_log_encryption_key"), flow_log_encryption_key)
+        if vpc is None:
+            validate_vpc_cidr(name("vpc_cidr"), vpc_cidr)
+            require_int_range(
+                name("max_azs"), max_azs, 2, 6, "endpoints need at least two availability zones"
+            )
+            available = len(Stack.of(scope).availability_zones)
+            if max_azs > available:
+                raise ValueError(
+                    f"{name('max_azs')}: {max_azs} is more than the {available} availability zones this stack "
+                    "knows; an account-agnostic stack knows two, so use max_azs=2 or give the stack an account"
+                )
+        elif not cidrs and not security_groups:
+            cidrs = [_vpc_cidr_block(vpc, name("allowed_cidrs"), name("allowed_security_groups"))]
+        require_bool(name("allow_apply_guardrail"), allow_apply_guardrail)
+        require_bool(name("allow_count_tokens"), allow_count_tokens)
+        require_retention(name("flow_log_retention"), flow_log_retention)
+        require_removal_policy(name("removal_policy"), removal_policy)
+        return cls(checked_models, principals, requested, cidrs, security_groups)
+
+
+def _vpc_cidr_block(vpc: ec2.IVpc, cidrs_argument: str, groups_argument: str) -> str:
+    # An imported VPC knows its range only if it was given one; CDK raises when it was not.
+    try:
+        return vpc.vpc_cidr_block
+    except RuntimeError as error:
+        if "vpcCidrBlock" not in str(error):
+            raise
+        raise ValueError(
+            f"{cidrs_argument}, {groups_argument}: your VPC was imported without vpc_cidr_block, so the "
+            "endpoints cannot default to admitting it; name the client CIDRs or security groups"
+        ) from None
+
+
+def _validated_principals(argument: str, principals: Sequence[iam.IPrincipal] | None) -> list[iam.IPrincipal]:
+    if principals is None:
+        return [iam.AccountRootPrincipal()]
+    require_non_empty(argument, principals, "leave it unset to allow this account, or name roles or accounts")
+    for index, principal in enumerate(principals):
+        item = f"{argument}[{index}]"
+        if isinstance(principal, str):
+            require_principal_arn(item, principal)
+            raise TypeError(f"{item}: pass iam.ArnPrincipal({principal!r}) rather than the ARN string")
+        require_interface(
+            item, principal, "policy_fragment", "an iam.IPrincipal (a role, iam.ArnPrincipal, ...)"
+        )
+        fragment = principal.policy_fragment.principal_json
+        if set(fragment) != {"AWS"} or any(value == "*" for value in fragment["AWS"]):
+            raise ValueError(
+                f"{item}: endpoint policies admit IAM principals of named accounts only, got {fragment}; "
+                "use an account, role or user ARN"
+            )
+        if isinstance(principal, iam.AccountPrincipal) and not isinstance(
+            principal, iam.AccountRootPrincipal
+        ):
+            account = principal.account_id
+            if isinstance(account, str) and not is_token(account) and not ACCOUNT_ID_PATTERN.match(account):
+                raise ValueError(f"{item}: {account!r} is not a 12-digit AWS account id")
+        elif isinstance(principal, iam.ArnPrincipal) and not isinstance(principal, iam.AccountRootPrincipal):
+            require_principal_arn(item, principal.arn)
+        # Whatever else it is (a composite, say), every ARN and account id in it must be well-formed.
+        require_principal(item, principal)
+    return list(principals)
+
+
+def _validated_services(
+    argument: str, services: Sequence[BedrockEndpointService] | None
+) -> list[BedrockEndpointService]:
+    if services is None:
+        return list(DEFAULT_SERVICES)
+    for index, service in enumerate(require_list(argument, services, "a list of BedrockEndpointService")):
+        if not isinstance(service, BedrockEndpointService):
+            hint = f"; use BedrockEndpointService.from_name({service!r})" if isinstance(service, str) else ""
+            raise TypeError(f"{argument}[{index}] must be a BedrockEndpointService, got {service!r}{hint}")
+    require_unique(argument, list(services))
+    # The runtime endpoint is the whole point of the private path; it is always first.
+    return [
+        BedrockEndpointService.RUNTIME,
+        *(s for s in services if s is not BedrockEndpointService.RUNTIME),
+    ]

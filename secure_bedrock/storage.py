@@ -15,13 +15,23 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_int_range, require_type
+from secure_bedrock._validation import (
+    is_token,
+    require_construct,
+    require_int_range,
+    require_interface,
+    require_key,
+    require_removal_policy,
+    require_type,
+)
 from secure_bedrock.acknowledgements import acknowledge
 
 #: Six years, the common reading of HIPAA's documentation-retention rule (45 CFR 164.316(b)(2)(i)).
 SIX_YEARS_IN_DAYS = 2192
 #: S3 Object Lock's longest default retention (100 years).
 MAX_RETENTION_DAYS = 36500
+#: Days before evidence moves to Glacier Instant Retrieval, unless a bucket says otherwise.
+DEFAULT_TRANSITION_DAYS = 90
 
 REPLICATION_REASON = (
     "Evidence stays in the landing zone's region for data residency: cross-region replication would copy "
@@ -38,7 +48,15 @@ class ObjectLock:
     Object Lock can only be switched on when the bucket is created.
     """
 
+    MODES = ("COMPLIANCE", "GOVERNANCE")
+
     def __init__(self, mode: str, days: int) -> None:
+        if not isinstance(mode, str) or mode not in self.MODES:
+            raise ValueError(
+                f"mode: {mode!r} is not an Object Lock mode; use ObjectLock.compliance(days) or ObjectLock.governance(days)"
+            )
+        if is_token(days):
+            raise ValueError("days: Object Lock needs the number of days itself, not a deploy-time value")
         require_int_range("object_lock days", days, 1, MAX_RETENTION_DAYS)
         self.mode = mode
         self.days = days
@@ -126,7 +144,7 @@ class SecureLogBucket(Construct):
         encryption_key: kms.IKey,
         server_access_logs_bucket: s3.IBucket | None = None,
         retention_days: int = SIX_YEARS_IN_DAYS,
-        transition_after_days: int = 90,
+        transition_after_days: int = DEFAULT_TRANSITION_DAYS,
         object_lock: ObjectLock | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
@@ -139,8 +157,15 @@ class SecureLogBucket(Construct):
         :param object_lock: WORM retention. Default: none (Object Lock can only be enabled at creation).
         :param removal_policy: what happens to the buckets when they leave the stack. Default: ``RETAIN``.
         """
-        if not hasattr(encryption_key, "key_arn"):
-            raise TypeError(f"encryption_key must be a kms.IKey, got {encryption_key!r}")
+        require_construct(scope, construct_id)
+        require_key("encryption_key", encryption_key, optional=False)
+        require_interface(
+            "server_access_logs_bucket",
+            server_access_logs_bucket,
+            "bucket_arn",
+            "an s3.IBucket",
+            optional=True,
+        )
         require_int_range("retention_days", retention_days, 1, MAX_RETENTION_DAYS)
         require_int_range(
             "transition_after_days",
@@ -149,7 +174,11 @@ class SecureLogBucket(Construct):
             MAX_RETENTION_DAYS,
             "S3 moves objects to colder storage after at least 30 days",
         )
-        if transition_after_days >= retention_days:
+        if (
+            not is_token(transition_after_days)
+            and not is_token(retention_days)
+            and transition_after_days >= retention_days
+        ):
             raise ValueError(
                 f"transition_after_days: {transition_after_days} is not before retention_days ({retention_days}); "
                 "move logs to colder storage before they expire"
@@ -161,12 +190,12 @@ class SecureLogBucket(Construct):
                 ObjectLock,
                 "ObjectLock.compliance(days) or ObjectLock.governance(days)",
             )
-            if object_lock.days > retention_days:
+            if not is_token(retention_days) and object_lock.days > retention_days:
                 raise ValueError(
                     f"object_lock: {object_lock.days} days of lock is longer than retention_days ({retention_days}); "
                     "lock objects for at most as long as they are kept"
                 )
-        require_type("removal_policy", removal_policy, RemovalPolicy, "a RemovalPolicy")
+        require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
 

@@ -19,13 +19,29 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_non_empty, require_type, require_unique
+from secure_bedrock._validation import (
+    require_amount,
+    require_bool,
+    require_construct,
+    require_list,
+    require_principal,
+    require_type,
+    require_unique,
+    require_vpc_endpoint_id,
+)
 from secure_bedrock.access import BedrockInvokerRole
 from secure_bedrock.guardrail import BedrockGuardrail
-from secure_bedrock.models import ApplicationInferenceProfileModel, BedrockModel, CrossRegionInferenceProfile
+from secure_bedrock.models import (
+    ApplicationInferenceProfileModel,
+    BedrockModel,
+    CrossRegionInferenceProfile,
+    require_models,
+)
 
-TEAM_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-TAG_VALUE_PATTERN = re.compile(r"^[\w .:/=+\-@]{1,256}$")
+TEAM_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}\Z")
+#: A cost-allocation tag value: application inference profiles accept ASCII letters and digits,
+#: spaces and ``_ . : / = + - @`` only.
+TAG_VALUE_PATTERN = re.compile(r"^[\w .:/=+\-@]{1,256}\Z", re.ASCII)
 #: The cost-allocation tag keys on every team resource.
 TEAM_TAG = "team"
 COST_CENTER_TAG = "cost-center"
@@ -57,6 +73,73 @@ def _profile_name(team: str, model: BedrockModel) -> str:
     return f"{team}-{slug}"[:57] + f"-{digest}"
 
 
+def validate_team_name(argument: str, name: str) -> str:
+    """Return ``name`` if it is a team name: lower-case letters, digits and '-', starting with a letter."""
+    require_type(argument, name, str, "a team name such as 'claims'")
+    if not TEAM_NAME_PATTERN.match(name):
+        raise ValueError(
+            f"{argument}: {name!r} must be lower-case letters, digits and '-', starting with a letter (max 31)"
+        )
+    return name
+
+
+def validate_cost_center(argument: str, cost_center: str) -> str:
+    """Return ``cost_center`` if it can be the value of the ``cost-center`` tag."""
+    require_type(argument, cost_center, str, "a cost-centre code such as 'CC-1234'")
+    if not TAG_VALUE_PATTERN.match(cost_center):
+        raise ValueError(
+            f"{argument}: {cost_center!r} must be 1-256 letters, digits, spaces or _ . : / = + - @"
+        )
+    return cost_center
+
+
+def validate_team_specs(argument: str, teams: Sequence[TeamSpec], approved: set[str]) -> list[TeamSpec]:
+    """Return ``teams`` if each is a complete :class:`TeamSpec` using approved models only.
+
+    Team names must differ in more than '-', which the ids derived from them (statement ids,
+    outputs) drop.
+    """
+    specs = require_list(argument, teams, "a list of TeamSpec")
+    for index, team in enumerate(specs):
+        item = f"{argument}[{index}]"
+        require_type(item, team, TeamSpec, "a TeamSpec")
+        validate_team_name(f"{item}.name", team.name)
+        validate_cost_center(f"{item}.cost_center", team.cost_center)
+        require_models(
+            f"{item}.models", team.models, fix=f"give team {team.name!r} at least one approved model"
+        )
+        for model_index, model in enumerate(team.models):
+            if isinstance(model, ApplicationInferenceProfileModel):
+                raise ValueError(
+                    f"{item}.models[{model_index}]: already an application inference profile; name its source model"
+                )
+            if model.model_id not in approved:
+                raise ValueError(
+                    f"{item}.models[{model_index}]: {model.model_id!r} is not an approved model; "
+                    "add it to models or remove it from the team"
+                )
+        if team.assumed_by is not None:
+            require_principal(f"{item}.assumed_by", team.assumed_by, "would let anyone assume the role")
+        if team.monthly_budget_usd is not None:
+            require_amount(f"{item}.monthly_budget_usd", team.monthly_budget_usd)
+        require_bool(f"{item}.hard_stop", team.hard_stop)
+        if team.hard_stop and team.monthly_budget_usd is None:
+            raise ValueError(
+                f"{item}.hard_stop: needs monthly_budget_usd; a hard stop acts when the team's budget is exceeded"
+            )
+    require_unique(argument, [team.name for team in specs])
+    seen: dict[str, int] = {}
+    for index, team in enumerate(specs):
+        key = team.name.replace("-", "")
+        if key in seen:
+            raise ValueError(
+                f"{argument}[{index}].name: {team.name!r} and {argument}[{seen[key]}].name differ only in '-', "
+                "which the ids derived from team names drop; rename one"
+            )
+        seen[key] = index
+    return specs
+
+
 class BedrockTeam(Construct):
     """One application team: a tagged application inference profile per approved model, and its invoker role.
 
@@ -86,24 +169,20 @@ class BedrockTeam(Construct):
         :param guardrail: the guardrail every invocation must carry. Default: none.
         :param source_vpce: the VPC endpoint invocations must come through. Default: any path.
         """
-        require_type("name", name, str, "a team name such as 'claims'")
-        if not TEAM_NAME_PATTERN.match(name):
-            raise ValueError(
-                f"name: {name!r} must be lower-case letters, digits and '-', starting with a letter (max 31)"
-            )
-        require_type("cost_center", cost_center, str, "a cost-centre code such as 'CC-1234'")
-        if not TAG_VALUE_PATTERN.match(cost_center):
-            raise ValueError(
-                f"cost_center: {cost_center!r} must be 1-256 letters, digits, spaces or _ . : / = + - @"
-            )
-        require_non_empty("models", models, f"give team {name!r} at least one approved model")
+        require_construct(scope, construct_id)
+        validate_team_name("name", name)
+        validate_cost_center("cost_center", cost_center)
+        require_models("models", models, scope=scope, fix=f"give team {name!r} at least one approved model")
         for index, model in enumerate(models):
-            require_type(f"models[{index}]", model, BedrockModel, "a BedrockModel")
             if isinstance(model, ApplicationInferenceProfileModel):
                 raise ValueError(
                     f"models[{index}]: already an application inference profile; name its source model"
                 )
-        require_unique("models", [m.model_id for m in models])
+        require_principal("assumed_by", assumed_by, "would let anyone assume the role")
+        if guardrail is not None:
+            require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+        if source_vpce is not None:
+            require_vpc_endpoint_id("source_vpce", source_vpce)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
         self.name = name

@@ -24,16 +24,25 @@ from secure_bedrock import (
 )
 from secure_bedrock._validation import (
     ACCOUNT_ID_PATTERN,
+    EMAIL_PATTERN,
+    MAX_SAFE_NUMBER,
     require_cidr,
     require_principal_arn,
     require_region,
 )
+from secure_bedrock.budgets import MAX_EMAIL_SUBSCRIBERS, MAX_THRESHOLDS
 from secure_bedrock.guardrail import PROFILE_ID_PATTERN
-from secure_bedrock.teams import TEAM_NAME_PATTERN
+from secure_bedrock.network import validate_vpc_cidr
+from secure_bedrock.teams import TAG_VALUE_PATTERN, TEAM_NAME_PATTERN
 
 #: The cdk.json context key that holds the settings.
 CONTEXT_KEY = "secure-bedrock"
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}\Z")
+#: Tag keys and values: ASCII letters, digits, spaces and _ . : / = + - @ (keys 1-128, values 1-256
+#: characters), what every tagged resource of the stack accepts: CloudWatch alarms refuse an empty
+#: value, application inference profiles anything beyond ASCII.
+TAG_KEY_PATTERN = re.compile(r"^[\w .:/=+\-@]{1,128}\Z", re.ASCII)
+TAG_TEXT_PATTERN = re.compile(r"^[\w .:/=+\-@]{1,256}\Z", re.ASCII)
 
 #: The retention values CloudWatch Logs accepts, in days, and their CDK names.
 RETENTION_DAYS: dict[int, logs.RetentionDays] = {
@@ -172,6 +181,17 @@ class _Reader:
     def fail(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
 
+    def report(self, path: str, error: ValueError | TypeError) -> None:
+        """Record what a check raised: all of a ``SettingsError``'s errors, or one error under ``path``."""
+        if isinstance(error, SettingsError):
+            self.errors.extend(error.errors)
+            return
+        message = str(error)
+        if message.startswith(f"{path} "):
+            # The library's type errors read "<argument> must be ..."; settings read "<path>: ...".
+            message = f"{path}:{message[len(path) :]}"
+        self.errors.append(message if message.startswith(path) else f"{path}: {message}")
+
     def get(self, key: str, default: Any, check: Callable[[str, Any], Any]) -> Any:
         """The setting ``key`` passed through ``check(path, value)``, or ``default`` if absent or wrong."""
         if key not in self.raw:
@@ -180,8 +200,7 @@ class _Reader:
         try:
             return check(path, self.raw[key])
         except (ValueError, TypeError) as error:
-            message = str(error)
-            self.errors.append(message if message.startswith(path) else f"{path}: {message}")
+            self.report(path, error)
             return default
 
     def get_list(self, key: str, check: Callable[[str, Any], Any]) -> tuple[Any, ...]:
@@ -200,8 +219,7 @@ class _Reader:
             try:
                 item = check(item_path, value)
             except (ValueError, TypeError) as error:
-                message = str(error)
-                self.errors.append(message if message.startswith(item_path) else f"{item_path}: {message}")
+                self.report(item_path, error)
                 continue
             marker = getattr(item, "model_id", item)
             if marker in seen:
@@ -220,7 +238,7 @@ def _string(path: str, value: Any) -> str:
 
 def _stack_name(path: str, value: Any) -> str:
     name = _string(path, value)
-    if not (name[0].isalpha() and all(c.isalnum() or c == "-" for c in name) and len(name) <= 128):
+    if not STACK_NAME_PATTERN.match(name):
         raise ValueError(f"{path}: {name!r} is not a CloudFormation stack name; use letters, digits and '-'")
     return name
 
@@ -247,8 +265,8 @@ def _model(path: str, value: Any) -> BedrockModel:
             )
         return CrossRegionInferenceProfile.of(
             _string(f"{path}.profile_id", value["profile_id"]),
-            source_regions=list(value["source_regions"]),
-            destination_regions=list(value.get("destination_regions", ())),
+            source_regions=value["source_regions"],
+            destination_regions=value.get("destination_regions", ()),
         )
     raise TypeError(f"{path}: must be a model id string or a custom profile object, got {value!r}")
 
@@ -267,13 +285,22 @@ def _retention(path: str, value: Any) -> logs.RetentionDays:
 
 
 def _tags(path: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
+    if not isinstance(value, Mapping):
         raise TypeError(f"{path}: must be an object of string keys and string values, got {value!r}")
-    for key in value:
-        if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
-            raise ValueError(f"{path}.{key}: tag keys have 1-128 characters and must not start with 'aws:'")
+    errors = []
+    for key, text in value.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
+            errors.append(f"{path}.{key}: tag keys have 1-128 characters and must not start with 'aws:'")
+        elif not TAG_KEY_PATTERN.match(key):
+            errors.append(
+                f"{path}.{key}: tag keys hold ASCII letters, digits, spaces and _ . : / = + - @ only"
+            )
+        elif not isinstance(text, str) or not TAG_TEXT_PATTERN.match(text):
+            errors.append(
+                f"{path}.{key}: {text!r} must be a string of 1-256 letters, digits, spaces or _ . : / = + - @"
+            )
+    if errors:
+        raise SettingsError(errors)
     return dict(value)
 
 
@@ -290,8 +317,18 @@ def _network(errors: list[str], raw: object) -> NetworkSettings:
     services = reader.get_list(
         "endpoint_services", lambda p, v: BedrockEndpointService.from_name(v, argument=p)
     )
+    raw_services = reader.raw.get("endpoint_services")
+    if (
+        isinstance(raw_services, list)
+        and len(services) == len(raw_services)
+        and BedrockEndpointService.CONTROL not in services
+    ):
+        reader.fail(
+            f"{CONTEXT_KEY}.network.endpoint_services",
+            "add 'bedrock': the invocation-logging handler reaches Bedrock's control plane through that endpoint",
+        )
     return NetworkSettings(
-        vpc_cidr=reader.get("vpc_cidr", defaults.vpc_cidr, require_cidr),
+        vpc_cidr=reader.get("vpc_cidr", defaults.vpc_cidr, validate_vpc_cidr),
         max_azs=reader.get("max_azs", defaults.max_azs, _max_azs),
         endpoint_services=services if "endpoint_services" in reader.raw else defaults.endpoint_services,
         allowed_cidrs=reader.get_list("allowed_cidrs", require_cidr),
@@ -346,8 +383,14 @@ def _evidence(errors: list[str], raw: object) -> EvidenceSettings:
     reader = _Reader(errors, f"{CONTEXT_KEY}.evidence", raw, known)
     defaults = EvidenceSettings()
     data_types = reader.get_list("invocation_log_data_types", _data_type)
-    if "invocation_log_data_types" in reader.raw and not reader.raw["invocation_log_data_types"]:
+    raw_types = reader.raw.get("invocation_log_data_types")
+    if "invocation_log_data_types" in reader.raw and not raw_types:
         reader.fail(f"{CONTEXT_KEY}.evidence.invocation_log_data_types", "log at least 'text'")
+    elif isinstance(raw_types, list) and "text" not in raw_types:
+        reader.fail(
+            f"{CONTEXT_KEY}.evidence.invocation_log_data_types",
+            "add 'text': prompts and responses are the evidence the Bedrock rules require",
+        )
     settings = EvidenceSettings(
         invocation_log_data_types=data_types
         if "invocation_log_data_types" in reader.raw
@@ -368,12 +411,18 @@ def _evidence(errors: list[str], raw: object) -> EvidenceSettings:
 def _guardrail(errors: list[str], raw: object) -> GuardrailSettings:
     known = ("deny_medical_advice", "cross_region_profile", "cross_region_destinations", "enforce_in_account")
     reader = _Reader(errors, f"{CONTEXT_KEY}.guardrail", raw, known)
-    return GuardrailSettings(
+    settings = GuardrailSettings(
         deny_medical_advice=reader.get("deny_medical_advice", True, _boolean),
         cross_region_profile=reader.get("cross_region_profile", None, _guardrail_profile),
         cross_region_destinations=reader.get_list("cross_region_destinations", require_region),
         enforce_in_account=reader.get("enforce_in_account", False, _boolean),
     )
+    if settings.cross_region_destinations and reader.raw.get("cross_region_profile") is None:
+        reader.fail(
+            f"{CONTEXT_KEY}.guardrail.cross_region_destinations",
+            "given without cross_region_profile; set both or neither",
+        )
+    return settings
 
 
 def _guardrail_profile(path: str, value: Any) -> str | None:
@@ -392,51 +441,70 @@ def _team(models: tuple[BedrockModel, ...]) -> Callable[[str, Any], TeamSettings
     def check(path: str, value: Any) -> TeamSettings:
         if not isinstance(value, Mapping):
             raise TypeError(f"{path}: must be an object with name, cost_center, models and principals")
-        allowed = {"name", "cost_center", "models", "principals", "monthly_budget_usd", "hard_stop"}
-        unknown = set(value) - allowed
-        if unknown:
-            raise ValueError(
-                f"{path}: unknown setting(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(allowed))}"
-            )
+        errors: list[str] = []
+        allowed = ("name", "cost_center", "models", "principals", "monthly_budget_usd", "hard_stop")
+        for key in value:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(allowed)}"
+                errors.append(f"{path}.{key}: unknown setting; {hint}")
         name = value.get("name")
         if not isinstance(name, str) or not TEAM_NAME_PATTERN.match(name):
-            raise ValueError(
-                f"{path}.name: {name!r} must be lower-case letters, digits and '-', starting with a letter"
+            errors.append(
+                f"{path}.name: {name!r} must be lower-case letters, digits and '-', starting with a letter (max 31)"
             )
         cost_center = value.get("cost_center")
-        if not isinstance(cost_center, str) or not cost_center:
-            raise ValueError(
-                f"{path}.cost_center: {cost_center!r} must name the team's cost centre, e.g. 'CC-1234'"
+        if not isinstance(cost_center, str) or not TAG_VALUE_PATTERN.match(cost_center):
+            errors.append(
+                f"{path}.cost_center: {cost_center!r} must name the team's cost centre in 1-256 letters, digits, "
+                "spaces or _ . : / = + - @, e.g. 'CC-1234'"
             )
         team_models = value.get("models")
-        if not isinstance(team_models, list) or not team_models:
-            raise ValueError(f"{path}.models: name at least one of the approved models")
         chosen = []
-        for index, model_id in enumerate(team_models):
-            if model_id not in approved:
-                raise ValueError(
-                    f"{path}.models[{index}]: {model_id!r} is not in secure-bedrock.models; approve it first"
-                )
-            chosen.append(approved[model_id])
+        if not isinstance(team_models, list) or not team_models:
+            errors.append(f"{path}.models: name at least one of the approved models")
+        else:
+            for index, model_id in enumerate(team_models):
+                if not isinstance(model_id, str) or model_id not in approved:
+                    errors.append(
+                        f"{path}.models[{index}]: {model_id!r} is not in secure-bedrock.models; approve it first"
+                    )
+                elif approved[model_id] in chosen:
+                    errors.append(f"{path}.models[{index}]: {model_id!r} is listed twice; remove the repeat")
+                else:
+                    chosen.append(approved[model_id])
         principals = value.get("principals", [])
         if not isinstance(principals, list):
-            raise TypeError(f"{path}.principals: must be a list of IAM principal ARNs")
+            errors.append(f"{path}.principals: must be a list of IAM principal ARNs, got {principals!r}")
+            principals = []
         for index, arn in enumerate(principals):
-            require_principal_arn(f"{path}.principals[{index}]", arn)
+            try:
+                require_principal_arn(f"{path}.principals[{index}]", arn)
+            except (ValueError, TypeError) as error:
+                errors.append(str(error))
         budget = value.get("monthly_budget_usd")
+        budget_ok = True
         if budget is not None:
-            budget = _amount(f"{path}.monthly_budget_usd", budget)
-        hard_stop = _boolean(f"{path}.hard_stop", value.get("hard_stop", False))
-        if hard_stop and budget is None:
-            raise ValueError(
+            try:
+                budget = _amount(f"{path}.monthly_budget_usd", budget)
+            except ValueError as error:
+                errors.append(str(error))
+                budget_ok = False
+        hard_stop = value.get("hard_stop", False)
+        if not isinstance(hard_stop, bool):
+            errors.append(f"{path}.hard_stop: must be true or false, got {hard_stop!r}")
+        elif hard_stop and budget is None:
+            errors.append(
                 f"{path}.hard_stop: needs monthly_budget_usd; a hard stop acts when the team's budget is exceeded"
             )
+        if errors:
+            raise SettingsError(errors)
         return TeamSettings(
-            name=name,
-            cost_center=cost_center,
+            name=str(name),
+            cost_center=str(cost_center),
             models=tuple(chosen),
             principals=tuple(principals),
-            monthly_budget_usd=budget,
+            monthly_budget_usd=budget if budget_ok else None,
             hard_stop=hard_stop,
         )
 
@@ -444,7 +512,7 @@ def _team(models: tuple[BedrockModel, ...]) -> Callable[[str, Any], TeamSettings
 
 
 def _amount(path: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_SAFE_NUMBER:
         raise ValueError(f"{path}: {value!r} must be a positive amount of US dollars")
     return float(value)
 
@@ -456,7 +524,12 @@ def _email(path: str, value: Any) -> str:
 
 
 def _https(path: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.startswith("https://") or len(value) < 12:
+    if (
+        not isinstance(value, str)
+        or not value.startswith("https://")
+        or len(value) < 12
+        or any(c.isspace() for c in value)
+    ):
         raise ValueError(f"{path}: {value!r} is not an https:// URL")
     return value
 
@@ -481,19 +554,33 @@ def _operations(
     def quotas(path: str, value: Any) -> dict[str, int]:
         if not isinstance(value, Mapping):
             raise TypeError(f"{path}: must be an object of model id to tokens per minute")
+        errors = []
         for model_id, quota in value.items():
             if model_id not in approved:
-                raise ValueError(f"{path}.{model_id}: not an approved model")
-            if isinstance(quota, bool) or not isinstance(quota, int) or quota <= 0:
-                raise ValueError(
-                    f"{path}.{model_id}: {quota!r} must be a positive number of tokens per minute"
-                )
+                errors.append(f"{path}.{model_id}: not an approved model")
+            elif isinstance(quota, bool) or not isinstance(quota, int) or not 0 < quota <= MAX_SAFE_NUMBER:
+                errors.append(f"{path}.{model_id}: {quota!r} must be a positive number of tokens per minute")
+        if errors:
+            raise SettingsError(errors)
         return dict(value)
 
     thresholds = budgets.get_list("thresholds_percent", _percent)
-    if "thresholds_percent" in budgets.raw and not budgets.raw["thresholds_percent"]:
+    raw_thresholds = budgets.raw.get("thresholds_percent")
+    if "thresholds_percent" in budgets.raw and not raw_thresholds:
         budgets.fail(
             f"{CONTEXT_KEY}.budgets.thresholds_percent", "name at least one threshold, e.g. [80, 100]"
+        )
+    elif isinstance(raw_thresholds, list) and len(raw_thresholds) > MAX_THRESHOLDS:
+        budgets.fail(
+            f"{CONTEXT_KEY}.budgets.thresholds_percent",
+            f"{len(raw_thresholds)} thresholds; a budget takes five notifications, one of which is the forecast "
+            f"at 100 %, so name at most {MAX_THRESHOLDS}",
+        )
+    raw_emails = budgets.raw.get("emails")
+    if isinstance(raw_emails, list) and len(raw_emails) > MAX_EMAIL_SUBSCRIBERS:
+        budgets.fail(
+            f"{CONTEXT_KEY}.budgets.emails",
+            f"{len(raw_emails)} addresses; a budget notification takes at most {MAX_EMAIL_SUBSCRIBERS}",
         )
     return OperationsSettings(
         alarm_emails=monitoring.get_list("alarm_emails", _email),
@@ -565,6 +652,20 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         ),
         tags=reader.get("tags", {}, _tags),
     )
+    raw_teams = reader.raw.get("teams")
+    names: dict[str, int] = {}
+    for index, team in enumerate(raw_teams if isinstance(raw_teams, list) else []):
+        name = team.get("name") if isinstance(team, Mapping) else None
+        if not isinstance(name, str) or not TEAM_NAME_PATTERN.match(name):
+            continue
+        # Ids derived from team names (statement ids, outputs) drop the '-'.
+        key = name.replace("-", "")
+        if key in names:
+            reader.fail(
+                f"{CONTEXT_KEY}.teams[{index}].name",
+                f"{name!r} repeats the name of teams[{names[key]}] (names must differ in more than '-')",
+            )
+        names.setdefault(key, index)
     if settings.operations.monthly_budget_usd is None and any(t.monthly_budget_usd for t in settings.teams):
         reader.fail(
             f"{CONTEXT_KEY}.budgets.monthly_limit_usd", "team budgets need the account budget; set it"

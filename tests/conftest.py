@@ -126,3 +126,20 @@ def stack(make_stack: Callable[..., Stack]) -> Stack:
 def resolve(stack: Stack, value: Any) -> Any:
     """``value`` with the stack's tokens resolved to CloudFormation expressions."""
     return stack.resolve(value)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The examples each property-based test tried, and how they ended (tests/test_properties.py)."""
+    import sys
+
+    strategies = sys.modules.get("tests.strategies")
+    if strategies is None or not strategies.CASES:
+        return
+    cases = strategies.CASES
+    width = max(len(name) for name in cases)
+    terminalreporter.section("property-based tests: examples tried")
+    for name in sorted(cases):
+        outcomes = ", ".join(f"{outcome} {n}" for outcome, n in sorted(cases[name].items()))
+        terminalreporter.write_line(f"{name:<{width}}  {sum(cases[name].values()):>5}  ({outcomes})")
+    total = sum(sum(c.values()) for c in cases.values())
+    terminalreporter.write_line(f"{'total':<{width}}  {total:>5}")

@@ -264,3 +264,56 @@ def test_team_fails_on_bad_input(stack: Stack, kwargs: dict, message: str) -> No
     }
     with pytest.raises(ValueError, match=message):
         BedrockTeam(stack, "Team", **arguments)
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"assumed_by": iam.CompositePrincipal(iam.ArnPrincipal("arn:aws:iam::1:role/x"))},
+            ValueError,
+            r"assumed_by: 'arn:aws:iam::1:role/x' is not an account id or an IAM principal ARN",
+        ),
+        (
+            {"assumed_by": iam.ArnPrincipal("arn:aws:iam::111122223333:role/*")},
+            ValueError,
+            r"assumed_by: '\*' would let anyone assume the role",
+        ),
+        ({"source_vpce": 5}, TypeError, r"source_vpce must be a VPC endpoint id"),
+        ({"source_vpce": "vpc-123"}, ValueError, r"source_vpce: 'vpc-123' is not a VPC endpoint id"),
+        ({"description": "d" * 990}, ValueError, r"description: 990 characters; use at most 980"),
+        (
+            {"description": "invoker \U0001f3e5"},
+            ValueError,
+            r"description: .* has characters IAM does not accept",
+        ),
+        ({"models": ["us.amazon.nova-pro-v1:0"]}, TypeError, r"models\[0\] must be a BedrockModel"),
+    ],
+)
+def test_invoker_fails_before_creating_anything(
+    stack: Stack, kwargs: dict, error: type, message: str
+) -> None:
+    arguments: dict[str, Any] = {
+        "assumed_by": iam.AccountRootPrincipal(),
+        "models": [BedrockModels.US_AMAZON_NOVA_PRO],
+    }
+    with pytest.raises(error, match=message):
+        BedrockInvokerRole(stack, "Invoker", **{**arguments, **kwargs})
+    assert stack.node.try_find_child("Invoker") is None
+
+
+def test_grant_invoke_fails_on_a_grantee_or_endpoint_id_of_the_wrong_kind(stack: Stack) -> None:
+    models = [BedrockModels.US_AMAZON_NOVA_PRO]
+    with pytest.raises(
+        TypeError,
+        match=r"grantee must be an iam.IGrantable such as an iam.Role, got the string|grantee must be",
+    ):
+        grant_invoke("arn:aws:iam::111122223333:role/app", models=models)  # type: ignore[arg-type]
+    role = iam.Role(stack, "Role", assumed_by=iam.AccountRootPrincipal())
+    with pytest.raises(TypeError, match=r"through must be a VPC endpoint id"):
+        grant_invoke(role, models=models, through=5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"models must be a list"):
+        grant_invoke(role, models=BedrockModels.US_AMAZON_NOVA_PRO)  # type: ignore[arg-type]

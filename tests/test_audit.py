@@ -208,3 +208,39 @@ def test_auditor_fails_on_bad_input(stack: Stack, kwargs: dict, error: type, mes
     arguments = {"invocation_logging": logs, "audit_trail": trail, **kwargs}
     with pytest.raises(error, match=message):
         BedrockAuditor(stack, "Auditor", **arguments)
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"data_event_types": ["AWS::Bedrock::"]},
+            ValueError,
+            r"data_event_types\[0\]: 'AWS::Bedrock::' is not a",
+        ),
+        ({"data_event_types": "AWS::Bedrock::Guardrail"}, TypeError, r"data_event_types must be a list"),
+        ({"removal_policy": "RETAIN"}, TypeError, r"removal_policy must be a RemovalPolicy"),
+        ({"log_retention": 2192}, TypeError, r"log_retention must be a logs.RetentionDays"),
+        # With your own bucket these are ignored, but a value of the wrong type is still a mistake.
+        (
+            {"bucket_name": "evidence", "retention_days": "six years"},
+            TypeError,
+            r"retention_days must be an integer",
+        ),
+        (
+            {"bucket_name": "evidence", "object_lock": "COMPLIANCE"},
+            TypeError,
+            r"object_lock must be ObjectLock",
+        ),
+    ],
+)
+def test_fails_before_creating_anything(stack: Stack, kwargs: dict, error: type, message: str) -> None:
+    if "bucket_name" in kwargs:
+        kwargs = dict(kwargs)
+        kwargs["bucket"] = s3.Bucket.from_bucket_name(stack, "Own", kwargs.pop("bucket_name"))
+    with pytest.raises(error, match=message):
+        BedrockAuditTrail(stack, "Trail", **kwargs)
+    assert stack.node.try_find_child("Trail") is None

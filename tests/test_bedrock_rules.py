@@ -208,3 +208,28 @@ def test_acknowledged_finding_passes_synth(make_stack) -> None:
 def test_fails_on_bad_options(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         BedrockChecks(**kwargs)
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+def test_acknowledgements_fail_on_arguments_of_the_wrong_kind(stack: Stack) -> None:
+    from aws_cdk import Token
+
+    from secure_bedrock import acknowledge, acknowledge_wildcard_resources
+
+    reason = "a reason long enough to say why the finding is safe"
+    with pytest.raises(TypeError, match=r"scope must be a construct"):
+        acknowledge("Test", "AwsSolutions::AwsSolutions-S1", reason)  # type: ignore[arg-type]
+    # A string used to be acknowledged character by character: '*' became a blanket IAM5 acknowledgement.
+    with pytest.raises(TypeError, match=r"resources must be a list of resource ARNs"):
+        acknowledge_wildcard_resources(stack, "arn:aws:s3:::bucket/*", reason)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"resources: a deploy-time list cannot be checked item by item"):
+        acknowledge_wildcard_resources(stack, Token.as_list({"Ref": "Arns"}), reason)
+    with pytest.raises(ValueError, match=r"reason: 'short' is too short"):
+        acknowledge_wildcard_resources(stack, ["arn:aws:s3:::bucket"], "short")
+
+
+def test_checks_fail_on_tag_keys_that_are_not_a_list() -> None:
+    with pytest.raises(ValueError, match=r"cost_tag_keys: 5 must be a list of tag keys"):
+        BedrockChecks(cost_tag_keys=5)  # type: ignore[arg-type]

@@ -327,3 +327,90 @@ def test_fails_on_bad_arguments(stack: Stack, kwargs: dict, error: type, message
     arguments = {"policy": HIPAA, **kwargs}
     with pytest.raises(error, match=message):
         BedrockGuardrail(stack, "Guardrail", **arguments)
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"words": "abc"}, TypeError, r"words must be a list of words or phrases, got 'abc'"),
+        ({"words": None}, TypeError, r"words must be a list"),
+        ({"content_filters": None}, TypeError, r"content_filters must be a list of ContentFilter"),
+        ({"profanity_filter": 1}, TypeError, r"profanity_filter must be True or False"),
+        (
+            {"content_filters": (ContentFilter(type="HATE", input_modalities=5),)},  # type: ignore[arg-type]
+            TypeError,
+            r"content_filters\[0\].input_modalities must be a list",
+        ),
+        (
+            {"denied_topics": (DeniedTopic(name="Advice", definition="d", examples="abc"),)},  # type: ignore[arg-type]
+            TypeError,
+            r"denied_topics\[0\].examples must be a list",
+        ),
+        (
+            {"denied_topics": (DeniedTopic(name="Medical advice\n", definition="d"),)},
+            ValueError,
+            r"denied_topics\[0\].name: 'Medical advice\\n' must be",
+        ),
+        (
+            {"regex_filters": (RegexFilter(name="n", pattern="a{99999999999999999999}"),)},
+            ValueError,
+            r"regex_filters\[0\].pattern: .* is not a regular expression \(the repetition number is too large\)",
+        ),
+    ],
+)
+def test_fails_on_policy_fields_of_the_wrong_shape(
+    stack: Stack, change: dict, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        BedrockGuardrail(stack, "Guardrail", policy=dataclasses.replace(HIPAA, **change))
+    assert stack.node.try_find_child("Guardrail") is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"cross_region_profile": "us.guardrail.v1:0", "cross_region_destinations": "us-west-2"},
+            TypeError,
+            r"cross_region_destinations must be a list of region names",
+        ),
+        (
+            {"cross_region_profile": "us.guardrail.v1:0", "cross_region_destinations": ["us-west-2\n"]},
+            ValueError,
+            r"cross_region_destinations\[0\]: 'us-west-2\\n' is not an AWS region name",
+        ),
+        (
+            {"cross_region_profile": "us.guardrail.v1:0\n"},
+            ValueError,
+            r"cross_region_profile: .* is not a guardrail",
+        ),
+        ({"enforce_in_account": "yes"}, TypeError, r"enforce_in_account must be True or False"),
+        (
+            {"enforce_in_account": True, "enforced_models": ["amazon.nova-pro-v1:0"]},
+            TypeError,
+            r"enforced_models\[0\] must be a BedrockModel",
+        ),
+        ({"removal_policy": "RETAIN"}, TypeError, r"removal_policy must be a RemovalPolicy"),
+        ({"name": "guardrail\n"}, ValueError, r"name: 'guardrail\\n' must be 1-50 letters"),
+        (
+            {"encryption_key": "arn:aws:kms:us-east-1:111122223333:key/abc"},
+            TypeError,
+            r"encryption_key must be",
+        ),
+    ],
+)
+def test_fails_on_arguments_of_the_wrong_shape(stack: Stack, kwargs: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        BedrockGuardrail(stack, "Guardrail", policy=HIPAA, **kwargs)
+    assert stack.node.try_find_child("Guardrail") is None
+
+
+def test_accepts_a_deploy_time_name(stack: Stack) -> None:
+    from aws_cdk import CfnParameter
+
+    name = CfnParameter(stack, "GuardrailName", default="phi-guardrail").value_as_string
+    BedrockGuardrail(stack, "Guardrail", policy=HIPAA, name=name)
+    assert guardrail_props(Template.from_stack(stack))["Name"] == {"Ref": "GuardrailName"}

@@ -6,7 +6,7 @@ from typing import Any
 
 import botocore.session
 import pytest
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -333,3 +333,114 @@ def test_vpc_subnets_are_used(stack: Stack) -> None:
             }
         },
     )
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+def _isolated_vpc(stack: Stack, with_isolated: bool = True) -> ec2.IVpc:
+    subnets = (
+        {"isolated_subnet_ids": ["subnet-0a", "subnet-0b"]}
+        if with_isolated
+        else {"private_subnet_ids": ["subnet-0a", "subnet-0b"]}
+    )
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Own",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        **subnets,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"removal_policy": "RETAIN"}, TypeError, r"removal_policy must be a RemovalPolicy"),
+        (
+            {"encryption_key": "arn:aws:kms:us-east-1:111122223333:key/abc"},
+            TypeError,
+            r"encryption_key must be a kms.IKey",
+        ),
+        (
+            {"server_access_logs_bucket": "logs-bucket"},
+            TypeError,
+            r"server_access_logs_bucket must be an s3.IBucket",
+        ),
+        ({"vpc_subnets": "isolated"}, TypeError, r"vpc_subnets must be an ec2.SubnetSelection"),
+        (
+            {"vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)},
+            ValueError,
+            r"vpc_subnets: the VPC has no public subnets",
+        ),
+        ({"object_lock": "COMPLIANCE"}, TypeError, r"object_lock must be ObjectLock"),
+    ],
+)
+def test_fails_before_creating_anything_with_your_own_vpc(
+    stack: Stack, kwargs: dict, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        ModelInvocationLogging(stack, "Logging", vpc=_isolated_vpc(stack), **kwargs)
+    assert stack.node.try_find_child("Logging") is None
+
+
+def test_fails_when_your_vpc_has_no_isolated_subnets_for_the_handler(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"vpc_subnets: the VPC has no isolated subnets; select the subnets"):
+        ModelInvocationLogging(stack, "Logging", vpc=_isolated_vpc(stack, with_isolated=False))
+    ModelInvocationLogging(
+        stack,
+        "Logging",
+        vpc=_isolated_vpc_named(stack),
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+    )
+
+
+def _isolated_vpc_named(stack: Stack) -> ec2.IVpc:
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "OwnPrivate",
+        vpc_id="vpc-0123456789abcdef1",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        private_subnet_ids=["subnet-0c", "subnet-0d"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"code_path": ""}, ValueError, r"code_path: '' is not a folder"),
+        ({"code_path": "/nonexistent"}, ValueError, r"code_path: '/nonexistent' is not a folder"),
+        ({"code_path": "a" * 1001}, ValueError, r"code_path: 'a+' is not a folder"),
+        ({"description": "d" * 257}, ValueError, r"description: 257 characters; Lambda takes at most 256"),
+        ({"statements": "s3:GetObject"}, TypeError, r"statements must be a list of iam.PolicyStatement"),
+        (
+            {"statements": [{"Action": "s3:GetObject"}]},
+            TypeError,
+            r"statements\[0\] must be an iam.PolicyStatement",
+        ),
+        ({"handler": "index handler"}, ValueError, r"handler: 'index handler' must be 1-128 characters"),
+        ({"timeout": Duration.millis(500)}, ValueError, r"timeout: 500 millis must be whole seconds"),
+        (
+            {"timeout": Duration.minutes(16)},
+            ValueError,
+            r"timeout: 16 minutes must be whole seconds from 1 second",
+        ),
+        ({"encryption_key": None}, TypeError, r"encryption_key must be a kms.IKey"),
+    ],
+)
+def test_hardened_function_fails_before_creating_anything(
+    stack: Stack, kwargs: dict, error: type, message: str
+) -> None:
+    from secure_bedrock import HardenedFunction
+    from secure_bedrock.invocation_logging import HANDLER_CODE
+
+    arguments: dict[str, Any] = {
+        "code_path": HANDLER_CODE,
+        "description": "a test function",
+        "vpc": _isolated_vpc(stack),
+        "encryption_key": kms.Key(stack, "Key"),
+        "statements": [],
+    }
+    with pytest.raises(error, match=message):
+        HardenedFunction(stack, "Function", **{**arguments, **kwargs})
+    assert stack.node.try_find_child("Function") is None

@@ -7,7 +7,14 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
-from secure_bedrock import BedrockEndpointService, BedrockModels, ObjectLock, SecureBedrockLandingZone
+from secure_bedrock import (
+    BedrockEndpointService,
+    BedrockModels,
+    GuardrailPolicy,
+    ObjectLock,
+    SecureBedrockLandingZone,
+    TeamSpec,
+)
 
 
 def landing_zone(stack: Stack, **kwargs) -> SecureBedrockLandingZone:
@@ -156,3 +163,107 @@ def test_fails_when_a_team_uses_an_unapproved_model(stack: Stack) -> None:
         ValueError, match=r"teams\[0\].models\[0\]: 'amazon.nova-lite-v1:0' is not an approved model"
     ):
         landing_zone(stack, teams=[team])
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+def _team(name: str = "claims", **kwargs: object) -> TeamSpec:
+    return TeamSpec(name=name, cost_center="CC-1", models=(BedrockModels.US_AMAZON_NOVA_PRO,), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        # Every argument is named as the landing zone calls it, not as the construct it feeds does.
+        ({"models": ["us.amazon.nova-pro-v1:0"]}, TypeError, r"models\[0\] must be a BedrockModel"),
+        ({"teams": ["claims"]}, TypeError, r"teams\[0\] must be a TeamSpec"),
+        ({"teams": _team()}, TypeError, r"teams must be a list of TeamSpec"),
+        ({"endpoint_services": "bedrock"}, TypeError, r"endpoint_services must be a list"),
+        ({"log_retention": 2192}, TypeError, r"log_retention must be a logs.RetentionDays"),
+        (
+            {"evidence_retention_days": 30},
+            ValueError,
+            r"evidence_retention_days must be between 91 and 36500",
+        ),
+        ({"invocation_log_data_types": []}, ValueError, r"invocation_log_data_types: name at least one"),
+        (
+            {"invocation_log_key": "arn:aws:kms:us-east-1:111122223333:key/abc"},
+            TypeError,
+            r"invocation_log_key must",
+        ),
+        ({"create_audit_trail": "no"}, TypeError, r"create_audit_trail must be True or False"),
+        (
+            {"audit_key": "arn:aws:kms:us-east-1:111122223333:key/abc"},
+            TypeError,
+            r"audit_key must be a kms.IKey",
+        ),
+        (
+            {"auditor_principal": iam.AnyPrincipal()},
+            ValueError,
+            r"auditor_principal: '\*' would let anyone read PHI",
+        ),
+        (
+            {"invoker_principal": "arn:aws:iam::111122223333:role/app"},
+            TypeError,
+            r"invoker_principal must be",
+        ),
+        (
+            {"guardrail_policy": GuardrailPolicy(words=(5,))},  # type: ignore[arg-type]
+            TypeError,
+            r"guardrail_policy.words\[0\] must be a string",
+        ),
+        (
+            {"guardrail_cross_region_destinations": ["us-west-2"]},
+            ValueError,
+            r"guardrail_cross_region_destinations:",
+        ),
+        (
+            {"enforce_guardrail_in_account": 1},
+            TypeError,
+            r"enforce_guardrail_in_account must be True or False",
+        ),
+        ({"alarm_emails": ["oncall"]}, ValueError, r"alarm_emails\[0\]: 'oncall' is not an email address"),
+        (
+            {"alarm_https_endpoints": ["http://x"]},
+            ValueError,
+            r"alarm_https_endpoints\[0\]: 'http://x' is not",
+        ),
+        ({"alarm_thresholds": 0}, TypeError, r"alarm_thresholds must be an AlarmThresholds"),
+        (
+            {"tpm_quotas": {"amazon.nova-lite-v1:0": 5}},
+            ValueError,
+            r"tpm_quotas\['amazon.nova-lite-v1:0'\]: not an",
+        ),
+        (
+            {"monthly_budget_usd": float("nan")},
+            ValueError,
+            r"monthly_budget_usd: nan must be a positive amount",
+        ),
+        (
+            {"monthly_budget_usd": 10, "budget_thresholds_percent": [1, 2, 3, 4, 5]},
+            ValueError,
+            r"5 thresholds",
+        ),
+        ({"budget_emails": ["a@example.com"] * 11}, ValueError, r"budget_emails: 11 addresses"),
+        ({"teams": [_team(hard_stop=True)]}, ValueError, r"teams\[0\].hard_stop: needs monthly_budget_usd"),
+        (
+            {"teams": [_team("ops-1"), _team("ops1")]},
+            ValueError,
+            r"teams\[1\].name: 'ops1' and teams\[0\].name differ only in '-'",
+        ),
+        ({"teams": [_team("Claims")]}, ValueError, r"teams\[0\].name: 'Claims' must be lower-case"),
+        ({"teams": [_team(assumed_by="x")]}, TypeError, r"teams\[0\].assumed_by must be"),
+        (
+            {"teams": [TeamSpec(name="claims", cost_center="CC#1", models=())]},
+            ValueError,
+            r"teams\[0\].cost_center",
+        ),
+    ],
+)
+def test_fails_under_its_own_argument_names_before_creating_anything(
+    stack: Stack, kwargs: dict, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        landing_zone(stack, **kwargs)
+    assert stack.node.try_find_child("LandingZone") is None

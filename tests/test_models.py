@@ -209,3 +209,75 @@ def test_fails_on_unknown_geography() -> None:
         CrossRegionInferenceProfile(
             geography="mars", model=FoundationModel("acme.m-v1:0"), routes={"us-east-1": ("us-east-1",)}
         )
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("routing", "error", "message"),
+    [
+        ({"source_regions": "us-east-1"}, TypeError, r"source_regions must be a list of region names"),
+        ({"source_regions": 5}, TypeError, r"source_regions must be a list of region names"),
+        ({"source_regions": [["us-east-1"]]}, TypeError, r"source_regions\[0\] must be an AWS region name"),
+        (
+            {"source_regions": ["us-east-1\n"]},
+            ValueError,
+            r"source_regions\[0\]: 'us-east-1\\n' is not an AWS region",
+        ),
+        (
+            {"source_regions": ["us-east-1", "us-east-1"]},
+            ValueError,
+            r"source_regions\[1\]: 'us-east-1' repeats",
+        ),
+        (
+            {"destination_regions": "us-west-2"},
+            TypeError,
+            r"destination_regions must be a list of region names",
+        ),
+    ],
+)
+def test_fails_on_routing_that_is_not_a_list_of_region_names(
+    routing: dict, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        CrossRegionInferenceProfile.of(
+            "us.example.model-v1:0", **{"source_regions": ["us-east-1"], **routing}
+        )
+
+
+def test_fails_on_a_deploy_time_source_region() -> None:
+    from aws_cdk import Aws
+
+    with pytest.raises(
+        ValueError, match=r"source_regions\[0\]: a deploy-time value cannot key a routing table"
+    ):
+        CrossRegionInferenceProfile.of("us.example.model-v1:0", source_regions=[Aws.REGION])
+
+
+def test_fails_on_destinations_for_a_global_profile() -> None:
+    with pytest.raises(
+        ValueError, match=r"destination_regions: profile_id 'global.example.model-v1:0' is a global"
+    ):
+        CrossRegionInferenceProfile.of(
+            "global.example.model-v1:0", source_regions=["us-east-1"], destination_regions=["us-west-2"]
+        )
+
+
+@pytest.mark.parametrize("model_id", ["amazon.nova-pro-v1:0\n", "amazon.nova-pro-v\u0661:0"])
+def test_fails_on_ids_with_a_trailing_newline_or_other_scripts_digits(model_id: str) -> None:
+    with pytest.raises(ValueError, match=r"model_id: .* is not a Bedrock model id"):
+        FoundationModel(model_id)
+
+
+def test_fails_on_an_application_profile_arn_that_is_not_one(make_stack) -> None:
+    from aws_cdk import Token
+
+    from secure_bedrock import ApplicationInferenceProfileModel
+
+    with pytest.raises(ValueError, match=r"arn: 'abc123' is not an application inference profile ARN"):
+        ApplicationInferenceProfileModel("abc123", BedrockModels.US_AMAZON_NOVA_PRO)
+    with pytest.raises(TypeError, match=r"arn must be an application inference profile ARN"):
+        ApplicationInferenceProfileModel(5, BedrockModels.US_AMAZON_NOVA_PRO)  # type: ignore[arg-type]
+    # A deploy-time ARN (the profile's GetAtt) is what callers usually pass.
+    ApplicationInferenceProfileModel(Token.as_string({"Ref": "Profile"}), BedrockModels.US_AMAZON_NOVA_PRO)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aws_cdk import Stack
+from aws_cdk import Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -492,3 +492,93 @@ def test_fails_on_unknown_endpoint_service_name() -> None:
         ValueError, match=r"services\[2\]: 'bedrock-agents' is not a Bedrock endpoint service; use one of"
     ):
         BedrockEndpointService.from_name("bedrock-agents", argument="services[2]")
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+def _own_vpc(stack: Stack, **attributes: Any) -> ec2.IVpc:
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Own",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        isolated_subnet_ids=["subnet-0a", "subnet-0b"],
+        **attributes,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"vpc_cidr": Token.as_string({"Ref": "Cidr"})},
+            ValueError,
+            r"vpc_cidr: a deploy-time value cannot be split",
+        ),
+        (
+            {"max_azs": Token.as_number({"Ref": "Azs"})},
+            ValueError,
+            r"max_azs: a deploy-time value cannot size a VPC",
+        ),
+        (
+            {"vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)},
+            ValueError,
+            r"vpc_subnets: the new VPC has isolated subnets only",
+        ),
+        ({"flow_log_encryption_key": "arn:aws:kms:us-east-1:111122223333:key/abc"}, TypeError, r"import it"),
+        ({"allow_apply_guardrail": "yes"}, TypeError, r"allow_apply_guardrail must be True or False"),
+        (
+            {"allowed_cidrs": Token.as_list({"Ref": "Cidrs"})},
+            ValueError,
+            r"allowed_cidrs: a deploy-time list",
+        ),
+        ({"services": "bedrock"}, TypeError, r"services must be a list of BedrockEndpointService"),
+    ],
+)
+def test_fails_on_values_a_new_vpc_cannot_take(stack: Stack, kwargs: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        BedrockPrivateNetwork(stack, "Bedrock", models=[BedrockModels.US_AMAZON_NOVA_PRO], **kwargs)
+    assert stack.node.try_find_child("Bedrock") is None
+
+
+def test_fails_with_your_own_vpc_when_it_cannot_serve_the_endpoints(stack: Stack) -> None:
+    models = [BedrockModels.US_AMAZON_NOVA_PRO]
+    with pytest.raises(
+        ValueError, match=r"allowed_cidrs, allowed_security_groups: your VPC was imported without"
+    ):
+        BedrockPrivateNetwork(stack, "Bedrock", models=models, vpc=_own_vpc(stack))
+    with pytest.raises(ValueError, match=r"vpc_subnets: the VPC has no public subnets"):
+        BedrockPrivateNetwork(
+            stack,
+            "Bedrock",
+            models=models,
+            vpc=stack.node.find_child("Own"),
+            allowed_cidrs=["10.1.0.0/16"],
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+        )
+    assert stack.node.try_find_child("Bedrock") is None
+    # Named clients need no range from the VPC.
+    BedrockPrivateNetwork(
+        stack, "Bedrock", models=models, vpc=stack.node.find_child("Own"), allowed_cidrs=["10.1.0.0/16"]
+    )
+
+
+def test_fails_on_a_scope_outside_a_stack_or_a_bad_id(stack: Stack) -> None:
+    models = [BedrockModels.US_AMAZON_NOVA_PRO]
+    with pytest.raises(TypeError, match=r"scope: 'the app' is not inside a Stack"):
+        BedrockPrivateNetwork(stack.node.root, "Bedrock", models=models)
+    with pytest.raises(TypeError, match=r"scope must be a construct"):
+        BedrockPrivateNetwork("stack", "Bedrock", models=models)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"construct_id: .* must be a literal, non-empty id"):
+        BedrockPrivateNetwork(stack, Token.as_string({"Ref": "Id"}), models=models)
+
+
+def test_fails_naming_the_model_a_region_agnostic_stack_cannot_route(make_stack) -> None:
+    stack = make_stack(region=None)
+    with pytest.raises(
+        ValueError, match=r"models\[1\]: 'us.amazon.nova-pro-v1:0' is a cross-region inference profile"
+    ):
+        BedrockPrivateNetwork(
+            stack, "Bedrock", models=[BedrockModels.AMAZON_NOVA_PRO, BedrockModels.US_AMAZON_NOVA_PRO]
+        )

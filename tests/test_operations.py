@@ -332,3 +332,70 @@ def test_budgets_fail_on_bad_input(stack: Stack, kwargs: dict, message: str) -> 
 def test_team_budget_fails_on_bad_amount(stack: Stack, team: BedrockTeam) -> None:
     with pytest.raises(ValueError, match=r"teams\[0\].monthly_limit_usd: 0 must be a positive amount"):
         budgets_for(stack, teams=[TeamBudget(team=team, monthly_limit_usd=0)])
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"thresholds": 0}, TypeError, r"thresholds must be an AlarmThresholds"),
+        (
+            {"thresholds": AlarmThresholds(anomaly_std_devs="3")},
+            ValueError,
+            r"anomaly_std_devs: '3' must be a number",
+        ),  # type: ignore[arg-type]
+        ({"thresholds": AlarmThresholds(anomaly_evaluation_periods=10**9)}, ValueError, r"at most 288"),
+        ({"topic": "arn:aws:sns:us-east-1:111122223333:alarms"}, TypeError, r"topic must be an sns.ITopic"),
+        ({"email_subscribers": "oncall@example.com"}, TypeError, r"email_subscribers must be a list"),
+        (
+            {"email_subscribers": ["oncall@example.com\n"]},
+            ValueError,
+            r"email_subscribers\[0\]: .* is not an email",
+        ),
+        (
+            {"https_subscribers": ["https://hooks.example.com/a", "https://hooks.example.com/a"]},
+            ValueError,
+            r"https_subscribers\[1\]: 'https://hooks.example.com/a' repeats https_subscribers\[0\]",
+        ),
+        ({"teams": ["claims"]}, TypeError, r"teams\[0\] must be a BedrockTeam"),
+        ({"removal_policy": "RETAIN"}, TypeError, r"removal_policy must be a RemovalPolicy"),
+    ],
+)
+def test_monitoring_fails_before_creating_anything(
+    stack: Stack, kwargs: dict, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        monitoring(stack, **kwargs)
+    assert stack.node.try_find_child("Monitoring") is None
+
+
+def test_monitoring_tells_apart_models_whose_ids_differ_in_punctuation_only(stack: Stack) -> None:
+    from secure_bedrock import FoundationModel
+
+    # Both ids give the alarm scope 'ExampleModelV1': the second gets a hash of its id.
+    monitoring(stack, models=[FoundationModel("example.model-v1"), FoundationModel("example.model.v1")])
+    assert len(Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm")) == 2 * 8
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"thresholds_percent": [10, 20, 30, 40, 50]}, r"thresholds_percent: 5 thresholds; a budget takes 5"),
+        ({"monthly_limit_usd": float("inf")}, r"monthly_limit_usd: inf must be a positive amount"),
+        ({"monthly_limit_usd": 10**400}, r"monthly_limit_usd: 1000.* must be a positive amount"),
+        (
+            {"email_subscribers": ["a@example.com", "a@example.com"]},
+            r"email_subscribers\[1\]: 'a@example.com' repeats email_subscribers\[0\]",
+        ),
+    ],
+)
+def test_budgets_fail_on_limits_aws_enforces(stack: Stack, kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        budgets_for(stack, **kwargs)
+
+
+def test_team_budget_fails_on_a_hard_stop_that_is_not_a_boolean(stack: Stack, team: BedrockTeam) -> None:
+    with pytest.raises(TypeError, match=r"teams\[0\].hard_stop must be True or False"):
+        budgets_for(stack, teams=[TeamBudget(team=team, monthly_limit_usd=5, hard_stop="yes")])  # type: ignore[arg-type]

@@ -229,7 +229,7 @@ def test_teams_guardrail_and_roles_settings() -> None:
                     }
                 ]
             },
-            r"teams\[0\]: unknown setting\(s\) owner",
+            r"teams\[0\]\.owner: unknown setting",
         ),
         (
             {
@@ -327,5 +327,116 @@ def test_operations_settings() -> None:
     ],
 )
 def test_fails_naming_the_operations_setting(changes: dict, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings(settings_with(**changes))
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+def test_every_wrong_setting_of_a_team_is_reported_at_once() -> None:
+    team = {
+        "name": "Claims",
+        "cost_center": "CC#1",
+        "models": ["amazon.nova-lite-v1:0"],
+        "principals": ["bob"],
+    }
+    with pytest.raises(SettingsError) as raised:
+        load_settings(settings_with(teams=[{**team, "owner": "x"}]))
+    assert [error.split(":")[0] for error in raised.value.errors] == [
+        "secure-bedrock.teams[0].owner",
+        "secure-bedrock.teams[0].name",
+        "secure-bedrock.teams[0].cost_center",
+        "secure-bedrock.teams[0].models[0]",
+        "secure-bedrock.teams[0].principals[0]",
+    ]
+
+
+def test_every_wrong_tag_and_quota_is_reported_at_once() -> None:
+    context = settings_with(
+        tags={"a#b": "x", "empty": "", "aws:owner": "y", "ok": "fine"},
+        monitoring__tpm_quotas={"amazon.nova-lite-v1:0": 5, "us.amazon.nova-pro-v1:0": -1},
+    )
+    with pytest.raises(SettingsError) as raised:
+        load_settings(context)
+    assert sorted(error.split(": ")[0] for error in raised.value.errors) == [
+        "secure-bedrock.monitoring.tpm_quotas.amazon.nova-lite-v1:0",
+        "secure-bedrock.monitoring.tpm_quotas.us.amazon.nova-pro-v1:0",
+        "secure-bedrock.tags.a#b",
+        "secure-bedrock.tags.aws:owner",
+        "secure-bedrock.tags.empty",
+    ]
+
+
+CLAIMS = {"name": "claims", "cost_center": "CC-1", "models": ["amazon.titan-embed-text-v2:0"]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        # Values the construct checks but the settings used to let through (one error per run).
+        (
+            {"network__vpc_cidr": "10.0.0.0/8"},
+            r"network.vpc_cidr: '10.0.0.0/8' must have a prefix between /16",
+        ),
+        ({"network__vpc_cidr": "fd00::/56"}, r"network.vpc_cidr: 'fd00::/56' is IPv6"),
+        ({"network__endpoint_services": ["bedrock-runtime"]}, r"network.endpoint_services: add 'bedrock'"),
+        (
+            {"guardrail": {"cross_region_destinations": ["us-west-2"]}},
+            r"cross_region_destinations: given without",
+        ),
+        ({"teams": [{**CLAIMS, "cost_center": "CC#1"}]}, r"teams\[0\].cost_center: 'CC#1' must name"),
+        (
+            {"teams": [{**CLAIMS, "cost_center": "\u03a9mega"}]},
+            r"teams\[0\].cost_center: '\u03a9mega' must name",
+        ),
+        (
+            {"teams": [{**CLAIMS, "models": [CLAIMS["models"][0]] * 2}]},
+            r"teams\[0\].models\[1\]: .* is listed twice",
+        ),
+        (
+            {"teams": [{**CLAIMS, "name": "ops-1"}, {**CLAIMS, "name": "ops1"}]},
+            r"teams\[1\].name: 'ops1' repeats the name of teams\[0\]",
+        ),
+        ({"budgets": {"monthly_limit_usd": 9, "thresholds_percent": [1, 2, 3, 4, 5]}}, r"5 thresholds"),
+        (
+            {"budgets": {"monthly_limit_usd": 9, "emails": [f"f{i}@example.com" for i in range(11)]}},
+            r"11 addresses",
+        ),
+        ({"evidence": {"invocation_log_data_types": ["image"]}}, r"invocation_log_data_types: add 'text'"),
+        ({"stack_name": "St\u00e5ck"}, r"stack_name: 'St\u00e5ck' is not a CloudFormation stack name"),
+        (
+            {"budgets": {"monthly_limit_usd": float("nan")}},
+            r"budgets.monthly_limit_usd: nan must be a positive",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": float("inf")}},
+            r"budgets.monthly_limit_usd: inf must be a positive",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 10**400}},
+            r"budgets.monthly_limit_usd: 1000.* must be a positive",
+        ),
+        ({"tags": {"project": ""}}, r"tags.project: '' must be a string of 1-256"),
+        # Patterns that ended in $ matched before a trailing newline; \d matched other scripts' digits.
+        ({"account": "123456789012\n"}, r"account: '123456789012\\n' is not a 12-digit account id"),
+        ({"account": "\u0661" * 12}, r"account: .* is not a 12-digit account id"),
+        ({"region": "us-east-1\n"}, r"region: 'us-east-1\\n' is not an AWS region name"),
+        (
+            {"allowed_principals": ["arn:aws:iam::111122223333:root\n"]},
+            r"allowed_principals\[0\]: .* is not an IAM",
+        ),
+        ({"teams": [{**CLAIMS, "name": "claims\n"}]}, r"teams\[0\].name: 'claims\\n' must be lower-case"),
+        ({"monitoring": {"alarm_emails": ["a@b.co\n"]}}, r"alarm_emails\[0\]: 'a@b.co\\n' is not an email"),
+        # A custom profile's regions given as one string were split into characters.
+        (
+            {"models": [{"profile_id": "us.x.y-v1:0", "source_regions": "us-east-1"}]},
+            r"models\[0\]: source_regions must be a list of region names",
+        ),
+        # The library's type errors read as settings errors: "<path>: must be ...".
+        ({"region": None}, r"secure-bedrock.region: must be an AWS region name"),
+    ],
+)
+def test_fails_on_what_the_stack_would_reject(changes: dict, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings(settings_with(**changes))

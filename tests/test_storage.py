@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import App, CfnParameter, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
@@ -210,3 +212,41 @@ def test_fails_on_bad_object_lock_days() -> None:
 def test_fails_without_a_key(stack: Stack) -> None:
     with pytest.raises(TypeError, match=r"encryption_key must be a kms.IKey"):
         SecureLogBucket(stack, "Evidence", encryption_key="alias/aws/s3")  # type: ignore[arg-type]
+
+
+# --- found by the property tests (tests/test_properties.py) -----------------------------------------
+
+
+def test_fails_on_an_unknown_object_lock_mode() -> None:
+    with pytest.raises(ValueError, match=r"mode: 'FOREVER' is not an Object Lock mode"):
+        ObjectLock("FOREVER", 2192)
+
+
+def test_fails_on_non_finite_retention_and_jsii_survives(stack: Stack) -> None:
+    # NaN used to reach jsii (through the token check), whose JSON channel cannot carry it: the
+    # kernel died and every later CDK call in the process failed.
+    key = kms.Key.from_key_arn(stack, "Key", "arn:aws:kms:us-east-1:111122223333:key/abc")
+    for value in (math.nan, math.inf):
+        with pytest.raises(TypeError, match=r"retention_days must be an integer"):
+            SecureLogBucket(stack, "Bucket", encryption_key=key, retention_days=value)  # type: ignore[arg-type]
+    Stack(App(), "StillAlive")
+
+
+def test_fails_on_a_scope_outside_a_stack_or_a_taken_id(stack: Stack) -> None:
+    key = kms.Key.from_key_arn(stack, "Key", "arn:aws:kms:us-east-1:111122223333:key/abc")
+    with pytest.raises(TypeError, match=r"scope: 'the app' is not inside a Stack"):
+        SecureLogBucket(stack.node.root, "Bucket", encryption_key=key)
+    with pytest.raises(ValueError, match=r"construct_id: 'Key' is already used in 'Test'"):
+        SecureLogBucket(stack, "Key", encryption_key=key)
+    with pytest.raises(ValueError, match=r"construct_id: '' must be a literal, non-empty id"):
+        SecureLogBucket(stack, "", encryption_key=key)
+
+
+def test_accepts_a_deploy_time_retention(stack: Stack) -> None:
+    days = CfnParameter(stack, "Days", type="Number", default=2192).value_as_number
+    SecureLogBucket(stack, "Bucket", encryption_key=kms.Key(stack, "Key"), retention_days=days)
+    rules = Template.from_stack(stack).find_resources("AWS::S3::Bucket")
+    assert all(
+        b["Properties"]["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == {"Ref": "Days"}
+        for b in rules.values()
+    )
