@@ -23,12 +23,13 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck unit lock clean bootstrap deploy docs
+.PHONY: help setup synth test lint typecheck unit lock clean bootstrap deploy docs bench
 
 help:
 	@echo "make synth   set up, then cdk synth of the reference environment into cdk.out/"
 	@echo "make test    set up, then ruff, mypy and the whole pytest suite"
 	@echo "make docs    regenerate docs/architecture.svg and docs/hipaa-controls.md from the synthesized template"
+	@echo "make bench   synth of the reference vs an empty app, 1/10/50 teams, and the test suite's wall time"
 	@echo "make deploy  (real AWS, your credentials) cdk bootstrap + cdk deploy of the reference environment"
 	@echo "make lock    re-pin requirements.lock from pyproject.toml"
 	@echo "make clean   remove cdk.out and caches (keeps installs)"
@@ -57,6 +58,10 @@ synth: setup
 docs: setup
 	$(PY) -m stacks.documents
 
+# A benchmark, not a test: ratios against a baseline measured in the same run. See docs/benchmark.md.
+bench: setup
+	$(PY) scripts/bench.py
+
 # Real AWS only: uses your credentials (AWS_PROFILE or the environment). See docs/deploy.md.
 bootstrap: setup
 	$(CDK) bootstrap --no-notices
@@ -69,8 +74,9 @@ lint: $(PY_STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(PY_STAMP)
-	$(VENV)/bin/mypy --strict secure_bedrock
-	$(VENV)/bin/mypy stacks app.py
+	# One cache per pass: mypy keys its cache on the options, so a shared one is rebuilt every run.
+	$(VENV)/bin/mypy --strict --cache-dir .mypy_cache/strict secure_bedrock
+	$(VENV)/bin/mypy --cache-dir .mypy_cache/app stacks app.py
 
 unit: setup
 	$(PY) -m pytest
