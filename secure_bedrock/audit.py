@@ -43,6 +43,7 @@ from secure_bedrock.storage import (
     ObjectLock,
     SecureLogBucket,
     evidence_read_statements,
+    require_object_lock,
 )
 
 #: A Bedrock or Bedrock AgentCore resource type, as CloudTrail's ``resources.type`` field names it.
@@ -114,13 +115,7 @@ class BedrockAuditTrail(Construct):
         require_unique("data_event_types", list(data_event_types))
         # Checked even with your own bucket (where they are ignored): a value of the wrong type is a mistake.
         require_int_range("retention_days", retention_days, 1, MAX_RETENTION_DAYS)
-        if object_lock is not None:
-            require_type(
-                "object_lock",
-                object_lock,
-                ObjectLock,
-                "ObjectLock.compliance(days) or ObjectLock.governance(days)",
-            )
+        require_object_lock("object_lock", object_lock)
         require_retention("log_retention", log_retention)
         require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)

@@ -52,6 +52,7 @@ from secure_bedrock.storage import (
     ObjectLock,
     SecureLogBucket,
     evidence_read_statements,
+    require_object_lock,
 )
 
 HANDLER_CODE = str(Path(__file__).parent / "handlers" / "invocation_logging")
@@ -142,13 +143,7 @@ class ModelInvocationLogging(Construct):
                 "text, image, embedding, video, audio: all are False; log at least text (set text=True)"
             )
         require_int_range("retention_days", retention_days, 1, MAX_RETENTION_DAYS)
-        if object_lock is not None:
-            require_type(
-                "object_lock",
-                object_lock,
-                ObjectLock,
-                "ObjectLock.compliance(days) or ObjectLock.governance(days)",
-            )
+        require_object_lock("object_lock", object_lock)
         require_retention("log_retention", log_retention)
         require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)

@@ -50,7 +50,13 @@ from secure_bedrock.monitoring import (
     validate_tpm_quotas,
 )
 from secure_bedrock.network import SIX_YEARS, BedrockEndpointService, BedrockPrivateNetwork, _NetworkArguments
-from secure_bedrock.storage import DEFAULT_TRANSITION_DAYS, MAX_RETENTION_DAYS, SIX_YEARS_IN_DAYS, ObjectLock
+from secure_bedrock.storage import (
+    DEFAULT_TRANSITION_DAYS,
+    MAX_RETENTION_DAYS,
+    SIX_YEARS_IN_DAYS,
+    ObjectLock,
+    require_object_lock,
+)
 from secure_bedrock.teams import BedrockTeam, TeamSpec, validate_team_specs
 
 #: The kinds of data model invocation logging can record.
@@ -203,12 +209,7 @@ class SecureBedrockLandingZone(Construct):
             f"evidence moves to colder storage after {DEFAULT_TRANSITION_DAYS} days, so keep it longer",
         )
         if object_lock is not None:
-            require_type(
-                "object_lock",
-                object_lock,
-                ObjectLock,
-                "ObjectLock.compliance(days) or ObjectLock.governance(days)",
-            )
+            require_object_lock("object_lock", object_lock)
             if not is_token(evidence_retention_days) and object_lock.days > evidence_retention_days:
                 raise ValueError(
                     f"object_lock: {object_lock.days} days of lock is longer than evidence_retention_days "

@@ -78,6 +78,14 @@ class ObjectLock:
         return s3.ObjectLockRetention.governance(Duration.days(self.days))
 
 
+def require_object_lock(argument: str, value: object) -> None:
+    """Raise ``TypeError`` unless ``value`` is ``None`` or an :class:`ObjectLock`."""
+    if value is not None:
+        require_type(
+            argument, value, ObjectLock, "ObjectLock.compliance(days) or ObjectLock.governance(days)"
+        )
+
+
 def _secure_bucket_props(key: kms.IKey | None, removal_policy: RemovalPolicy) -> dict[str, object]:
     encryption: dict[str, object] = (
         {"encryption": s3.BucketEncryption.KMS, "encryption_key": key, "bucket_key_enabled": True}
@@ -184,12 +192,7 @@ class SecureLogBucket(Construct):
                 "move logs to colder storage before they expire"
             )
         if object_lock is not None:
-            require_type(
-                "object_lock",
-                object_lock,
-                ObjectLock,
-                "ObjectLock.compliance(days) or ObjectLock.governance(days)",
-            )
+            require_object_lock("object_lock", object_lock)
             if not is_token(retention_days) and object_lock.days > retention_days:
                 raise ValueError(
                     f"object_lock: {object_lock.days} days of lock is longer than retention_days ({retention_days}); "
