@@ -19,12 +19,13 @@ from aws_cdk import Annotations, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
-from secure_bedrock import actions
+from secure_bedrock import actions, limits
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
     require_construct,
     require_iam_description,
     require_interface,
+    require_list,
     require_principal,
     require_scope,
     require_type,
@@ -32,8 +33,9 @@ from secure_bedrock._validation import (
 )
 from secure_bedrock.acknowledgements import acknowledge, acknowledge_wildcard_resources
 from secure_bedrock.audit import BedrockAuditTrail
+from secure_bedrock.grants import grant_statements
 from secure_bedrock.guardrail import BedrockGuardrail
-from secure_bedrock.invocation_logging import ModelInvocationLogging, grant_statements
+from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel, require_models
 
 
@@ -45,26 +47,20 @@ def _unique(values: Sequence[str]) -> list[str]:
 _POLICY_SUFFIX = ": invoke permissions"
 
 
-def invoke_statements(
-    scope: IConstruct,
-    *,
-    models: Sequence[BedrockModel],
-    guardrail: BedrockGuardrail | None = None,
-    source_vpce: str | None = None,
-) -> list[iam.PolicyStatement]:
-    """The identity-policy statements that let a principal invoke ``models`` and nothing more.
-
-    :param models: the approved models.
-    :param guardrail: when given, every invocation must name this guardrail's published version.
-    :param source_vpce: when given, invocations must arrive through this VPC endpoint id.
-    """
-    require_scope("scope", scope)
-    require_models("models", models, scope=scope)
+def _invoke_conditions(
+    guardrail: BedrockGuardrail | None, source_vpce: str | None
+) -> dict[str, dict[str, object]]:
+    """The conditions every Allow of invoke carries: the guardrail's version, and our endpoint."""
+    conditions: dict[str, dict[str, object]] = {}
     if guardrail is not None:
-        require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+        conditions["StringEquals"] = {"bedrock:GuardrailIdentifier": guardrail.guardrail_version_arn}
     if source_vpce is not None:
-        require_vpc_endpoint_id("source_vpce", source_vpce)
+        conditions.setdefault("StringEquals", {})["aws:SourceVpce"] = source_vpce
+    return conditions
 
+
+def _model_arns(scope: IConstruct, models: Sequence[BedrockModel]) -> tuple[list[str], list[str], list[str]]:
+    """(profile ARNs, foundation models invoked directly, foundation models reached through profiles)."""
     direct: list[str] = []
     profiles: list[str] = []
     through_profiles: list[str] = []
@@ -76,51 +72,75 @@ def invoke_statements(
         else:
             direct += arns.foundation_model_arns
     direct = _unique(direct)
-    profiles = _unique(profiles)
     # A model approved in-region is reachable directly; others only through an approved profile.
-    through_profiles = [arn for arn in _unique(through_profiles) if arn not in direct]
+    return _unique(profiles), direct, [arn for arn in _unique(through_profiles) if arn not in direct]
 
-    common: dict[str, dict[str, object]] = {}  # copied per statement below
-    if guardrail is not None:
-        common["StringEquals"] = {"bedrock:GuardrailIdentifier": guardrail.guardrail_version_arn}
-    if source_vpce is not None:
-        common.setdefault("StringEquals", {})["aws:SourceVpce"] = source_vpce
 
+def _model_statements(
+    scope: IConstruct,
+    models: Sequence[BedrockModel],
+    conditions: dict[str, dict[str, object]],
+    suffix: str = "",
+) -> list[iam.PolicyStatement]:
+    """The Allow statements for ``models``: their profiles, the foundation models behind them (only
+    through those profiles, by ``bedrock:InferenceProfileArn``), and in-region foundation models."""
+    profiles, direct, through_profiles = _model_arns(scope, models)
     statements: list[iam.PolicyStatement] = []
     if profiles:
         statements.append(
             iam.PolicyStatement(
-                sid="InvokeApprovedInferenceProfiles",
+                sid=f"InvokeApprovedInferenceProfiles{suffix}",
                 actions=list(actions.INVOKE_ACTIONS),
                 resources=profiles,
-                conditions=copy.deepcopy(common) or None,
+                conditions=copy.deepcopy(conditions) or None,
             )
         )
     if through_profiles:
         statements.append(
             iam.PolicyStatement(
-                sid="InvokeFoundationModelsOnlyThroughApprovedProfiles",
+                sid=f"InvokeFoundationModelsOnlyThroughApprovedProfiles{suffix}",
                 actions=list(actions.INVOKE_ACTIONS),
                 resources=through_profiles,
-                conditions={**copy.deepcopy(common), "StringLike": {"bedrock:InferenceProfileArn": profiles}},
+                conditions={
+                    **copy.deepcopy(conditions),
+                    "StringLike": {"bedrock:InferenceProfileArn": profiles},
+                },
             )
         )
     if direct:
         statements.append(
             iam.PolicyStatement(
-                sid="InvokeApprovedFoundationModels",
+                sid=f"InvokeApprovedFoundationModels{suffix}",
                 actions=list(actions.INVOKE_ACTIONS),
                 resources=direct,
-                conditions=copy.deepcopy(common) or None,
+                conditions=copy.deepcopy(conditions) or None,
             )
         )
+    return statements
+
+
+def _fixed_statements(
+    scope: IConstruct,
+    guardrail: BedrockGuardrail | None,
+    source_vpce: str | None,
+    guarded_resources: list[str],
+) -> list[iam.PolicyStatement]:
+    """The statements that do not depend on the models: the guardrail's Deny, applying it, its
+    key, and the Deny of model management.
+
+    :param guarded_resources: what the Deny of invoking without the guardrail covers.
+    """
+    statements: list[iam.PolicyStatement] = []
     if guardrail is not None:
+        apply_conditions = (
+            {"StringEquals": {"aws:SourceVpce": source_vpce}} if source_vpce is not None else None
+        )
         statements += [
             iam.PolicyStatement(
                 sid="DenyInvokeWithoutTheGuardrail",
                 effect=iam.Effect.DENY,
                 actions=list(actions.INVOKE_ACTIONS),
-                resources=_unique([*profiles, *through_profiles, *direct]),
+                resources=guarded_resources,
                 conditions={
                     "StringNotEquals": {"bedrock:GuardrailIdentifier": guardrail.guardrail_version_arn}
                 },
@@ -129,6 +149,8 @@ def invoke_statements(
                 sid="ApplyTheGuardrail",
                 actions=list(actions.APPLY_GUARDRAIL_ACTIONS),
                 resources=[guardrail.guardrail_arn, *guardrail.profile_arns],
+                # Content sent to ApplyGuardrail is PHI too: only through our endpoint, when there is one.
+                conditions=apply_conditions,
             ),
             iam.PolicyStatement(
                 sid="UseTheGuardrailKey",
@@ -148,6 +170,107 @@ def invoke_statements(
         )
     )
     return statements
+
+
+def _check_invoke_arguments(
+    scope: IConstruct,
+    models: Sequence[BedrockModel],
+    guardrail: BedrockGuardrail | None,
+    source_vpce: str | None,
+) -> None:
+    require_models("models", models, scope=scope)
+    if guardrail is not None:
+        require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+    if source_vpce is not None:
+        require_vpc_endpoint_id("source_vpce", source_vpce)
+
+
+def invoke_statements(
+    scope: IConstruct,
+    *,
+    models: Sequence[BedrockModel],
+    guardrail: BedrockGuardrail | None = None,
+    source_vpce: str | None = None,
+) -> list[iam.PolicyStatement]:
+    """The identity-policy statements that let a principal invoke ``models`` and nothing more.
+
+    The Deny of invoking without the guardrail covers the approved models' ARNs only, so the
+    statements can join a role that has other Bedrock permissions of its own. A managed policy holds
+    6,144 characters: with many models, split the models across several policies (as
+    :class:`BedrockInvokerRole` does).
+
+    :param models: the approved models.
+    :param guardrail: when given, every invocation must name this guardrail's published version.
+    :param source_vpce: when given, invocations (and ``ApplyGuardrail``) must arrive through this VPC
+        endpoint id.
+    """
+    require_scope("scope", scope)
+    _check_invoke_arguments(scope, models, guardrail, source_vpce)
+    profiles, direct, through_profiles = _model_arns(scope, models)
+    return [
+        *_model_statements(scope, models, _invoke_conditions(guardrail, source_vpce)),
+        *_fixed_statements(scope, guardrail, source_vpce, _unique([*profiles, *through_profiles, *direct])),
+    ]
+
+
+def invoker_policy_statements(
+    scope: IConstruct,
+    *,
+    models: Sequence[BedrockModel],
+    guardrail: BedrockGuardrail | None = None,
+    source_vpce: str | None = None,
+) -> list[list[iam.PolicyStatement]]:
+    """The statements of a role dedicated to invoking ``models``, split into managed policies that
+    each fit IAM's 6,144 characters (measured with every deploy-time value at its longest).
+
+    Unlike :func:`invoke_statements`, the Deny of invoking without the guardrail covers every
+    resource (``*``): the role has no other purpose, and the Deny then costs the same whatever the
+    number of models. The first policy holds the statements that do not depend on the models.
+    """
+    require_scope("scope", scope)
+    _check_invoke_arguments(scope, models, guardrail, source_vpce)
+    conditions = _invoke_conditions(guardrail, source_vpce)
+    fixed = _fixed_statements(scope, guardrail, source_vpce, ["*"])
+    measure = _PolicyMeasure(scope)
+
+    def policy(chunk: list[BedrockModel], index: int) -> list[iam.PolicyStatement]:
+        head = fixed if index == 0 else []
+        return [*head, *_model_statements(scope, chunk, conditions, str(index + 1) if index else "")]
+
+    chunks: list[list[BedrockModel]] = []
+    chunk: list[BedrockModel] = []
+    for model in models:
+        if chunk and measure.size(policy([*chunk, model], len(chunks))) > limits.MANAGED_POLICY.maximum:
+            chunks.append(chunk)
+            chunk = []
+        chunk.append(model)
+    chunks.append(chunk)
+    policies = [policy(chunk, index) for index, chunk in enumerate(chunks)]
+    for chunk, statements in zip(chunks, policies, strict=True):
+        size = measure.size(statements)
+        if size > limits.MANAGED_POLICY.maximum:
+            raise ValueError(
+                f"models: the statements for {', '.join(m.model_id for m in chunk)} take {size} characters, more "
+                f"than an IAM managed policy holds ({limits.MANAGED_POLICY.maximum}); this model cannot be granted"
+            )
+    if len(policies) > limits.MANAGED_POLICIES_PER_ROLE.maximum:
+        raise ValueError(
+            f"models: {len(models)} models need {len(policies)} managed policies, more than a role takes "
+            f"({limits.MANAGED_POLICIES_PER_ROLE.maximum}); split the models across several roles (teams)"
+        )
+    return policies
+
+
+class _PolicyMeasure:
+    """The size IAM counts for a list of statements, with deploy-time values at their longest."""
+
+    def __init__(self, scope: IConstruct) -> None:
+        self._stack = Stack.of(scope)
+        self._resources = limits.stack_resources(self._stack)
+
+    def size(self, statements: Sequence[iam.PolicyStatement]) -> int:
+        document = self._stack.resolve(iam.PolicyDocument(statements=list(statements)).to_json())
+        return limits.policy_size(document, limits.MANAGED_POLICY, self._resources)
 
 
 def grant_invoke(
@@ -177,7 +300,12 @@ def grant_invoke(
 class BedrockInvokerRole(Construct):
     """A role that may invoke the approved models, under the guardrail, and nothing else.
 
-    Attributes: ``role`` (id ``Resource``), ``policy`` (its one customer-managed policy).
+    Its permissions are customer-managed policies (no inline policy), split so that each fits IAM's
+    6,144 characters: one for up to about a dozen models, more for more.
+
+    Attributes: ``role`` (id ``Resource``), ``policies`` (its customer-managed policies, ids
+    ``Policy``, ``Policy2``, ...), ``policy`` (the first, which holds the statements that do not
+    depend on the models).
     """
 
     def __init__(
@@ -208,22 +336,30 @@ class BedrockInvokerRole(Construct):
             require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
         if source_vpce is not None:
             require_vpc_endpoint_id("source_vpce", source_vpce)
+        limits.require_trust_policy_fits("assumed_by", scope, assumed_by)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
-        statements = invoke_statements(self, models=models, guardrail=guardrail, source_vpce=source_vpce)
+        documents = invoker_policy_statements(
+            self, models=models, guardrail=guardrail, source_vpce=source_vpce
+        )
         if guardrail is None:
             Annotations.of(self).add_warning_v2(
                 "secure-bedrock:invoker-without-guardrail",
                 "this invoker role can call models without a guardrail; pass guardrail= to enforce one",
             )
         self.role = iam.Role(self, "Resource", description=description, assumed_by=assumed_by)
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description=f"{description}{_POLICY_SUFFIX}",
-            roles=[self.role],
-            statements=statements,
-        )
+        # One managed policy holds 6,144 characters: more models spill into Policy2, Policy3, ...
+        self.policies = [
+            iam.ManagedPolicy(
+                self,
+                "Policy" if index == 0 else f"Policy{index + 1}",
+                description=f"{description}{_POLICY_SUFFIX}" + (f" ({index + 1})" if index else ""),
+                roles=[self.role],
+                statements=statements,
+            )
+            for index, statements in enumerate(documents)
+        ]
+        self.policy = self.policies[0]
 
 
 class BedrockAuditor(Construct):
@@ -265,6 +401,7 @@ class BedrockAuditor(Construct):
             raise TypeError(f"audit_trail must be a BedrockAuditTrail, got {audit_trail!r}")
         if assumed_by is not None:
             require_principal("assumed_by", assumed_by, "would let anyone read PHI")
+            limits.require_trust_policy_fits("assumed_by", scope, assumed_by)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
 
@@ -297,10 +434,12 @@ class BedrockAuditor(Construct):
 
 
 class BedrockAdministrator(Construct):
-    """A role that manages guardrails, the invocation-logging setting, model access and application profiles.
+    """A role that manages guardrails, model access and application inference profiles, and reads the
+    invocation-logging setting.
 
-    It cannot invoke models or apply guardrails (explicit Deny), and cannot read the invocation logs
-    (explicit Deny on their objects, log group and key).
+    It cannot invoke models or apply guardrails, cannot change the invocation-logging setting (only
+    the landing zone's handler does, at deployment), and cannot read the invocation logs or send them
+    anywhere: explicit Denies, which hold whatever else the role is given.
 
     Attributes: ``role`` (id ``Resource``), ``policy``.
     """
@@ -312,18 +451,32 @@ class BedrockAdministrator(Construct):
         *,
         assumed_by: iam.IPrincipal,
         invocation_logging: ModelInvocationLogging | None = None,
+        guardrail: BedrockGuardrail | None = None,
+        models: Sequence[BedrockModel] = (),
     ) -> None:
         """
         :param assumed_by: who may assume the role; never ``*``.
-        :param invocation_logging: the logs it must not read, and whose delivery role it may pass to
-            Bedrock. Default: none.
+        :param invocation_logging: the logs it must not read. Default: none.
+        :param guardrail: the landing zone's guardrail, whose key it may use to manage it
+            (creating and updating a guardrail needs ``kms:Decrypt``, ``GenerateDataKey``,
+            ``DescribeKey`` and ``CreateGrant`` on its key, through Bedrock). Default: none.
+        :param models: the approved models it may create application inference profiles from
+            (``CreateInferenceProfile`` is authorized on the source profile and its foundation models).
+            Default: none.
         """
         require_construct(scope, construct_id)
         require_principal("assumed_by", assumed_by, "would let anyone assume the role")
-        if invocation_logging is not None and not isinstance(invocation_logging, ModelInvocationLogging):
-            raise TypeError(
-                f"invocation_logging must be a ModelInvocationLogging, got {invocation_logging!r}"
+        limits.require_trust_policy_fits("assumed_by", scope, assumed_by)
+        if invocation_logging is not None:
+            require_type(
+                "invocation_logging", invocation_logging, ModelInvocationLogging, "a ModelInvocationLogging"
             )
+        if guardrail is not None:
+            require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+        if models:
+            require_models("models", models, scope=scope)
+        else:
+            require_list("models", models, "a list of BedrockModel")
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
         stack = Stack.of(self)
@@ -331,13 +484,15 @@ class BedrockAdministrator(Construct):
             iam.PolicyStatement(
                 sid="ManageGuardrails",
                 actions=list(actions.GUARDRAIL_MANAGEMENT_ACTIONS),
-                resources=[stack.format_arn(service="bedrock", resource="guardrail", resource_name="*")],
+                resources=[
+                    stack.format_arn(service="bedrock", resource="guardrail", resource_name="*"),
+                    *(guardrail.profile_arns[:1] if guardrail is not None else []),
+                ],
             ),
             iam.PolicyStatement(
                 sid="ManageAccountSettings",
                 actions=[
                     "bedrock:GetModelInvocationLoggingConfiguration",
-                    *actions.LOGGING_CONFIGURATION_WRITE_ACTIONS,
                     *actions.MODEL_ACCESS_ACTIONS,
                     "bedrock:ListGuardrails",
                     "bedrock:ListEnforcedGuardrailsConfiguration",
@@ -376,32 +531,39 @@ class BedrockAdministrator(Construct):
                 ],
                 resources=["*"],
             ),
+            iam.PolicyStatement(
+                # The logging setting is evidence: only the landing zone's handler changes it.
+                sid="NeverChangeInvocationLogging",
+                effect=iam.Effect.DENY,
+                actions=list(actions.LOGGING_CONFIGURATION_WRITE_ACTIONS),
+                resources=["*"],
+            ),
         ]
-        if invocation_logging is not None:
-            statements += [
-                invocation_logging.pass_delivery_role_statement(),
+        if models:
+            # An application profile copied from a system profile is authorized on the profile and on
+            # the foundation model in each region it routes to.
+            statements.append(
                 iam.PolicyStatement(
-                    sid="NeverReadInvocationLogs",
-                    effect=iam.Effect.DENY,
-                    actions=[
-                        "s3:GetObject",
-                        "s3:GetObjectVersion",
-                        "logs:GetLogEvents",
-                        "logs:FilterLogEvents",
-                        "logs:StartQuery",
-                        "kms:Decrypt",
-                    ],
-                    resources=[
-                        invocation_logging.bucket.bucket.arn_for_objects("*"),
-                        invocation_logging.log_group.log_group_arn,
-                        invocation_logging.encryption_key.key_arn,
-                    ],
-                ),
-            ]
+                    sid="CopyApprovedModelsIntoApplicationProfiles",
+                    actions=["bedrock:CreateInferenceProfile", "bedrock:GetInferenceProfile"],
+                    resources=_unique([arn for model in models for arn in model.arns(self).all]),
+                )
+            )
+        if guardrail is not None:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="UseTheGuardrailKeyThroughBedrock",
+                    actions=list(actions.GUARDRAIL_KEY_ACTIONS),
+                    resources=[guardrail.encryption_key.key_arn],
+                    conditions={"StringEquals": {"kms:ViaService": f"bedrock.{stack.region}.amazonaws.com"}},
+                )
+            )
+        if invocation_logging is not None:
+            statements += invocation_logging.deny_read_statements(sid_prefix="NeverReadInvocationLogs")
         self.role = iam.Role(
             self,
             "Resource",
-            description="secure-bedrock administrator: guardrails, logging, model access",
+            description="secure-bedrock administrator: guardrails, model access, application profiles",
             assumed_by=assumed_by,
         )
         self.policy = iam.ManagedPolicy(

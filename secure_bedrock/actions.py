@@ -76,6 +76,15 @@ GUARDRAIL_MANAGEMENT_ACTIONS: tuple[str, ...] = (
     "bedrock:ListEnforcedGuardrailsConfiguration",
 )
 
+#: What managing a guardrail encrypted with a customer-managed key takes on the key (Bedrock user
+#: guide, guardrails-permissions-kms: "PermissionsForGuardrailsCreators").
+GUARDRAIL_KEY_ACTIONS: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+    "kms:CreateGrant",
+)
+
 #: Model access and discovery (the administrator): agreements, use-case forms, availability.
 MODEL_ACCESS_ACTIONS: tuple[str, ...] = (
     "bedrock:GetFoundationModel",
@@ -97,4 +106,84 @@ INFERENCE_PROFILE_MANAGEMENT_ACTIONS: tuple[str, ...] = (
     "bedrock:TagResource",
     "bedrock:UntagResource",
     "bedrock:ListTagsForResource",
+)
+
+#: What the ``bedrock-agent-runtime`` endpoint allows: this account's agents, flows and knowledge
+#: bases. Not RetrieveAndGenerate, InvokeInlineAgent, Rerank or GenerateQuery, whose requests name a
+#: model that no policy condition can see.
+AGENT_RUNTIME_ACTIONS: tuple[str, ...] = (
+    "bedrock:InvokeAgent",
+    "bedrock:GetAgentMemory",
+    "bedrock:DeleteAgentMemory",
+    "bedrock:InvokeFlow",
+    "bedrock:Retrieve",
+)
+
+#: Inference through the ``bedrock-mantle`` endpoint (OpenAI-compatible and Anthropic Messages APIs);
+#: both take the ``bedrock-mantle:Model`` condition key.
+MANTLE_INFERENCE_ACTIONS: tuple[str, ...] = ("bedrock-mantle:CreateInference", "bedrock-mantle:CountTokens")
+#: Read-only ``bedrock-mantle`` calls.
+MANTLE_READ_ACTIONS: tuple[str, ...] = (
+    "bedrock-mantle:GetProject",
+    "bedrock-mantle:ListProjects",
+    "bedrock-mantle:GetModel",
+    "bedrock-mantle:ListModels",
+)
+#: The condition key that names the model of a ``bedrock-mantle`` inference.
+MANTLE_MODEL_CONDITION_KEY = "bedrock-mantle:Model"
+
+#: Everything that reads the events of a log group or sends them elsewhere, authorized on the log
+#: group (or its streams): what "never read the invocation logs" must deny on the log group.
+LOG_READ_ACTIONS: tuple[str, ...] = (
+    "logs:GetLogEvents",
+    "logs:FilterLogEvents",
+    "logs:StartQuery",
+    "logs:GetQueryResults",
+    "logs:StartLiveTail",
+    "logs:GetLogRecord",
+    "logs:Unmask",
+    "logs:PutSubscriptionFilter",
+    "logs:PutMetricFilter",
+    "logs:CreateExportTask",
+    "logs:IntegrateWithS3Table",
+    "logs:ProcessWithPipeline",
+)
+
+#: Account-wide ways to send log events or objects elsewhere (subscription-filter account policies,
+#: S3 Tables and OpenSearch integrations, cross-account observability links, S3 Batch Operations
+#: copy jobs); they accept no resource, so a Deny names ``*``.
+ACCOUNT_WIDE_EXPORT_ACTIONS: tuple[str, ...] = (
+    "logs:PutAccountPolicy",
+    "logs:AssociateSourceToS3TableIntegration",
+    "logs:PutIntegration",
+    "logs:Link",
+    "s3:CreateJob",
+)
+
+#: Everything that reads the objects of a bucket (SelectObjectContent and CopyObject are authorized
+#: as s3:GetObject on the source).
+OBJECT_READ_ACTIONS: tuple[str, ...] = (
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:GetObjectTorrent",
+    "s3:GetObjectVersionTorrent",
+    "s3:GetObjectVersionForReplication",
+)
+
+#: Bucket-level changes that would copy or expose a bucket's objects: replication, and the bucket's
+#: policy, ACL and access points.
+BUCKET_EXPOSURE_ACTIONS: tuple[str, ...] = (
+    "s3:PutReplicationConfiguration",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketAcl",
+    "s3:PutBucketOwnershipControls",
+)
+
+#: What lets someone decrypt with a key or give themselves the right to.
+KEY_DECRYPT_ACTIONS: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:CreateGrant",
+    "kms:PutKeyPolicy",
 )

@@ -16,6 +16,8 @@ from typing import Any
 import aws_cdk as cdk
 import jsii
 
+from secure_bedrock import actions
+
 PACK = "Bedrock"
 INVOKE_ACTIONS = {"bedrock:invokemodel", "bedrock:invokemodelwithresponsestream"}
 Template = dict[str, Any]
@@ -155,13 +157,47 @@ def no_wildcard_invoke(template: Template) -> list[Finding]:
     return findings
 
 
+#: Condition operators that require ``bedrock:GuardrailIdentifier`` to be present and to match.
+#: Negated operators (``StringNotEquals``...) are true when the key is absent, and ``...IfExists``
+#: operators are true when it is absent too: neither enforces anything in an Allow.
+GUARDRAIL_ENFORCING_OPERATORS = ("stringequals", "stringlike", "arnequals", "arnlike")
+
+
+def _requires_guardrail(statement: dict[str, Any]) -> bool:
+    conditions = statement.get("Condition", {})
+    if not isinstance(conditions, dict):
+        return False
+    for operator, keys in conditions.items():
+        operator_name = str(operator).lower().removeprefix("forallvalues:").removeprefix("foranyvalue:")
+        if operator_name not in GUARDRAIL_ENFORCING_OPERATORS or str(operator).lower().startswith(
+            "forallvalues"
+        ):
+            continue
+        if isinstance(keys, dict) and any(str(key).lower() == "bedrock:guardrailidentifier" for key in keys):
+            return True
+    return False
+
+
 def invoke_enforces_guardrail(template: Template) -> list[Finding]:
-    """Every identity-policy statement that grants invoke requires a guardrail (``bedrock:GuardrailIdentifier``)."""
+    """Every identity-policy Allow of invoke requires a guardrail: a positive operator on
+    ``bedrock:GuardrailIdentifier`` (an ``Allow ... StringNotEquals`` allows calls *without* one)."""
+    return [
+        Finding(lid, location)
+        for lid, location, statement in _identity_statements(template)
+        if _grants_invoke(statement) and not _requires_guardrail(statement)
+    ]
+
+
+def no_model_management_on_everything(template: Template) -> list[Finding]:
+    """No identity policy allows model management (customization, imports, provisioned throughput,
+    batch and evaluation jobs, marketplace endpoints) on every resource."""
+    management = {action.lower() for action in actions.MODEL_MANAGEMENT_ACTIONS}
     findings = []
     for lid, location, statement in _identity_statements(template):
-        if _grants_invoke(statement) and "bedrock:GuardrailIdentifier" not in _text(
-            statement.get("Condition", {})
-        ):
+        if statement.get("Effect") != "Allow" or "*" not in _list(statement.get("Resource", [])):
+            continue
+        granted = {str(a).lower() for a in _list(statement.get("Action", []))}
+        if granted & (management | {"*", "bedrock:*"}):
             findings.append(Finding(lid, location))
     return findings
 
@@ -258,7 +294,8 @@ class BedrockChecks:
             Rule("Bedrock-GuardrailFilters", "The guardrail lacks an input prompt-attack filter or a sensitive-information policy.", "Use GuardrailPolicy.hipaa() or add PROMPT_ATTACK and PII/regex filters.", guardrail_filters),
             Rule("Bedrock-RuntimeEndpointPolicy", "Invoke is granted without a bedrock-runtime endpoint in the stack, or the endpoint's policy is missing or lets anyone do anything.", "Add BedrockPrivateNetwork, whose runtime endpoint policy names the approved models.", runtime_endpoint_policy),
             Rule("Bedrock-NoWildcardInvoke", "An identity policy grants invoke on '*' or on every foundation model or inference profile.", "Grant the approved models' ARNs with grant_invoke() or invoke_statements().", no_wildcard_invoke),
-            Rule("Bedrock-InvokeEnforcesGuardrail", "An identity policy grants invoke without requiring a guardrail (bedrock:GuardrailIdentifier).", "Pass guardrail= to grant_invoke() / BedrockInvokerRole.", invoke_enforces_guardrail),
+            Rule("Bedrock-InvokeEnforcesGuardrail", "An identity policy allows invoke without requiring a guardrail (a StringEquals/ArnLike condition on bedrock:GuardrailIdentifier; a negated or IfExists operator lets calls without one through).", "Pass guardrail= to grant_invoke() / BedrockInvokerRole.", invoke_enforces_guardrail),
+            Rule("Bedrock-NoModelManagementOnEverything", "An identity policy allows model management (customization, imports, provisioned throughput, batch or evaluation jobs) on '*'.", "Never grant MODEL_MANAGEMENT_ACTIONS to application roles; invoke_statements() denies them.", no_model_management_on_everything),
             Rule("Bedrock-InvocationLoggingConfigured", "Invoke is granted but model invocation logging (text on) to an encrypted bucket and log group is not configured.", "Add ModelInvocationLogging (SecureBedrockLandingZone does).", invocation_logging_configured),
             Rule("Bedrock-LogRetentionMinimum", f"A log group keeps logs less than {minimum_log_retention_days} days (or forever unset).", f"Set retention to at least {minimum_log_retention_days} days.", log_retention_minimum(minimum_log_retention_days)),
             Rule("Bedrock-ApplicationProfileCostTags", f"An application inference profile lacks the cost-allocation tags {', '.join(cost_tag_keys)}.", "Create team profiles with BedrockTeam, which tags them.", application_profile_cost_tags(cost_tag_keys)),

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import ArnFormat, Stack
+from aws_cdk import ArnFormat, Fn, Stack
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 from secure_bedrock import actions
+from secure_bedrock._validation import is_token
 from secure_bedrock.models import BedrockModel
 
 
@@ -79,6 +80,22 @@ def runtime_statements(
     return statements
 
 
+def application_profiles_statement(
+    scope: IConstruct, principals: Sequence[iam.IPrincipal]
+) -> iam.PolicyStatement:
+    """Invoke this account's application inference profiles (one statement, whatever their number).
+
+    Safe as a wildcard: a request through an application profile is also authorized on the
+    foundation models of its source, and only the approved models' ARNs are in the policy.
+    """
+    return iam.PolicyStatement(
+        sid="InvokeThisAccountsApplicationProfiles",
+        principals=list(principals),
+        actions=list(actions.INVOKE_ACTIONS),
+        resources=_account_resources(scope, "application-inference-profile/*"),
+    )
+
+
 def control_plane_statements(principals: Sequence[iam.IPrincipal]) -> list[iam.PolicyStatement]:
     """Statements for the ``bedrock`` endpoint: reads only, and never model management."""
     return [
@@ -99,10 +116,72 @@ def control_plane_statements(principals: Sequence[iam.IPrincipal]) -> list[iam.P
     ]
 
 
+def _account_resources(scope: IConstruct, *resource_names: str) -> list[str]:
+    stack = Stack.of(scope)
+    return [
+        stack.format_arn(service="bedrock", resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME)
+        for name in resource_names
+    ]
+
+
+def agent_runtime_statements(
+    scope: IConstruct, principals: Sequence[iam.IPrincipal]
+) -> list[iam.PolicyStatement]:
+    """Statements for the ``bedrock-agent-runtime`` endpoint: this account's agents, flows and
+    knowledge bases only.
+
+    ``RetrieveAndGenerate``, ``InvokeInlineAgent``, ``Rerank`` and ``GenerateQuery`` name the model
+    in the request, and no condition key lets a policy see it: through our network they would reach
+    any model, so the endpoint does not allow them. Agents, flows and knowledge bases use the models
+    their owners configured in this account.
+    """
+    return [
+        iam.PolicyStatement(
+            sid="InvokeThisAccountsAgentsAndFlows",
+            principals=list(principals),
+            actions=list(actions.AGENT_RUNTIME_ACTIONS),
+            resources=_account_resources(scope, "agent-alias/*", "flow/*/alias/*", "knowledge-base/*"),
+        ),
+    ]
+
+
+def mantle_statements(
+    scope: IConstruct, mantle_models: Sequence[str], principals: Sequence[iam.IPrincipal]
+) -> list[iam.PolicyStatement]:
+    """Statements for the ``bedrock-mantle`` endpoint: inference on the approved Mantle models only
+    (condition key ``bedrock-mantle:Model``), in this account's projects, and the reads around it.
+
+    Mantle names models by its own ids (``openai.gpt-oss-120b``), not Bedrock's model ids, so the
+    approved ones are given separately. Bearer-token (API key) calls are not allowed through it.
+    """
+    projects = Stack.of(scope).format_arn(
+        service="bedrock-mantle",
+        resource="project",
+        resource_name="*",
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+    return [
+        iam.PolicyStatement(
+            sid="InferenceOnApprovedModels",
+            principals=list(principals),
+            actions=list(actions.MANTLE_INFERENCE_ACTIONS),
+            resources=[projects],
+            conditions={"StringEquals": {actions.MANTLE_MODEL_CONDITION_KEY: list(mantle_models)}},
+        ),
+        iam.PolicyStatement(
+            sid="ReadProjectsAndModels",
+            principals=list(principals),
+            actions=list(actions.MANTLE_READ_ACTIONS),
+            resources=[projects],
+        ),
+    ]
+
+
 def account_principals_statements(
     action_prefix: str, principals: Sequence[iam.IPrincipal]
 ) -> list[iam.PolicyStatement]:
-    """Statements for other Bedrock endpoints: the service's actions for the allowed principals only."""
+    """Statements for the other Bedrock endpoints (agent building, data automation): the service's
+    actions for the allowed principals only."""
     return [
         iam.PolicyStatement(
             sid="AllowedPrincipalsOnly",
@@ -111,3 +190,45 @@ def account_principals_statements(
             resources=["*"],
         )
     ]
+
+
+def s3_gateway_statements(scope: IConstruct) -> list[iam.PolicyStatement]:
+    """Statements for the S3 gateway endpoint of a VPC the library creates: this account's buckets,
+    and the regional bucket behind CloudFormation's presigned custom-resource response URLs.
+
+    Without a policy a gateway endpoint allows everything: any client in the VPC could write to any
+    bucket of any account. Gateway endpoint policies take ``"Principal": "*"`` only.
+    """
+    stack = Stack.of(scope)
+    return [
+        iam.PolicyStatement(
+            sid="ThisAccountsBuckets",
+            principals=[iam.AnyPrincipal()],
+            actions=["s3:*"],
+            resources=["*"],
+            conditions={"StringEquals": {"aws:ResourceAccount": stack.account}},
+        ),
+        iam.PolicyStatement(
+            sid="CloudFormationCustomResourceResponses",
+            principals=[iam.AnyPrincipal()],
+            actions=["s3:PutObject"],
+            resources=[
+                stack.format_arn(
+                    service="s3",
+                    region="",
+                    account="",
+                    resource=custom_resource_response_bucket(stack.region),
+                    resource_name="*",
+                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                )
+            ],
+        ),
+    ]
+
+
+def custom_resource_response_bucket(region: str) -> str:
+    """The AWS-owned bucket of CloudFormation's presigned custom-resource response URLs in ``region``
+    (``cloudformation-custom-resource-response-useast1`` in us-east-1: the region without dashes)."""
+    if is_token(region):
+        return Fn.join("", ["cloudformation-custom-resource-response-", Fn.join("", Fn.split("-", region))])
+    return f"cloudformation-custom-resource-response-{region.replace('-', '')}"

@@ -57,6 +57,10 @@ PII_TYPES = (
 NAME_PATTERN = re.compile(r"^[0-9a-zA-Z_-]{1,50}\Z")
 TOPIC_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z_ !?.-]{1,100}\Z")
 PROFILE_ID_PATTERN = re.compile(r"^[a-z0-9-]+\.guardrail\.v[0-9]+:[0-9]+\Z")
+#: The model ids ``AWS::Bedrock::EnforcedGuardrailConfiguration`` accepts (its CloudFormation schema).
+ENFORCEMENT_MODEL_PATTERN = re.compile(r"^[a-z0-9-]{1,63}\.[a-z0-9-]{1,63}(:[a-z0-9-]{1,63}){0,2}\Z")
+#: Enforced guardrails: ``COMPREHENSIVE`` evaluates all content; ``SELECTIVE`` only what callers tag.
+CONTENT_GUARDING = ("COMPREHENSIVE", "SELECTIVE")
 MAX_TOPICS = 30
 MAX_TOPIC_EXAMPLES = 5
 MAX_WORDS = 10000
@@ -419,6 +423,23 @@ class GuardrailPolicy:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
 
 
+def enforcement_model_id(argument: str, model: BedrockModel) -> str:
+    """The id an enforced guardrail configuration names ``model`` by: its foundation model's
+    (``provider.model[:version]``; profile ids and ARNs are refused by CloudFormation)."""
+    model_id = model.foundation_model.model_id
+    if not ENFORCEMENT_MODEL_PATTERN.match(model_id):
+        raise ValueError(
+            f"{argument}: {model_id!r} cannot be named in an enforced guardrail configuration, which takes "
+            "foundation-model ids of the form 'provider.model[:version]'; leave it out (enforcement then "
+            "covers every model)"
+        )
+    return model_id
+
+
+def _unique_ids(models: Sequence[BedrockModel]) -> list[str]:
+    return list(dict.fromkeys(model.foundation_model.model_id for model in models))
+
+
 def validate_cross_region(
     policy: GuardrailPolicy,
     profile_argument: str,
@@ -470,6 +491,7 @@ class BedrockGuardrail(Construct):
         enforce_in_account: bool = False,
         enforced_models: Sequence[BedrockModel] = (),
         exempt_models: Sequence[BedrockModel] = (),
+        content_guarding: str = "COMPREHENSIVE",
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
@@ -485,6 +507,10 @@ class BedrockGuardrail(Construct):
             (``AWS::Bedrock::EnforcedGuardrailConfiguration``, one per account and region). Default: ``False``.
         :param enforced_models: with enforcement, only these models. Default: all models.
         :param exempt_models: with enforcement, not these models. Default: none.
+        :param content_guarding: with enforcement, what of each request the guardrail evaluates, for
+            user messages and system prompts alike: ``COMPREHENSIVE`` evaluates all of it, whatever the
+            caller tagged; ``SELECTIVE`` honours the caller's guard-content tags, so a caller can leave
+            parts of a prompt out. Default: ``COMPREHENSIVE``.
         :param removal_policy: for the guardrail and its key. Default: ``RETAIN``.
         """
         require_construct(scope, construct_id)
@@ -510,8 +536,11 @@ class BedrockGuardrail(Construct):
                     f"{argument}[{index}]", model, BedrockModel, "a BedrockModel (see BedrockModels)"
                 )
             require_unique(argument, [m.model_id for m in models])
+            for index, model in enumerate(models):
+                enforcement_model_id(f"{argument}[{index}]", model)
         if (enforced_models or exempt_models) and not enforce_in_account:
             raise ValueError("enforced_models, exempt_models: only apply with enforce_in_account=True")
+        _check_choice("content_guarding", content_guarding, CONTENT_GUARDING)
         require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
@@ -597,8 +626,12 @@ class BedrockGuardrail(Construct):
                 guardrail_identifier=self.guardrail_id,
                 guardrail_version=self.guardrail_version,
                 model_enforcement=bedrock.CfnEnforcedGuardrailConfiguration.ModelEnforcementProperty(
-                    included_models=[m.model_id for m in enforced_models] or ["ALL"],
-                    excluded_models=[m.model_id for m in exempt_models],
+                    # The configuration names foundation models: a profile's requests are served by its model.
+                    included_models=_unique_ids(enforced_models) or ["ALL"],
+                    excluded_models=_unique_ids(exempt_models),
+                ),
+                selective_content_guarding=bedrock.CfnEnforcedGuardrailConfiguration.SelectiveContentGuardingProperty(
+                    messages=content_guarding, system=content_guarding
                 ),
             )
 

@@ -43,9 +43,12 @@ from secure_bedrock.encryption import (
     bedrock_source_arn,
     create_key,
     encrypted_log_group,
+    log_group_arn_pattern,
     log_group_name_for,
 )
 from secure_bedrock.functions import HardenedFunction
+from secure_bedrock.grants import grant_statements
+from secure_bedrock.network import BedrockEndpointService, BedrockPrivateNetwork
 from secure_bedrock.storage import (
     MAX_RETENTION_DAYS,
     SIX_YEARS_IN_DAYS,
@@ -56,6 +59,11 @@ from secure_bedrock.storage import (
 )
 
 HANDLER_CODE = str(Path(__file__).parent / "handlers" / "invocation_logging")
+#: What the handler calls on Bedrock's control plane.
+HANDLER_CONTROL_PLANE_ACTIONS: tuple[str, ...] = (
+    "bedrock:GetModelInvocationLoggingConfiguration",
+    *actions.LOGGING_CONFIGURATION_WRITE_ACTIONS,
+)
 #: The log stream Bedrock writes to in the log group.
 LOG_STREAM = "aws/bedrock/modelinvocations"
 #: Where the handler keeps the configuration it found at Create.
@@ -80,7 +88,8 @@ class ModelInvocationLogging(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        vpc: ec2.IVpc,
+        network: BedrockPrivateNetwork | None = None,
+        vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         encryption_key: kms.IKey | None = None,
         server_access_logs_bucket: s3.IBucket | None = None,
@@ -96,9 +105,13 @@ class ModelInvocationLogging(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
-        :param vpc: where the configuration handler runs. It reaches Bedrock's control plane through
-            the VPC's ``bedrock`` interface endpoint and S3 (its state, CloudFormation's response URL)
-            through an S3 gateway endpoint; both must exist.
+        :param network: the private network the configuration handler runs in. The handler reaches
+            Bedrock's control plane through the network's ``bedrock`` endpoint, whose policy this
+            construct extends to admit the handler's calls. Give ``network`` or ``vpc``.
+        :param vpc: a VPC of your own for the handler, instead of ``network``. It needs a ``bedrock``
+            interface endpoint with private DNS whose policy admits the handler's role
+            (``handler.role``) to get, put and delete the logging configuration, and an S3 gateway
+            endpoint (the handler's state, CloudFormation's response URL).
         :param vpc_subnets: the handler's subnets. Default: the VPC's isolated subnets.
         :param encryption_key: encrypts the logs, the handler's log group and its dead-letter queue.
             Default: a new customer-managed key with rotation, for invocation logs only.
@@ -116,6 +129,17 @@ class ModelInvocationLogging(Construct):
         :param removal_policy: for the key, bucket and log groups. Default: ``RETAIN``.
         """
         require_construct(scope, construct_id)
+        if network is not None:
+            require_type("network", network, BedrockPrivateNetwork, "a BedrockPrivateNetwork")
+            if vpc is not None:
+                raise ValueError("network, vpc: give one; the handler runs in the network's VPC")
+            network.endpoint(BedrockEndpointService.CONTROL)  # raises naming the missing endpoint
+            vpc = network.vpc
+        elif vpc is None:
+            raise ValueError(
+                "network, vpc: give the BedrockPrivateNetwork the handler runs in (or a VPC of your own "
+                "with a 'bedrock' interface endpoint and an S3 gateway endpoint)"
+            )
         require_interface("vpc", vpc, "vpc_id", "an ec2.IVpc")
         require_subnet_selection(
             "vpc_subnets", vpc_subnets, vpc, default_type=ec2.SubnetType.PRIVATE_ISOLATED
@@ -263,10 +287,7 @@ class ModelInvocationLogging(Construct):
             statements=[
                 iam.PolicyStatement(
                     sid="ManageInvocationLoggingConfiguration",
-                    actions=[
-                        "bedrock:GetModelInvocationLoggingConfiguration",
-                        *actions.LOGGING_CONFIGURATION_WRITE_ACTIONS,
-                    ],
+                    actions=list(HANDLER_CONTROL_PLANE_ACTIONS),
                     # The logging configuration is an account setting: these accept no resource.
                     resources=["*"],
                 ),
@@ -308,6 +329,13 @@ class ModelInvocationLogging(Construct):
         for dependency in (bucket.policy, delivery_policy, self.log_group):
             if dependency is not None:
                 self.configuration.node.add_dependency(dependency)
+        if network is not None:
+            # The handler calls the control plane through the endpoint, so the endpoint must admit
+            # it and exist (with its private DNS name) before the handler runs.
+            network.allow_control_plane_calls(
+                "LoggingHandlerSetsTheConfiguration", self.handler.role, HANDLER_CONTROL_PLANE_ACTIONS
+            )
+            self.configuration.node.add_dependency(network)
 
     # --- metrics --------------------------------------------------------------------------------
 
@@ -360,6 +388,52 @@ class ModelInvocationLogging(Construct):
             key=self.encryption_key,
         )
 
+    def deny_read_statements(
+        self, *, sid_prefix: str = "NeverReadInvocationLogs"
+    ) -> list[iam.PolicyStatement]:
+        """Denies of every way to read the invocation logs or send them elsewhere: their objects, the
+        bucket's policy, ACL and replication, the log group's events (queries, live tail,
+        subscriptions, exports, metric filters, integrations), decrypting with their key, and the
+        account-wide export settings. For roles that must administer Bedrock without seeing PHI."""
+        log_group_name = log_group_name_for(self, "model-invocations")
+        bucket = self.bucket.bucket
+        return [
+            iam.PolicyStatement(
+                sid=f"{sid_prefix}Objects",
+                effect=iam.Effect.DENY,
+                actions=list(actions.OBJECT_READ_ACTIONS),
+                resources=[bucket.arn_for_objects("*")],
+            ),
+            iam.PolicyStatement(
+                sid=f"{sid_prefix}Bucket",
+                effect=iam.Effect.DENY,
+                actions=list(actions.BUCKET_EXPOSURE_ACTIONS),
+                resources=[bucket.bucket_arn],
+            ),
+            iam.PolicyStatement(
+                sid=f"{sid_prefix}Events",
+                effect=iam.Effect.DENY,
+                actions=list(actions.LOG_READ_ACTIONS),
+                # CloudWatch Logs authorizes most calls on NAME:* (which also covers the streams), a few on NAME.
+                resources=[
+                    log_group_arn_pattern(self, log_group_name),
+                    log_group_arn_pattern(self, f"{log_group_name}:*"),
+                ],
+            ),
+            iam.PolicyStatement(
+                sid=f"{sid_prefix}Key",
+                effect=iam.Effect.DENY,
+                actions=list(actions.KEY_DECRYPT_ACTIONS),
+                resources=[self.encryption_key.key_arn],
+            ),
+            iam.PolicyStatement(
+                sid=f"{sid_prefix}AccountWide",
+                effect=iam.Effect.DENY,
+                actions=list(actions.ACCOUNT_WIDE_EXPORT_ACTIONS),
+                resources=["*"],
+            ),
+        ]
+
     def pass_delivery_role_statement(self) -> iam.PolicyStatement:
         """``iam:PassRole`` of the delivery role, to Bedrock only: what setting the configuration takes."""
         return iam.PolicyStatement(
@@ -372,20 +446,3 @@ class ModelInvocationLogging(Construct):
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the invocation logs (bucket, log group, and decrypt through them)."""
         return grant_statements(grantee, self.read_statements())
-
-
-def grant_statements(grantee: iam.IGrantable, statements: list[iam.PolicyStatement]) -> iam.Grant:
-    """Add each statement to ``grantee``'s policy; one combined grant."""
-    grants = [
-        iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=statement.actions,
-            resource_arns=statement.resources,
-            conditions=statement.conditions or None,
-        )
-        for statement in statements
-    ]
-    combined = grants[0]
-    for grant in grants[1:]:
-        combined = combined.combine(grant)
-    return combined

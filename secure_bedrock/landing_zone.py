@@ -16,7 +16,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
     is_token,
@@ -80,6 +79,7 @@ class SecureBedrockLandingZone(Construct):
         models: Sequence[BedrockModel],
         allowed_principals: Sequence[iam.IPrincipal] | None = None,
         endpoint_services: Sequence[BedrockEndpointService] | None = None,
+        mantle_models: Sequence[str] = (),
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         vpc_cidr: str = "10.0.0.0/16",
@@ -116,7 +116,9 @@ class SecureBedrockLandingZone(Construct):
         :param models: the approved models (see :class:`BedrockModels`).
         :param allowed_principals: who may use the Bedrock endpoints. Default: this account's principals.
         :param endpoint_services: Bedrock endpoints besides ``bedrock-runtime``.
-            Default: control plane and agent runtime.
+            Default: the control plane.
+        :param mantle_models: with the ``bedrock-mantle`` endpoint, the models allowed through it, by
+            Mantle's own ids. Default: none.
         :param vpc: your VPC. Default: a new hardened VPC with isolated subnets only.
         :param vpc_subnets: subnets for the endpoints and the invocation-logging handler. Default:
             one isolated/private subnet per AZ.
@@ -179,6 +181,7 @@ class SecureBedrockLandingZone(Construct):
             flow_log_encryption_key=flow_log_encryption_key,
             flow_log_retention=log_retention,
             removal_policy=removal_policy,
+            mantle_models=mantle_models,
             names={"services": "endpoint_services", "flow_log_retention": "log_retention"},
         )
         if endpoint_services is not None and BedrockEndpointService.CONTROL not in endpoint_services:
@@ -266,6 +269,7 @@ class SecureBedrockLandingZone(Construct):
             models=models,
             allowed_principals=allowed_principals,
             services=endpoint_services,
+            mantle_models=mantle_models,
             vpc=vpc,
             vpc_subnets=vpc_subnets,
             vpc_cidr=vpc_cidr,
@@ -290,7 +294,7 @@ class SecureBedrockLandingZone(Construct):
         self.invocation_logging = ModelInvocationLogging(
             self,
             "InvocationLogging",
-            vpc=self.network.vpc,
+            network=self.network,
             vpc_subnets=vpc_subnets,
             encryption_key=invocation_log_key,
             # One access-log bucket records access to both evidence buckets.
@@ -307,21 +311,6 @@ class SecureBedrockLandingZone(Construct):
             object_lock=object_lock,
             removal_policy=removal_policy,
         )
-        # The handler calls the control plane through the endpoint, so the endpoint must allow it
-        # and exist (with its private DNS name) before the handler runs.
-        self.network.endpoint(BedrockEndpointService.CONTROL).add_to_policy(
-            iam.PolicyStatement(
-                sid="LoggingHandlerSetsTheConfiguration",
-                principals=[iam.ArnPrincipal(self.invocation_logging.handler.role.role_arn)],
-                actions=[
-                    "bedrock:GetModelInvocationLoggingConfiguration",
-                    *actions.LOGGING_CONFIGURATION_WRITE_ACTIONS,
-                ],
-                resources=["*"],
-            )
-        )
-        self.invocation_logging.configuration.node.add_dependency(self.network)
-
         self.auditor = BedrockAuditor(
             self,
             "Auditor",
@@ -357,6 +346,8 @@ class SecureBedrockLandingZone(Construct):
                 "Administrator",
                 assumed_by=administrator_principal,
                 invocation_logging=self.invocation_logging,
+                guardrail=self.guardrail,
+                models=self.network.models,
             )
         self.teams: dict[str, BedrockTeam] = {}
         teams_scope = Construct(self, "Teams") if teams else self

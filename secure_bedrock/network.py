@@ -13,12 +13,13 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import jsii
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Annotations, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -49,7 +50,7 @@ from secure_bedrock._validation import (
 )
 from secure_bedrock.acknowledgements import acknowledge
 from secure_bedrock.encryption import create_key, encrypted_log_group
-from secure_bedrock.models import BedrockModel, require_models
+from secure_bedrock.models import ApplicationInferenceProfileModel, BedrockModel, require_models
 
 HTTPS = ec2.Port.tcp(443)
 #: Rules that cannot evaluate an ingress CIDR that is a deploy-time value (they report an error).
@@ -103,12 +104,17 @@ class BedrockEndpointService(enum.Enum):
         raise ValueError(f"{argument}: {value!r} is not a Bedrock endpoint service; use one of {known}")
 
 
-#: Created when ``services`` is not given.
+#: Created when ``services`` is not given: model invocation and the control plane. The agent
+#: runtime is not among them: RetrieveAndGenerate, InvokeInlineAgent and Rerank take any model in
+#: the request, where no endpoint or IAM condition can check it against the approved models, and
+#: agents' own model calls carry no ``bedrock:GuardrailIdentifier``.
 DEFAULT_SERVICES: tuple[BedrockEndpointService, ...] = (
     BedrockEndpointService.RUNTIME,
     BedrockEndpointService.CONTROL,
-    BedrockEndpointService.AGENT_RUNTIME,
 )
+#: A security group takes at most 60 inbound rules (VPC quota "inbound or outbound rules per
+#: security group"); each allowed CIDR and each allowed security group is one.
+MAX_INGRESS_RULES = 60
 
 
 def add_encrypted_flow_logs(
@@ -195,6 +201,13 @@ def validate_vpc_cidr(argument: str, value: str) -> str:
         raise ValueError(f"{argument}: {value!r} is IPv6; give the VPC an IPv4 range such as '10.0.0.0/16'")
     if not 16 <= int(value.split("/")[1]) <= 24:
         raise ValueError(f"{argument}: {value!r} must have a prefix between /16 and /24, e.g. '10.0.0.0/16'")
+    network = ipaddress.IPv4Network(value)
+    unusable = network.is_multicast or network.is_reserved or network.is_loopback or network.is_link_local
+    if unusable or network.subnet_of(ipaddress.IPv4Network("0.0.0.0/8")):
+        raise ValueError(
+            f"{argument}: {value!r} is a 'this network', multicast, reserved, loopback or link-local range, which a VPC cannot "
+            "use; take a private range (RFC 1918) such as '10.0.0.0/16'"
+        )
     return value
 
 
@@ -228,6 +241,7 @@ class BedrockPrivateNetwork(Construct):
         allowed_security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         allow_apply_guardrail: bool = True,
         allow_count_tokens: bool = False,
+        mantle_models: Sequence[str] = (),
         flow_log_encryption_key: kms.IKey | None = None,
         flow_log_retention: logs.RetentionDays = SIX_YEARS,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
@@ -251,6 +265,9 @@ class BedrockPrivateNetwork(Construct):
         :param allow_apply_guardrail: let the allowed principals call ``ApplyGuardrail`` on this
             account's guardrails through the runtime endpoint. Default: ``True``.
         :param allow_count_tokens: let them call ``CountTokens`` on the approved models. Default: ``False``.
+        :param mantle_models: with the ``bedrock-mantle`` endpoint, the models callers may use through it,
+            by Mantle's own ids (e.g. ``openai.gpt-oss-120b``); required with that endpoint. Calls
+            through it are not recorded by model invocation logging. Default: none.
         :param flow_log_encryption_key: the key for the flow-log group of a new VPC.
             Default: a new customer-managed key with rotation, used only for that log group.
         :param flow_log_retention: how long flow logs are kept. Default: six years (2192 days).
@@ -271,6 +288,7 @@ class BedrockPrivateNetwork(Construct):
             allowed_security_groups=allowed_security_groups,
             allow_apply_guardrail=allow_apply_guardrail,
             allow_count_tokens=allow_count_tokens,
+            mantle_models=mantle_models,
             flow_log_encryption_key=flow_log_encryption_key,
             flow_log_retention=flow_log_retention,
             removal_policy=removal_policy,
@@ -282,6 +300,9 @@ class BedrockPrivateNetwork(Construct):
         use_secure_feature_flags(self)
         self.models: tuple[BedrockModel, ...] = tuple(models)
         self._principals = principals
+        self._allowed_arns: set[str] = set(endpoint_policies.model_invoke_resources(self, models))
+        self._mantle_models = checked.mantle_models
+        self._application_profiles_allowed = False
 
         self.flow_log_group: logs.ILogGroup | None = None
         self.flow_log_key: kms.IKey | None = None
@@ -320,9 +341,8 @@ class BedrockPrivateNetwork(Construct):
                     "which the rule cannot read; the construct rejects 0.0.0.0/0 and admits port 443 only.",
                 )
         for cidr in cidrs:
-            peer = ec2.Peer.ipv6(cidr) if ":" in cidr else ec2.Peer.ipv4(cidr)
             self.security_group.add_ingress_rule(
-                peer, HTTPS, "HTTPS to Bedrock endpoints from a client network"
+                ec2.Peer.ipv4(cidr), HTTPS, "HTTPS to Bedrock endpoints from a client network"
             )
         for group in security_groups:
             self.connections.allow_from(
@@ -351,18 +371,96 @@ class BedrockPrivateNetwork(Construct):
         return self.endpoints[BedrockEndpointService.RUNTIME]
 
     def allow_models(self, sid: str, models: Sequence[BedrockModel]) -> None:
-        """Let the allowed principals invoke more models through the runtime endpoint (e.g. a team's
-        application inference profiles, whose ARNs exist only at deploy time)."""
+        """Let the allowed principals invoke more models through the runtime endpoint.
+
+        Application inference profiles (a team's, whose ARNs exist only at deploy time) are allowed
+        by one statement for all of this account's application profiles, added once: the policy
+        does not grow with the number of teams (endpoint policies are capped at 20,480 characters).
+        Their requests still need the foundation-model ARNs of the profile's source, which only the
+        approved models put in the policy. Other models add only the ARNs not yet allowed.
+
+        :param sid: the statement id for ARNs not yet in the policy (letters and digits).
+        :param models: the models to allow.
+        """
         require_type("sid", sid, str, "a statement id of letters and digits")
         if not re.fullmatch(r"[A-Za-z0-9]+", sid):
             raise ValueError(f"sid: {sid!r} must be letters and digits only (an IAM statement id)")
         require_models("models", models)
-        self.runtime_endpoint.add_to_policy(
+        applications = any(isinstance(model, ApplicationInferenceProfileModel) for model in models)
+        if applications and not self._application_profiles_allowed:
+            self.runtime_endpoint.add_to_policy(
+                endpoint_policies.application_profiles_statement(self, self._principals)
+            )
+            self._application_profiles_allowed = True
+        new_arns = [
+            arn
+            for model in models
+            for arn in (
+                model.arns(self).foundation_model_arns
+                if isinstance(model, ApplicationInferenceProfileModel)
+                else model.arns(self).all
+            )
+            if arn not in self._allowed_arns
+        ]
+        if new_arns:
+            self._allowed_arns.update(new_arns)
+            self.runtime_endpoint.add_to_policy(
+                iam.PolicyStatement(
+                    sid=sid,
+                    principals=list(self._principals),
+                    actions=list(actions.INVOKE_ACTIONS),
+                    resources=list(dict.fromkeys(new_arns)),
+                )
+            )
+
+    def allow_guardrail_profiles(self, profile_arns: Sequence[str]) -> None:
+        """Let the allowed principals use a cross-region guardrail profile through the runtime endpoint.
+
+        A guardrail with a cross-region profile is applied in the profile's destination regions, and
+        ``ApplyGuardrail`` is authorized on the profile's ARN in each of them, by IAM and by this
+        endpoint's policy alike (pass ``guardrail.profile_arns``).
+        """
+        arns = require_list("profile_arns", profile_arns, "a list of guardrail-profile ARNs")
+        for index, arn in enumerate(arns):
+            require_type(f"profile_arns[{index}]", arn, str, "a guardrail-profile ARN")
+        if arns:
+            self.runtime_endpoint.add_to_policy(
+                iam.PolicyStatement(
+                    sid="ApplyCrossRegionGuardrailProfiles",
+                    principals=list(self._principals),
+                    actions=list(actions.APPLY_GUARDRAIL_ACTIONS),
+                    resources=list(dict.fromkeys(arns)),
+                )
+            )
+
+    def allow_control_plane_calls(
+        self, sid: str, principal: iam.IRole, control_actions: Sequence[str]
+    ) -> None:
+        """Let one role make control-plane calls through the ``bedrock`` endpoint beyond its reads
+        (e.g. the invocation-logging handler setting the account's logging configuration).
+
+        :param sid: the statement id (letters and digits).
+        :param principal: the role that makes the calls.
+        :param control_actions: ``bedrock:`` actions; model management is denied to everyone regardless.
+        """
+        require_type("sid", sid, str, "a statement id of letters and digits")
+        if not re.fullmatch(r"[A-Za-z0-9]+", sid):
+            raise ValueError(f"sid: {sid!r} must be letters and digits only (an IAM statement id)")
+        require_interface("principal", principal, "role_arn", "an iam.IRole")
+        for index, action in enumerate(require_list("control_actions", control_actions, "a list of actions")):
+            if not isinstance(action, str) or not re.fullmatch(r"bedrock:[A-Za-z]+", action):
+                raise ValueError(
+                    f"control_actions[{index}]: {action!r} is not a Bedrock action such as "
+                    "'bedrock:PutModelInvocationLoggingConfiguration'"
+                )
+        endpoint = self.endpoint(BedrockEndpointService.CONTROL)
+        endpoint.add_to_policy(
             iam.PolicyStatement(
                 sid=sid,
-                principals=list(self._principals),
-                actions=list(actions.INVOKE_ACTIONS),
-                resources=endpoint_policies.model_invoke_resources(self, models),
+                principals=[iam.ArnPrincipal(principal.role_arn)],
+                actions=list(control_actions),
+                # The logging configuration and other account settings accept no resource.
+                resources=["*"],
             )
         )
 
@@ -390,13 +488,15 @@ class BedrockPrivateNetwork(Construct):
             ],
             restrict_default_security_group=True,
         )
-        # The gateway endpoint keeps its default policy: custom-resource handlers in the isolated
-        # subnets answer CloudFormation through presigned URLs of AWS-owned buckets.
+        # This account's buckets, and the AWS-owned bucket through which custom-resource handlers in
+        # the isolated subnets answer CloudFormation (presigned URLs): nothing else in S3.
         self.s3_gateway_endpoint = vpc.add_gateway_endpoint(
             "S3",
             service=ec2.GatewayVpcEndpointAwsService.S3,
             subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
         )
+        for statement in endpoint_policies.s3_gateway_statements(self):
+            self.s3_gateway_endpoint.add_to_policy(statement)
         return vpc
 
     def _policy_for(
@@ -416,6 +516,15 @@ class BedrockPrivateNetwork(Construct):
             )
         if service is BedrockEndpointService.CONTROL:
             return endpoint_policies.control_plane_statements(principals)
+        if service is BedrockEndpointService.AGENT_RUNTIME:
+            return endpoint_policies.agent_runtime_statements(self, principals)
+        if service is BedrockEndpointService.MANTLE:
+            Annotations.of(self).add_warning_v2(
+                "secure-bedrock:mantle-not-logged",
+                "calls through the bedrock-mantle endpoint are not recorded by model invocation logging "
+                "(Bedrock user guide, model-invocation-logging); keep it off where every prompt must be evidence",
+            )
+            return endpoint_policies.mantle_statements(self, self._mantle_models, principals)
         return endpoint_policies.account_principals_statements(service.action_prefix, principals)
 
 
@@ -428,6 +537,7 @@ class _NetworkArguments:
     services: list[BedrockEndpointService]
     cidrs: list[str]
     security_groups: list[ec2.ISecurityGroup]
+    mantle_models: tuple[str, ...] = ()
 
     @classmethod
     def check(
@@ -448,6 +558,7 @@ class _NetworkArguments:
         flow_log_encryption_key: kms.IKey | None,
         flow_log_retention: logs.RetentionDays,
         removal_policy: RemovalPolicy,
+        mantle_models: Sequence[str] = (),
         names: Mapping[str, str] | None = None,
     ) -> _NetworkArguments:
         """Raise naming the first wrong argument (as ``names`` calls it), before anything is created."""
@@ -476,6 +587,19 @@ class _NetworkArguments:
                 "security_group_id",
                 "an ec2.ISecurityGroup",
             )
+        for index, cidr in enumerate(cidrs):
+            if not is_token(cidr) and ":" in cidr:
+                raise ValueError(
+                    f"{name('allowed_cidrs')}[{index}]: {cidr!r} is IPv6, but the endpoints have IPv4 addresses "
+                    "only; name the clients' IPv4 ranges"
+                )
+        if len(cidrs) + len(security_groups) > MAX_INGRESS_RULES:
+            raise ValueError(
+                f"{name('allowed_cidrs')}, {name('allowed_security_groups')}: {len(cidrs)} CIDRs and "
+                f"{len(security_groups)} security groups make {len(cidrs) + len(security_groups)} inbound rules; a "
+                f"security group takes at most {MAX_INGRESS_RULES}. Admit clients by security group, or summarize "
+                "the CIDRs into wider ranges"
+            )
         require_interface(name("vpc"), vpc, "vpc_id", "an ec2.IVpc", optional=True)
         require_subnet_selection(name("vpc_subnets"), vpc_subnets, vpc)
         # Checked even with your own VPC (where they are ignored): a value of the wrong type is a mistake.
@@ -503,7 +627,8 @@ class _NetworkArguments:
         require_bool(name("allow_count_tokens"), allow_count_tokens)
         require_retention(name("flow_log_retention"), flow_log_retention)
         require_removal_policy(name("removal_policy"), removal_policy)
-        return cls(checked_models, principals, requested, cidrs, security_groups)
+        mantle = _validated_mantle_models(name("mantle_models"), mantle_models, name("services"), requested)
+        return cls(checked_models, principals, requested, cidrs, security_groups, mantle)
 
 
 def _vpc_cidr_block(vpc: ec2.IVpc, cidrs_argument: str, groups_argument: str) -> str:
@@ -548,6 +673,34 @@ def _validated_principals(argument: str, principals: Sequence[iam.IPrincipal] | 
         # Whatever else it is (a composite, say), every ARN and account id in it must be well-formed.
         require_principal(item, principal)
     return list(principals)
+
+
+#: A model id on the bedrock-mantle endpoint, e.g. ``openai.gpt-oss-120b`` or ``anthropic.claude-haiku-4-5``.
+MANTLE_MODEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.:-]{0,126}\Z")
+
+
+def _validated_mantle_models(
+    argument: str, values: Sequence[str], services_argument: str, services: Sequence[BedrockEndpointService]
+) -> tuple[str, ...]:
+    models = require_list(argument, values, "a list of Mantle model ids such as 'openai.gpt-oss-120b'")
+    for index, model in enumerate(models):
+        require_type(f"{argument}[{index}]", model, str, "a Mantle model id such as 'openai.gpt-oss-120b'")
+        if not MANTLE_MODEL_PATTERN.match(model):
+            raise ValueError(
+                f"{argument}[{index}]: {model!r} is not a Mantle model id; use e.g. 'openai.gpt-oss-120b'"
+            )
+    require_unique(argument, models)
+    mantle = BedrockEndpointService.MANTLE in services
+    if mantle and not models:
+        raise ValueError(
+            f"{argument}: the bedrock-mantle endpoint allows only the models named here (Mantle's own ids, "
+            "e.g. 'openai.gpt-oss-120b'); name them, or leave bedrock-mantle out of " + services_argument
+        )
+    if models and not mantle:
+        raise ValueError(
+            f"{argument}: given without the bedrock-mantle endpoint; add it to {services_argument}"
+        )
+    return tuple(models)
 
 
 def _validated_services(

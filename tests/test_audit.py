@@ -145,7 +145,7 @@ def test_trail_fails_on_bad_input(stack: Stack, kwargs: dict, error: type, messa
 
 def evidence(stack: Stack) -> tuple[ModelInvocationLogging, BedrockAuditTrail]:
     network = BedrockPrivateNetwork(stack, "Network", models=[BedrockModels.US_AMAZON_NOVA_PRO])
-    return ModelInvocationLogging(stack, "Logs", vpc=network.vpc), BedrockAuditTrail(stack, "Audit")
+    return ModelInvocationLogging(stack, "Logs", network=network), BedrockAuditTrail(stack, "Audit")
 
 
 def test_auditor_reads_evidence_and_nothing_else(stack: Stack) -> None:

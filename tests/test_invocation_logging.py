@@ -21,7 +21,7 @@ BEDROCK = botocore.session.get_session().get_service_model("bedrock")
 
 def logging(stack: Stack, **kwargs: Any) -> ModelInvocationLogging:
     network = BedrockPrivateNetwork(stack, "Network", models=[BedrockModels.US_AMAZON_NOVA_PRO])
-    return ModelInvocationLogging(stack, "Logs", vpc=network.vpc, **kwargs)
+    return ModelInvocationLogging(stack, "Logs", network=network, **kwargs)
 
 
 def one(template: Template, resource_type: str, props: dict | None = None) -> dict:
@@ -304,9 +304,11 @@ def test_fails_on_bad_input(stack: Stack, kwargs: dict, error: type, message: st
         logging(stack, **kwargs)
 
 
-def test_fails_without_a_vpc(stack: Stack) -> None:
+def test_fails_without_a_network_or_vpc(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"network, vpc: give the BedrockPrivateNetwork"):
+        ModelInvocationLogging(stack, "Logs")
     with pytest.raises(TypeError, match=r"vpc must be an ec2.IVpc"):
-        ModelInvocationLogging(stack, "Logs", vpc=None)  # type: ignore[arg-type]
+        ModelInvocationLogging(stack, "Logs", vpc="vpc-0123")  # type: ignore[arg-type]
 
 
 def test_vpc_subnets_are_used(stack: Stack) -> None:

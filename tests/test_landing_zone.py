@@ -132,13 +132,14 @@ def test_reference_teams_invoke_through_the_runtime_endpoint(reference_template:
         "AWS::EC2::VPCEndpoint", {"Properties": {"ServiceName": "com.amazonaws.us-east-1.bedrock-runtime"}}
     ).values()
     sids = {s["Sid"]: s for s in endpoint["Properties"]["PolicyDocument"]["Statement"]}
-    for team in ("Claims", "Research"):
-        resources = sids[f"Team{team}Profiles"]["Resource"]
-        assert any(
-            "Fn::GetAtt" in r and r["Fn::GetAtt"][1] == "InferenceProfileArn"
-            for r in resources
-            if isinstance(r, dict)
-        )
+    # One statement for every team's application profiles: the policy does not grow with teams.
+    assert sids["InvokeThisAccountsApplicationProfiles"]["Resource"] == {
+        "Fn::Join": [
+            "",
+            ["arn:aws:bedrock:us-east-1:", {"Ref": "AWS::AccountId"}, ":application-inference-profile/*"],
+        ]
+    }
+    assert not [sid for sid in sids if sid.startswith("Team")]
     reference_template.resource_count_is("AWS::Bedrock::ApplicationInferenceProfile", 3)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -171,8 +172,8 @@ def test_bring_your_own_flow_log_key(stack: Stack) -> None:
 def test_default_endpoints_have_private_dns_and_the_one_security_group(stack: Stack) -> None:
     result = network(stack)
     template = Template.from_stack(stack)
-    template.resource_count_is("AWS::EC2::VPCEndpoint", 4)  # three interface endpoints + the S3 gateway
-    for suffix in ("bedrock-runtime", "bedrock", "bedrock-agent-runtime"):
+    template.resource_count_is("AWS::EC2::VPCEndpoint", 3)  # two interface endpoints + the S3 gateway
+    for suffix in ("bedrock-runtime", "bedrock"):
         template.has_resource_properties(
             "AWS::EC2::VPCEndpoint",
             {
@@ -185,16 +186,21 @@ def test_default_endpoints_have_private_dns_and_the_one_security_group(stack: St
                 "SubnetIds": Match.array_with([{"Ref": Match.string_like_regexp("IsolatedSubnet1")}]),
             },
         )
-    assert set(result.endpoints) == {
-        BedrockEndpointService.RUNTIME,
-        BedrockEndpointService.CONTROL,
-        BedrockEndpointService.AGENT_RUNTIME,
-    }
+    # Not the agent runtime: RetrieveAndGenerate, InvokeInlineAgent and Rerank name any model.
+    assert set(result.endpoints) == {BedrockEndpointService.RUNTIME, BedrockEndpointService.CONTROL}
     assert result.runtime_endpoint is result.endpoints[BedrockEndpointService.RUNTIME]
 
 
 def test_runtime_endpoint_is_always_created_and_others_on_request(stack: Stack) -> None:
-    result = network(stack, services=[BedrockEndpointService.MANTLE, BedrockEndpointService.AGENT])
+    result = network(
+        stack,
+        services=[
+            BedrockEndpointService.MANTLE,
+            BedrockEndpointService.AGENT,
+            BedrockEndpointService.AGENT_RUNTIME,
+        ],
+        mantle_models=["openai.gpt-oss-120b"],
+    )
     template = Template.from_stack(stack)
     suffixes = {
         r["Properties"]["ServiceName"].rsplit(".", 1)[1]
@@ -202,10 +208,19 @@ def test_runtime_endpoint_is_always_created_and_others_on_request(stack: Stack) 
             "AWS::EC2::VPCEndpoint", {"Properties": {"VpcEndpointType": "Interface"}}
         ).values()
     }
-    assert suffixes == {"bedrock-runtime", "bedrock-mantle", "bedrock-agent"}
+    assert suffixes == {"bedrock-runtime", "bedrock-mantle", "bedrock-agent", "bedrock-agent-runtime"}
     mantle = endpoint_policy(template, "bedrock-mantle")
-    assert statement(mantle, "AllowedPrincipalsOnly")["Action"] == "bedrock-mantle:*"
-    assert statement(mantle, "AllowedPrincipalsOnly")["Principal"] == ACCOUNT_ROOT
+    inference = statement(mantle, "InferenceOnApprovedModels")
+    assert inference["Condition"] == {"StringEquals": {"bedrock-mantle:Model": ["openai.gpt-oss-120b"]}}
+    assert inference["Principal"] == ACCOUNT_ROOT
+    assert "*" not in json.dumps([s["Action"] for s in mantle["Statement"]])
+    agent_runtime = endpoint_policy(template, "bedrock-agent-runtime")
+    (only,) = agent_runtime["Statement"]
+    assert set(only["Action"]) == set(actions.AGENT_RUNTIME_ACTIONS)
+    assert (
+        statement(endpoint_policy(template, "bedrock-agent"), "AllowedPrincipalsOnly")["Principal"]
+        == ACCOUNT_ROOT
+    )
     with pytest.raises(ValueError, match=r"service: no bedrock endpoint was created"):
         result.endpoint(BedrockEndpointService.CONTROL)
 
@@ -310,7 +325,7 @@ def test_named_cidrs_and_security_groups_replace_the_vpc_default(stack: Stack) -
     network(
         stack,
         vpc=client_vpc,
-        allowed_cidrs=["10.1.0.0/24", "2001:db8::/64"],
+        allowed_cidrs=["10.1.0.0/24", "10.2.0.0/24"],
         allowed_security_groups=[client],
     )
     template = Template.from_stack(stack)
@@ -319,10 +334,7 @@ def test_named_cidrs_and_security_groups_replace_the_vpc_default(stack: Stack) -
         for g in template.find_resources("AWS::EC2::SecurityGroup").values()
         if "Bedrock" in g["Properties"]["GroupDescription"]
     ]
-    assert [r.get("CidrIp") or r.get("CidrIpv6") for r in group["SecurityGroupIngress"]] == [
-        "10.1.0.0/24",
-        "2001:db8::/64",
-    ]
+    assert [r.get("CidrIp") for r in group["SecurityGroupIngress"]] == ["10.1.0.0/24", "10.2.0.0/24"]
     template.has_resource_properties(
         "AWS::EC2::SecurityGroupIngress",
         {

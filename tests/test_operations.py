@@ -111,7 +111,7 @@ def test_quota_alarm_only_for_models_with_a_quota(stack: Stack) -> None:
 
 def test_guardrail_and_logging_alarms(stack: Stack) -> None:
     network = BedrockPrivateNetwork(stack, "Network", models=[BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5])
-    logs = ModelInvocationLogging(stack, "Logs", vpc=network.vpc)
+    logs = ModelInvocationLogging(stack, "Logs", network=network)
     guardrail = BedrockGuardrail(stack, "Guardrail", policy=GuardrailPolicy.hipaa())
     monitoring(stack, guardrail=guardrail, invocation_logging=logs)
     template = Template.from_stack(stack)

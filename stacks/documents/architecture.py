@@ -721,7 +721,10 @@ def approved_models(resources: Resources) -> ApprovedModels:
             for resource in as_list(statement.get("Resource")):
                 applications |= refs(resource) & app_types
                 arn = render_value(resource)
-                if ":inference-profile/" in arn:
+                if arn.endswith(":application-inference-profile/*"):
+                    # Every application profile of the account (one statement for all teams).
+                    applications |= app_types
+                elif ":inference-profile/" in arn:
                     profiles.add(arn.split(":inference-profile/", 1)[1])
                 elif ":foundation-model/" in arn:
                     region = arn.split(":")[3] if arn.count(":") >= 5 else ""

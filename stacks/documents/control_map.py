@@ -112,6 +112,7 @@ GUARDRAIL_FILTERS_RULE = _bedrock_rule(bedrock_rules.guardrail_filters)
 ENDPOINT_POLICY_RULE = _bedrock_rule(bedrock_rules.runtime_endpoint_policy)
 NO_WILDCARD_INVOKE_RULE = _bedrock_rule(bedrock_rules.no_wildcard_invoke)
 INVOKE_GUARDRAIL_RULE = _bedrock_rule(bedrock_rules.invoke_enforces_guardrail)
+NO_MODEL_MANAGEMENT_RULE = _bedrock_rule(bedrock_rules.no_model_management_on_everything)
 INVOCATION_LOGGING_RULE = _bedrock_rule(bedrock_rules.invocation_logging_configured)
 LOG_RETENTION_RULE = _bedrock_rule(bedrock_rules.log_retention_minimum)
 COST_TAGS_RULE = _bedrock_rule(bedrock_rules.application_profile_cost_tags)
@@ -252,7 +253,7 @@ FUNCTIONS_IN_VPC = Selector(
 SCOPED_INVOKE = Selector(
     "Invoke granted on named models and inference profiles only",
     scoped_invoke_policies,
-    bedrock_rules=(NO_WILDCARD_INVOKE_RULE,),
+    bedrock_rules=(NO_WILDCARD_INVOKE_RULE, NO_MODEL_MANAGEMENT_RULE),
     nag_rules=(
         *_nag("IAM5", AWS_SOLUTIONS),
         *_nag("IAMPolicyNoStatementsWithAdminAccess", *HIPAA_NIST_PCI),

@@ -1,0 +1,137 @@
+"""AWS's size and count limits that a synthesized template can break, and how each is counted.
+
+No offline linter knows these: a template over one of them synthesizes, passes cfn-lint and every
+compliance pack, and fails on deploy. The Bedrock rules (:mod:`secure_bedrock.bedrock_rules`)
+check every one at synth; constructs that generate policies use :func:`policy_size` to split them
+before they get there. Policies are measured as AWS will see them: with every ``Ref`` and
+``Fn::GetAtt`` at the longest value it can take (:func:`secure_bedrock.intrinsics.longest_text`),
+so a policy that passes here fits in any account, region and partition.
+
+Sources: IAM and STS quotas; AWS PrivateLink quotas; AWS KMS quotas; Amazon S3 bucket policies;
+Amazon SNS quotas; AWS CloudFormation quotas (all in docs/limits.md with their pages).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import CfnResource, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import IConstruct
+
+from secure_bedrock.intrinsics import longest_text
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One AWS limit: what it caps, how large it may be, and whether whitespace counts."""
+
+    name: str
+    maximum: int
+    unit: str
+    counts_whitespace: bool
+    source: str
+
+
+#: IAM: "You can add as many inline policies as you want to an IAM user, role, or group. But the total
+#: aggregate policy size (the sum size of all inline policies) per entity cannot exceed ... 10,240
+#: characters for roles"; "The size of each managed policy cannot exceed 6,144 characters"; "IAM does
+#: not count white space when calculating the size of a policy against these limits".
+MANAGED_POLICY = Limit("IAM managed policy", 6_144, "characters", False, "IAM and AWS STS quotas")
+ROLE_INLINE_POLICIES = Limit(
+    "IAM role inline policies (all together)", 10_240, "characters", False, "IAM and AWS STS quotas"
+)
+ROLE_TRUST_POLICY = Limit(
+    "IAM role trust policy", 2_048, "characters", False, "IAM and AWS STS quotas (default; raisable to 4,096)"
+)
+MANAGED_POLICIES_PER_ROLE = Limit(
+    "managed policies attached to an IAM role",
+    10,
+    "policies",
+    False,
+    "IAM and AWS STS quotas (default; raisable to 20)",
+)
+#: PrivateLink: "the maximum size of an endpoint policy is 20,480 characters (including white space)"; not adjustable.
+VPC_ENDPOINT_POLICY = Limit("VPC endpoint policy", 20_480, "characters", True, "AWS PrivateLink quotas")
+KEY_POLICY = Limit("KMS key policy", 32_768, "bytes", True, "AWS KMS quotas")
+BUCKET_POLICY = Limit("S3 bucket policy", 20_480, "bytes", True, "Amazon S3 bucket policies")
+TOPIC_POLICY = Limit("SNS topic policy", 30_720, "bytes", True, "Amazon SNS quotas")
+TEMPLATE_BODY = Limit(
+    "CloudFormation template", 1_000_000, "bytes", True, "AWS CloudFormation quotas (template body in S3)"
+)
+STACK_RESOURCES = Limit("resources in a stack", 500, "resources", False, "AWS CloudFormation quotas")
+STACK_OUTPUTS = Limit("outputs of a stack", 200, "outputs", False, "AWS CloudFormation quotas")
+STACK_PARAMETERS = Limit("parameters of a stack", 200, "parameters", False, "AWS CloudFormation quotas")
+
+#: Every limit the Bedrock rules check.
+ALL_LIMITS: tuple[Limit, ...] = (
+    MANAGED_POLICY,
+    ROLE_INLINE_POLICIES,
+    ROLE_TRUST_POLICY,
+    MANAGED_POLICIES_PER_ROLE,
+    VPC_ENDPOINT_POLICY,
+    KEY_POLICY,
+    BUCKET_POLICY,
+    TOPIC_POLICY,
+    TEMPLATE_BODY,
+    STACK_RESOURCES,
+    STACK_OUTPUTS,
+    STACK_PARAMETERS,
+)
+
+
+def text_size(value: Any, limit: Limit) -> int:
+    """The size of ``value`` as ``limit`` counts it: compact JSON (a string as it is), in characters
+    or UTF-8 bytes, without whitespace where it does not count.
+
+    CloudFormation hands a policy given as an object to the service as compact JSON.
+    """
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if not limit.counts_whitespace:
+        text = "".join(character for character in text if not character.isspace())
+    return len(text.encode()) if limit.unit == "bytes" else len(text)
+
+
+def policy_size(document: Any, limit: Limit, resources: Mapping[str, Any]) -> int:
+    """The size AWS will count for ``document`` (a policy as it appears in a template), at its longest.
+
+    :param resources: the template's resources, so that each ``Ref`` and ``Fn::GetAtt`` counts as the
+        longest value its resource type can give.
+    """
+    return text_size(longest_text(document, resources), limit)
+
+
+def stack_resources(stack: Stack) -> dict[str, dict[str, Any]]:
+    """The resources defined so far in ``stack``, as :func:`policy_size` needs them: logical id to
+    ``Type`` (and a log group's literal ``LogGroupName``)."""
+    resources: dict[str, dict[str, Any]] = {}
+    for node in stack.node.find_all():
+        if isinstance(node, CfnResource) and Stack.of(node) is stack:
+            properties: dict[str, Any] = {}
+            if isinstance(node, logs.CfnLogGroup) and isinstance(node.log_group_name, str):
+                properties["LogGroupName"] = node.log_group_name
+            resources[stack.resolve(stack.get_logical_id(node))] = {
+                "Type": node.cfn_resource_type,
+                "Properties": properties,
+            }
+    return resources
+
+
+def require_trust_policy_fits(argument: str, scope: IConstruct, principal: iam.IPrincipal) -> None:
+    """Raise naming ``argument`` if a role assumable by ``principal`` would have a trust policy over
+    IAM's 2,048 characters (the default quota; several principals, or long ARNs, add up)."""
+    stack = Stack.of(scope)
+    document = iam.PolicyDocument(
+        statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], principals=[principal])]
+    )
+    size = policy_size(stack.resolve(document.to_json()), ROLE_TRUST_POLICY, {})
+    if size > ROLE_TRUST_POLICY.maximum:
+        raise ValueError(
+            f"{argument}: the role's trust policy would take {size} characters, more than IAM's "
+            f"{ROLE_TRUST_POLICY.maximum}; name fewer principals (an account instead of its roles), or ask "
+            "AWS to raise the quota and assume the role from one principal that the others can assume"
+        )
