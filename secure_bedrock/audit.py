@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aws_cdk import ArnFormat, Names, RemovalPolicy, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
@@ -25,6 +26,7 @@ from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
+    require_bool,
     require_construct,
     require_int_range,
     require_interface,
@@ -46,8 +48,12 @@ from secure_bedrock.storage import (
     require_object_lock,
 )
 
+#: CloudTrail: "a maximum of 500 values for all conditions and selectors on a trail".
+MAX_SELECTOR_VALUES = 500
 #: A Bedrock or Bedrock AgentCore resource type, as CloudTrail's ``resources.type`` field names it.
-DATA_EVENT_TYPE_PATTERN = re.compile(r"^AWS::Bedrock(AgentCore)?::[A-Za-z]+\Z")
+DATA_EVENT_TYPE_PATTERN = re.compile(r"^AWS::Bedrock(AgentCore)?::[A-Za-z]{1,100}\Z")
+#: CloudTrail trail names: 3-128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit.
+MAX_TRAIL_NAME = 128
 
 #: Bedrock resource types whose data events the trail records (CloudTrail "logging data events" table).
 BEDROCK_DATA_EVENT_TYPES: tuple[str, ...] = (
@@ -60,6 +66,41 @@ BEDROCK_DATA_EVENT_TYPES: tuple[str, ...] = (
     "AWS::Bedrock::AsyncInvoke",  # StartAsyncInvoke, GetAsyncInvoke
     "AWS::Bedrock::PromptVersion",  # RenderPrompt
 )
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One field condition of an advanced event selector (``operator`` is the CDK property name)."""
+
+    field: str
+    operator: str
+    values: tuple[str, ...]
+
+    def to_cfn(self) -> cloudtrail.CfnTrail.AdvancedFieldSelectorProperty:
+        return cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+            field=self.field, **{self.operator: list(self.values)}
+        )
+
+
+@dataclass(frozen=True)
+class _Selector:
+    """An advanced event selector: a name and its field conditions."""
+
+    name: str
+    fields: tuple[_Field, ...]
+
+    def to_cfn(self) -> cloudtrail.CfnTrail.AdvancedEventSelectorProperty:
+        return cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+            name=self.name, field_selectors=[field.to_cfn() for field in self.fields]
+        )
+
+
+def _trail_name(scope: Construct) -> str:
+    """A trail name unique to the construct's path: when the path is too long for 128 characters,
+    the path's hash (the unique id's last 8 characters) is kept and the readable part shortened."""
+    unique_id = Names.unique_id(scope)
+    name = f"secure-bedrock-{unique_id}"
+    return name if len(name) <= MAX_TRAIL_NAME else name[: MAX_TRAIL_NAME - 8] + unique_id[-8:]
 
 
 class BedrockAuditTrail(Construct):
@@ -122,7 +163,7 @@ class BedrockAuditTrail(Construct):
         use_secure_feature_flags(self)
         stack = Stack.of(self)
 
-        trail_name = f"secure-bedrock-{Names.unique_id(self)}"[:128]
+        trail_name = _trail_name(self)
         self.trail_arn = stack.format_arn(
             service="cloudtrail",
             resource="trail",
@@ -243,6 +284,19 @@ class BedrockAuditTrail(Construct):
             "CloudTrail names the streams it creates, so they cannot be listed ahead.",
         )
 
+        self._selectors: list[_Selector] = [
+            _Selector("All management events", (_Field("eventCategory", "equal_to", ("Management",)),)),
+            *(
+                _Selector(
+                    f"Data events of {resource_type}",
+                    (
+                        _Field("eventCategory", "equal_to", ("Data",)),
+                        _Field("resources.type", "equal_to", (resource_type,)),
+                    ),
+                )
+                for resource_type in data_event_types
+            ),
+        ]
         self.trail = cloudtrail.CfnTrail(
             self,
             "Resource",
@@ -255,36 +309,49 @@ class BedrockAuditTrail(Construct):
             s3_bucket_name=bucket.bucket_name,
             cloud_watch_logs_log_group_arn=self.log_group.log_group_arn,
             cloud_watch_logs_role_arn=logs_role.role_arn,
-            advanced_event_selectors=[
-                cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
-                    name="All management events",
-                    field_selectors=[
-                        cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
-                            field="eventCategory", equal_to=["Management"]
-                        )
-                    ],
-                ),
-                *(
-                    cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
-                        name=f"Data events of {resource_type}",
-                        field_selectors=[
-                            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
-                                field="eventCategory", equal_to=["Data"]
-                            ),
-                            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
-                                field="resources.type", equal_to=[resource_type]
-                            ),
-                        ],
-                    )
-                    for resource_type in data_event_types
-                ),
-            ],
+            advanced_event_selectors=[selector.to_cfn() for selector in self._selectors],
         )
         self.trail.apply_removal_policy(removal_policy)
         # CloudTrail checks bucket and role access when the trail is created.
         self.trail.node.add_dependency(logs_policy)
         if acl_check.policy_dependable is not None:
             self.trail.node.add_dependency(acl_check.policy_dependable)
+        if self.bucket is not None:
+            # Who read the trail's own log files. Not its writes: each delivery is itself a write,
+            # which would be recorded and delivered again ("recursive events", CloudTrail user guide),
+            # and CloudFormation cannot switch that recording off (the trail's RecursiveLogging).
+            self.record_object_access(self.bucket.bucket, "the audit trail's log files", writes=False)
+
+    def record_object_access(self, bucket: s3.IBucket, label: str, *, writes: bool = True) -> None:
+        """Record S3 data events on the objects of ``bucket``: who read (and, with ``writes``, wrote or
+        deleted) which object, e.g. the invocation logs, whose objects are PHI.
+
+        :param label: what the bucket holds, for the selector's name (at most 900 characters).
+        :param writes: also record writes and deletes. Default: ``True``. Leave it off for the
+            bucket this trail delivers to.
+        """
+        require_interface("bucket", bucket, "bucket_arn", "an s3.IBucket")
+        require_type("label", label, str, "a short description of the bucket's contents")
+        if not label or len(label) > 900:
+            raise ValueError(f"label: {len(label)} characters; use 1 to 900")
+        require_bool("writes", writes)
+        fields = [
+            _Field("eventCategory", "equal_to", ("Data",)),
+            _Field("resources.type", "equal_to", ("AWS::S3::Object",)),
+            # The trailing slash is intentional: every object of this bucket and nothing else.
+            _Field("resources.ARN", "starts_with", (f"{bucket.bucket_arn}/",)),
+        ]
+        if not writes:
+            fields.append(_Field("readOnly", "equal_to", ("true",)))
+        kind = "reads and writes" if writes else "reads"
+        self._selectors.append(_Selector(f"S3 object {kind} of {label}", tuple(fields)))
+        values = sum(len(field.values) for selector in self._selectors for field in selector.fields)
+        if values > MAX_SELECTOR_VALUES:
+            raise ValueError(
+                f"bucket: the trail's event selectors would hold {values} values, more than CloudTrail's "
+                f"{MAX_SELECTOR_VALUES}; record fewer data event types or buckets"
+            )
+        self.trail.advanced_event_selectors = [selector.to_cfn() for selector in self._selectors]
 
     def read_statements(self) -> list[iam.PolicyStatement]:
         """What reading the trail takes: its log files, its log group, decrypting them, and the trail's status."""

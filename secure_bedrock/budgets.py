@@ -14,6 +14,7 @@ both because the tag sits on the application inference profile the team must cal
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from constructs import Construct
 from secure_bedrock import actions
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
+    is_token,
     require_amount,
     require_bool,
     require_construct,
@@ -43,6 +45,12 @@ BEDROCK_SERVICE = "Amazon Bedrock"
 #: The billing entity of Marketplace-billed (third-party) models.
 MARKETPLACE_BILLING_ENTITY = "AWS Marketplace"
 DEFAULT_THRESHOLDS: tuple[float, ...] = (50.0, 80.0, 100.0)
+#: The smallest notification threshold AWS Budgets takes (its CloudFormation schema: 0.1).
+MIN_THRESHOLD = 0.1
+#: Budget names: 1-100 characters without ':' or '\\', unique in the account (across regions).
+MAX_BUDGET_NAME = 100
+#: The longest region name (``ap-southeast-4``), for names built from a deploy-time region.
+LONGEST_REGION = 14
 #: A budget takes at most five notifications; one is the FORECASTED notification at 100 %.
 MAX_THRESHOLDS = 4
 #: A notification takes one SNS subscriber and at most ten email subscribers.
@@ -69,9 +77,13 @@ def validate_thresholds_percent(argument: str, thresholds: Sequence[float]) -> N
             f"which is the forecast at 100 %, so name at most {MAX_THRESHOLDS}"
         )
     for index, threshold in enumerate(values):
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 100:
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, int | float)
+            or not MIN_THRESHOLD <= threshold <= 100
+        ):
             raise ValueError(
-                f"{argument}[{index}]: {threshold!r} must be a percentage above 0 and at most 100"
+                f"{argument}[{index}]: {threshold!r} must be a percentage from {MIN_THRESHOLD} to 100"
             )
     require_unique(argument, values)
 
@@ -86,6 +98,21 @@ def validate_budget_emails(argument: str, emails: Sequence[str]) -> None:
     for index, email in enumerate(values):
         require_email(f"{argument}[{index}]", email)
     require_unique(argument, values)
+
+
+def budget_name_for(stack: Stack, team: str | None = None) -> str:
+    """A budget name unique in the account. Budgets are account-wide, so the stack's name alone would
+    collide when the same stack is deployed to two regions of one account: the region is part of the
+    name. A stack name too long for 100 characters is cut and followed by a hash of it."""
+    region = stack.region
+    tail = f"-{region}-bedrock" + (f"-{team}" if team else "")
+    # A deploy-time region counts as the longest region name.
+    tail_length = len(tail) - len(region) + (LONGEST_REGION if is_token(region) else len(region))
+    head = stack.stack_name
+    if len(head) + tail_length > MAX_BUDGET_NAME:
+        digest = hashlib.sha256(head.encode()).hexdigest()[:8]
+        head = f"{head[: MAX_BUDGET_NAME - tail_length - len(digest) - 1]}-{digest}"
+    return head + tail
 
 
 def _notifications(
@@ -169,7 +196,7 @@ class BedrockBudgets(Construct):
             self,
             "Resource",
             budget=budgets.CfnBudget.BudgetDataProperty(
-                budget_name=f"{stack.stack_name}-bedrock",
+                budget_name=budget_name_for(stack),
                 budget_type="COST",
                 time_unit="MONTHLY",
                 budget_limit=budgets.CfnBudget.SpendProperty(amount=monthly_limit_usd, unit="USD"),
@@ -197,12 +224,12 @@ class BedrockBudgets(Construct):
         self.action_role: iam.Role | None = None
         for team_budget in teams:
             team = team_budget.team
-            budget_name = f"{stack.stack_name}-bedrock-{team.name}"
+            team_budget_name = budget_name_for(stack, team.name)
             self.team_budgets[team.name] = budgets.CfnBudget(
                 self,
                 f"Team{team.name}",
                 budget=budgets.CfnBudget.BudgetDataProperty(
-                    budget_name=budget_name,
+                    budget_name=team_budget_name,
                     budget_type="COST",
                     time_unit="MONTHLY",
                     budget_limit=budgets.CfnBudget.SpendProperty(
@@ -217,7 +244,7 @@ class BedrockBudgets(Construct):
                 notifications_with_subscribers=notifications,
             )
             if team_budget.hard_stop:
-                self.hard_stops[team.name] = self._hard_stop(team, budget_name, topic)
+                self.hard_stops[team.name] = self._hard_stop(team, team_budget_name, topic)
                 self.hard_stops[team.name].node.add_dependency(self.team_budgets[team.name])
 
     def _hard_stop(self, team: BedrockTeam, budget_name: str, topic: sns.ITopic) -> budgets.CfnBudgetsAction:

@@ -37,13 +37,35 @@ def create_key(
     :param purpose: what the key protects, written into its description.
     :param removal_policy: what happens to the key when it leaves the stack.
         Default: ``RETAIN`` (a deleted key makes everything it encrypted unreadable).
+
+    Its policy denies ``kms:CreateGrant`` except for AWS resources
+    (:func:`deny_grants_except_for_aws_resources`).
     """
-    return kms.Key(
+    key = kms.Key(
         scope,
         construct_id,
         description=f"secure-bedrock: {purpose} (created by {scope.node.path})",
         enable_key_rotation=True,
         removal_policy=removal_policy,
+    )
+    key.add_to_resource_policy(deny_grants_except_for_aws_resources())
+    return key
+
+
+def deny_grants_except_for_aws_resources() -> iam.PolicyStatement:
+    """A key-policy Deny of ``kms:CreateGrant`` unless an AWS service creates the grant for a
+    resource it manages (a guardrail, say): a grant is a second, unaudited key policy, so nobody may
+    hand one out directly. ``BoolIfExists`` so that a request without the keys is denied too (the
+    AWS Control Tower control CT.KMS.PV.1 uses the same form)."""
+    return iam.PolicyStatement(
+        sid="DenyGrantsExceptForAwsResources",
+        effect=iam.Effect.DENY,
+        principals=[iam.AnyPrincipal()],
+        actions=["kms:CreateGrant"],
+        resources=["*"],
+        conditions={
+            "BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}
+        },
     )
 
 

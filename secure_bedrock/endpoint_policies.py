@@ -197,20 +197,21 @@ def s3_gateway_statements(scope: IConstruct) -> list[iam.PolicyStatement]:
     and the regional bucket behind CloudFormation's presigned custom-resource response URLs.
 
     Without a policy a gateway endpoint allows everything: any client in the VPC could write to any
-    bucket of any account. Gateway endpoint policies take ``"Principal": "*"`` only.
+    bucket of any account. Gateway endpoint policies take ``"Principal": "*"`` only (written as such,
+    not as ``{"AWS": "*"}``).
     """
     stack = Stack.of(scope)
     return [
         iam.PolicyStatement(
             sid="ThisAccountsBuckets",
-            principals=[iam.AnyPrincipal()],
+            principals=[iam.StarPrincipal()],
             actions=["s3:*"],
             resources=["*"],
             conditions={"StringEquals": {"aws:ResourceAccount": stack.account}},
         ),
         iam.PolicyStatement(
             sid="CloudFormationCustomResourceResponses",
-            principals=[iam.AnyPrincipal()],
+            principals=[iam.StarPrincipal()],
             actions=["s3:PutObject"],
             resources=[
                 stack.format_arn(

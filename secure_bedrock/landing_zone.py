@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import RemovalPolicy
+import jsii
+from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from constructs import Construct
+from constructs import Construct, IValidation
 
+from secure_bedrock import limits
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
     is_token,
@@ -62,6 +64,29 @@ from secure_bedrock.teams import BedrockTeam, TeamSpec, validate_team_specs
 INVOCATION_LOG_DATA_TYPES: tuple[str, ...] = ("text", "image", "embedding", "video", "audio")
 
 
+@jsii.implements(IValidation)
+class _StackFitsCloudFormation:
+    """At synth: the landing zone's stack holds at most 500 resources (CloudFormation's quota), with
+    an error that says what grows it, before CDK's own TooManyResourcesInStack."""
+
+    def __init__(self, zone: SecureBedrockLandingZone, teams: int) -> None:
+        self._zone = zone
+        self._teams = teams
+
+    def validate(self) -> list[str]:
+        stack = Stack.of(self._zone)
+        count = sum(
+            1 for node in stack.node.find_all() if isinstance(node, CfnResource) and Stack.of(node) is stack
+        )
+        if count <= limits.STACK_RESOURCES.maximum:
+            return []
+        return [
+            f"teams: the stack '{stack.stack_name}' would hold {count} resources, more than CloudFormation's "
+            f"{limits.STACK_RESOURCES.maximum}; with {self._teams} teams, each team's profiles and role add "
+            "resources. Define some teams with BedrockTeam in stacks of their own, or use fewer models per team"
+        ]
+
+
 class SecureBedrockLandingZone(Construct):
     """A secure Bedrock landing zone: the private path to the approved models, and the evidence of their use.
 
@@ -98,7 +123,7 @@ class SecureBedrockLandingZone(Construct):
         guardrail_policy: GuardrailPolicy | None = None,
         guardrail_cross_region_profile: str | None = None,
         guardrail_cross_region_destinations: Sequence[str] = (),
-        enforce_guardrail_in_account: bool = False,
+        enforce_guardrail_in_account: bool = True,
         invoker_principal: iam.IPrincipal | None = None,
         administrator_principal: iam.IPrincipal | None = None,
         teams: Sequence[TeamSpec] = (),
@@ -146,7 +171,9 @@ class SecureBedrockLandingZone(Construct):
         :param guardrail_cross_region_destinations: the regions that profile routes to (ApplyGuardrail
             is granted on the profile in each). Default: this region only.
         :param enforce_guardrail_in_account: also apply the guardrail to every model call of the
-            account and region. Default: ``False``.
+            account and region, evaluating all of each request (comprehensive guarding: callers cannot
+            exempt parts of a prompt with guardrail input tags). One per account and region.
+            Default: ``True``.
         :param invoker_principal: who may assume the invoker role (all approved models, under the
             guardrail, through the runtime endpoint only). Default: no invoker role.
         :param administrator_principal: who may assume the administrator role. Default: no administrator role.
@@ -311,6 +338,12 @@ class SecureBedrockLandingZone(Construct):
             object_lock=object_lock,
             removal_policy=removal_policy,
         )
+        if self.audit_trail is not None:
+            # Who read (or wrote) which invocation-log object: the PHI itself.
+            self.audit_trail.record_object_access(
+                self.invocation_logging.bucket.bucket, "the model invocation logs (PHI)"
+            )
+
         self.auditor = BedrockAuditor(
             self,
             "Auditor",
@@ -328,6 +361,8 @@ class SecureBedrockLandingZone(Construct):
             enforce_in_account=enforce_guardrail_in_account,
             removal_policy=removal_policy,
         )
+        # A cross-region guardrail runs in its profile's destination regions; the endpoint must admit them.
+        self.network.allow_guardrail_profiles(self.guardrail.profile_arns)
         runtime_vpce = self.network.runtime_endpoint.vpc_endpoint_id
         self.invoker: BedrockInvokerRole | None = None
         if invoker_principal is not None:
@@ -381,6 +416,7 @@ class SecureBedrockLandingZone(Construct):
             thresholds=alarm_thresholds,
             removal_policy=removal_policy,
         )
+        self.node.add_validation(_StackFitsCloudFormation(self, len(teams)))
         self.budgets: BedrockBudgets | None = None
         if monthly_budget_usd is not None:
             self.budgets = BedrockBudgets(

@@ -101,6 +101,13 @@ class AlarmThresholds:
             )
 
 
+def alarm_source_arn(scope: Construct) -> str:
+    """Any CloudWatch alarm of this account and region: the ``aws:SourceArn`` of an alarm action."""
+    return Stack.of(scope).format_arn(
+        service="cloudwatch", resource="alarm", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+    )
+
+
 def model_metric(
     model_id: str, metric_name: str, *, statistic: str = "Sum", period: Duration | None = None
 ) -> cloudwatch.Metric:
@@ -280,12 +287,7 @@ class BedrockMonitoring(Construct):
             sid="AllowCloudWatchAlarmsToPublish",
             service="cloudwatch.amazonaws.com",
             actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-            source_arn=stack.format_arn(
-                service="cloudwatch",
-                resource="alarm",
-                resource_name="*",
-                arn_format=ArnFormat.COLON_RESOURCE_NAME,
-            ),
+            source_arn=alarm_source_arn(self),
         )
         allow_service(
             key,
@@ -297,6 +299,20 @@ class BedrockMonitoring(Construct):
         )
         topic = sns.Topic(
             self, "Topic", display_name="secure-bedrock alarms", master_key=key, enforce_ssl=True
+        )
+        # A topic policy replaces SNS's default one, which let the account's principals (and so
+        # CloudWatch alarm actions) publish: every publisher is named here.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsToPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": alarm_source_arn(self)},
+                },
+            )
         )
         topic.add_to_resource_policy(
             iam.PolicyStatement(

@@ -105,7 +105,13 @@ def _secure_bucket_props(key: kms.IKey | None, removal_policy: RemovalPolicy) ->
 
 
 def _deny_other_encryption(bucket: s3.Bucket, key: kms.IKey | None) -> None:
-    """Refuse puts that ask for another encryption (or another key); puts without headers get the default."""
+    """Refuse puts that ask for another encryption (or another key); puts without headers get the default.
+
+    Each Deny applies only when its header is present (``Null: false``): a negated operator, with or
+    without ``IfExists``, is *true* when the key is absent, so without that guard every put that relies
+    on the bucket's default encryption (Bedrock's and S3's log deliveries, the logging handler's
+    state) would be denied.
+    """
     algorithm = "aws:kms" if key is not None else "AES256"
     bucket.add_to_resource_policy(
         iam.PolicyStatement(
@@ -114,7 +120,10 @@ def _deny_other_encryption(bucket: s3.Bucket, key: kms.IKey | None) -> None:
             principals=[iam.AnyPrincipal()],
             actions=["s3:PutObject"],
             resources=[bucket.arn_for_objects("*")],
-            conditions={"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": algorithm}},
+            conditions={
+                "StringNotEquals": {"s3:x-amz-server-side-encryption": algorithm},
+                "Null": {"s3:x-amz-server-side-encryption": "false"},
+            },
         )
     )
     if key is not None:
@@ -126,7 +135,8 @@ def _deny_other_encryption(bucket: s3.Bucket, key: kms.IKey | None) -> None:
                 actions=["s3:PutObject"],
                 resources=[bucket.arn_for_objects("*")],
                 conditions={
-                    "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key.key_arn}
+                    "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key.key_arn},
+                    "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
                 },
             )
         )

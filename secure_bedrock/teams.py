@@ -13,13 +13,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import CfnTag
+from aws_cdk import CfnTag, Stack
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
+    is_token,
     require_amount,
     require_bool,
     require_construct,
@@ -38,7 +39,11 @@ from secure_bedrock.models import (
     require_models,
 )
 
-TEAM_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}\Z")
+#: A team name: lower-case letters and digits, single '-' between them, starting with a letter.
+TEAM_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")
+MAX_TEAM_NAME = 31
+#: An application inference profile's name: 1-64 of ``([0-9a-zA-Z][ _-]?)+`` (CloudFormation schema).
+MAX_PROFILE_NAME = 64
 #: A cost-allocation tag value: application inference profiles accept ASCII letters and digits,
 #: spaces and ``_ . : / = + - @`` only.
 TAG_VALUE_PATTERN = re.compile(r"^[\w .:/=+\-@]{1,256}\Z", re.ASCII)
@@ -67,18 +72,26 @@ def _description(text: str) -> str:
     return re.sub(r"([ _-])[ _-]+", r"\1", cleaned).strip(" _-")[:200]
 
 
-def _profile_name(team: str, model: BedrockModel) -> str:
-    slug = re.sub(r"[^0-9a-zA-Z]+", "-", model.model_id).strip("-")
-    digest = hashlib.sha256(model.model_id.encode()).hexdigest()[:6]
-    return f"{team}-{slug}"[:57] + f"-{digest}"
+def profile_name(stack_name: str, team: str, model: BedrockModel) -> str:
+    """The application inference profile's name: readable (team and model), and unique in the
+    account and region, because profile names are, through a hash of the stack, team and model.
+
+    Always matches ``([0-9a-zA-Z][ _-]?)+`` in at most 64 characters: separators are single and the
+    readable part is cut before the hash.
+    """
+    digest = hashlib.sha256(f"{stack_name}/{team}/{model.model_id}".encode()).hexdigest()[:8]
+    readable = re.sub(r"[^0-9a-zA-Z]+", "-", f"{team}-{model.model_id}").strip("-")
+    readable = readable[: MAX_PROFILE_NAME - len(digest) - 1].rstrip("-")
+    return f"{readable}-{digest}"
 
 
 def validate_team_name(argument: str, name: str) -> str:
     """Return ``name`` if it is a team name: lower-case letters, digits and '-', starting with a letter."""
     require_type(argument, name, str, "a team name such as 'claims'")
-    if not TEAM_NAME_PATTERN.match(name):
+    if not TEAM_NAME_PATTERN.match(name) or len(name) > MAX_TEAM_NAME:
         raise ValueError(
-            f"{argument}: {name!r} must be lower-case letters, digits and '-', starting with a letter (max 31)"
+            f"{argument}: {name!r} must be lower-case letters and digits, starting with a letter, with single '-' "
+            f"between them (e.g. 'claims-east'), at most {MAX_TEAM_NAME} characters"
         )
     return name
 
@@ -189,6 +202,8 @@ class BedrockTeam(Construct):
         self.cost_center = cost_center
 
         tags = [CfnTag(key=TEAM_TAG, value=name), CfnTag(key=COST_CENTER_TAG, value=cost_center)]
+        stack = Stack.of(self)
+        stack_name = stack.stack_name if not is_token(stack.stack_name) else self.node.path
         self.profiles: dict[str, bedrock.CfnApplicationInferenceProfile] = {}
         team_models: list[BedrockModel] = []
         for model in models:
@@ -203,7 +218,7 @@ class BedrockTeam(Construct):
                 self,
                 # The source model id is the stable part of the construct id.
                 "Profile" + hashlib.sha256(model.model_id.encode()).hexdigest()[:8],
-                inference_profile_name=_profile_name(name, model),
+                inference_profile_name=profile_name(stack_name, name, model),
                 description=_description(f"team {name} cost center {cost_center} model {model.model_id}"),
                 model_source=bedrock.CfnApplicationInferenceProfile.InferenceProfileModelSourceProperty(
                     copy_from=copy_from

@@ -15,7 +15,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_bedrock import BedrockModels, SecureBedrockLandingZone, add_encrypted_flow_logs
+from secure_bedrock import (
+    BedrockModels,
+    SecureBedrockLandingZone,
+    acknowledge,
+    add_encrypted_flow_logs,
+    grant_invoke,
+)
 
 
 class BringYourOwnVpcAndKeyStack(Stack):
@@ -55,3 +61,38 @@ class BringYourOwnVpcAndKeyStack(Stack):
             invocation_log_key=self.phi_key,
             invoker_principal=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
         )
+        # The app's own task role: the same guarantees as the invoker role, through grant_invoke.
+        self.app_role = iam.Role(
+            self, "AppTaskRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com")
+        )
+        grant_invoke(
+            self.app_role,
+            models=[BedrockModels.US_AMAZON_NOVA_PRO],
+            guardrail=self.landing_zone.guardrail,
+            through=self.landing_zone.network.runtime_endpoint.vpc_endpoint_id,
+        )
+        default_policy = self.app_role.node.find_child("DefaultPolicy")
+        for rule in (
+            "HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy",
+            "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy",
+            "PCI.DSS.321::PCI.DSS.321-IAMNoInlinePolicy",
+        ):
+            acknowledge(
+                default_policy,
+                rule,
+                "The application's own role: CDK grants (grant_invoke among them) write to its default policy, "
+                "which the access matrix evaluates; the landing zone's roles use customer-managed policies.",
+            )
+
+
+def byo_example_template(outdir: str) -> dict[str, Any]:
+    """The example synthesized on its own, with cdk.json's feature flags (for the generated documents)."""
+    from aws_cdk import App
+
+    from stacks.app import cdk_json_context
+
+    flags = {key: value for key, value in cdk_json_context().items() if key.startswith("@aws-cdk")}
+    app = App(context=flags, outdir=outdir)
+    stack = BringYourOwnVpcAndKeyStack(app, "ByoExample")
+    template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
+    return template

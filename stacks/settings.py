@@ -10,11 +10,12 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import aws_logs as logs
 
 from secure_bedrock import (
+    DEFAULT_SERVICES,
     INVOCATION_LOG_DATA_TYPES,
     BedrockEndpointService,
     BedrockModel,
@@ -30,10 +31,17 @@ from secure_bedrock._validation import (
     require_principal_arn,
     require_region,
 )
-from secure_bedrock.budgets import MAX_EMAIL_SUBSCRIBERS, MAX_THRESHOLDS
+from secure_bedrock.budgets import MAX_EMAIL_SUBSCRIBERS, MAX_THRESHOLDS, MIN_THRESHOLD
 from secure_bedrock.guardrail import PROFILE_ID_PATTERN
 from secure_bedrock.network import validate_vpc_cidr
-from secure_bedrock.teams import TAG_VALUE_PATTERN, TEAM_NAME_PATTERN
+from secure_bedrock.teams import (
+    COST_CENTER_TAG,
+    MAX_TEAM_NAME,
+    TAG_VALUE_PATTERN,
+    TEAM_NAME_PATTERN,
+    TEAM_TAG,
+    validate_team_name,
+)
 
 #: The cdk.json context key that holds the settings.
 CONTEXT_KEY = "secure-bedrock"
@@ -88,11 +96,7 @@ class NetworkSettings:
 
     vpc_cidr: str = "10.0.0.0/16"
     max_azs: int = 2
-    endpoint_services: tuple[BedrockEndpointService, ...] = (
-        BedrockEndpointService.RUNTIME,
-        BedrockEndpointService.CONTROL,
-        BedrockEndpointService.AGENT_RUNTIME,
-    )
+    endpoint_services: tuple[BedrockEndpointService, ...] = DEFAULT_SERVICES
     allowed_cidrs: tuple[str, ...] = ()
 
 
@@ -114,7 +118,7 @@ class GuardrailSettings:
     deny_medical_advice: bool = True
     cross_region_profile: str | None = None
     cross_region_destinations: tuple[str, ...] = ()
-    enforce_in_account: bool = False
+    enforce_in_account: bool = True
 
 
 @dataclass(frozen=True)
@@ -284,12 +288,26 @@ def _retention(path: str, value: Any) -> logs.RetentionDays:
     return RETENTION_DAYS[value]
 
 
+#: Tags per resource (50, the common AWS limit) less the two every team profile carries.
+MAX_STACK_TAGS = 48
+
+
 def _tags(path: str, value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise TypeError(f"{path}: must be an object of string keys and string values, got {value!r}")
     errors = []
+    if len(value) > MAX_STACK_TAGS:
+        errors.append(
+            f"{path}: {len(value)} tags; AWS resources take at most 50, and team profiles already carry "
+            f"'{TEAM_TAG}' and '{COST_CENTER_TAG}', so name at most {MAX_STACK_TAGS}"
+        )
     for key, text in value.items():
-        if not isinstance(key, str) or not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
+        if key in (TEAM_TAG, COST_CENTER_TAG):
+            errors.append(
+                f"{path}.{key}: the landing zone sets this tag on each team's profiles for cost allocation (team "
+                "budgets and hard stops match it); a stack-wide value would replace every team's. Remove it"
+            )
+        elif not isinstance(key, str) or not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
             errors.append(f"{path}.{key}: tag keys have 1-128 characters and must not start with 'aws:'")
         elif not TAG_KEY_PATTERN.match(key):
             errors.append(
@@ -415,7 +433,7 @@ def _guardrail(errors: list[str], raw: object) -> GuardrailSettings:
         deny_medical_advice=reader.get("deny_medical_advice", True, _boolean),
         cross_region_profile=reader.get("cross_region_profile", None, _guardrail_profile),
         cross_region_destinations=reader.get_list("cross_region_destinations", require_region),
-        enforce_in_account=reader.get("enforce_in_account", False, _boolean),
+        enforce_in_account=reader.get("enforce_in_account", True, _boolean),
     )
     if settings.cross_region_destinations and reader.raw.get("cross_region_profile") is None:
         reader.fail(
@@ -449,10 +467,10 @@ def _team(models: tuple[BedrockModel, ...]) -> Callable[[str, Any], TeamSettings
                 hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(allowed)}"
                 errors.append(f"{path}.{key}: unknown setting; {hint}")
         name = value.get("name")
-        if not isinstance(name, str) or not TEAM_NAME_PATTERN.match(name):
-            errors.append(
-                f"{path}.name: {name!r} must be lower-case letters, digits and '-', starting with a letter (max 31)"
-            )
+        try:
+            validate_team_name(f"{path}.name", cast(str, name))
+        except (TypeError, ValueError) as error:
+            errors.append(str(error).replace(" must be a team name such as", ": must be a team name such as"))
         cost_center = value.get("cost_center")
         if not isinstance(cost_center, str) or not TAG_VALUE_PATTERN.match(cost_center):
             errors.append(
@@ -535,8 +553,8 @@ def _https(path: str, value: Any) -> str:
 
 
 def _percent(path: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 100:
-        raise ValueError(f"{path}: {value!r} must be a percentage above 0 and at most 100")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not MIN_THRESHOLD <= value <= 100:
+        raise ValueError(f"{path}: {value!r} must be a percentage from {MIN_THRESHOLD} to 100")
     return float(value)
 
 
@@ -656,7 +674,7 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
     names: dict[str, int] = {}
     for index, team in enumerate(raw_teams if isinstance(raw_teams, list) else []):
         name = team.get("name") if isinstance(team, Mapping) else None
-        if not isinstance(name, str) or not TEAM_NAME_PATTERN.match(name):
+        if not isinstance(name, str) or not TEAM_NAME_PATTERN.match(name) or len(name) > MAX_TEAM_NAME:
             continue
         # Ids derived from team names (statement ids, outputs) drop the '-'.
         key = name.replace("-", "")

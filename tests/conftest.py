@@ -15,6 +15,7 @@ from aws_cdk.assertions import Template
 
 from secure_bedrock.compliance import register_compliance_packs
 from stacks.app import build_app, cdk_json_context
+from stacks.byo_example import byo_example_template
 from stacks.hipaa_stack import HipaaBedrockStack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +46,12 @@ def reference_template(
 ) -> Template:
     """The reference stack's template."""
     return Template.from_json(reference_assembly.get_stack_artifact(reference_stack.artifact_id).template)
+
+
+@pytest.fixture(scope="session")
+def byo_template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The bring-your-own example's template (its app's VPC, keys and task role), synthesized once."""
+    return byo_example_template(str(tmp_path_factory.mktemp("byo")))
 
 
 @pytest.fixture(scope="session")

@@ -50,7 +50,8 @@ def test_advanced_selectors_add_bedrock_data_events_to_management_events(stack: 
         next(f["Equals"][0] for f in s["FieldSelectors"] if f["Field"] == "resources.type")
         for s in selectors[1:]
     ]
-    assert data_types == list(BEDROCK_DATA_EVENT_TYPES)
+    # The Bedrock types, then reads of the trail's own log files (S3 objects).
+    assert data_types == [*BEDROCK_DATA_EVENT_TYPES, "AWS::S3::Object"]
     assert "AWS::Bedrock::Guardrail" in data_types
     for selector in selectors[1:]:
         assert {"Field": "eventCategory", "Equals": ["Data"]} in selector["FieldSelectors"]

@@ -122,7 +122,9 @@ def test_handler_is_hardened(stack: Stack) -> None:
         template, "AWS::Lambda::Function", {"Description": Match.string_like_regexp("invocation logging")}
     )
     props = function["Properties"]
-    assert props["ReservedConcurrentExecutions"] == 1
+    # No reserved concurrency: new accounts (total 10, all unreserved) would refuse the deploy.
+    assert "ReservedConcurrentExecutions" not in props
+    assert function["Metadata"]["secure-bedrock:function"] == {"construct": "HardenedFunction"}
     subnets = [ref["Ref"] for ref in props["VpcConfig"]["SubnetIds"]]
     assert len(subnets) == 2
     assert all("IsolatedSubnet" in subnet for subnet in subnets)
@@ -413,7 +415,7 @@ def _isolated_vpc_named(stack: Stack) -> ec2.IVpc:
         ({"code_path": ""}, ValueError, r"code_path: '' is not a folder"),
         ({"code_path": "/nonexistent"}, ValueError, r"code_path: '/nonexistent' is not a folder"),
         ({"code_path": "a" * 1001}, ValueError, r"code_path: 'a+' is not a folder"),
-        ({"description": "d" * 257}, ValueError, r"description: 257 characters; Lambda takes at most 256"),
+        ({"description": "d" * 257}, ValueError, r"description: 257 characters; use at most 256"),
         ({"statements": "s3:GetObject"}, TypeError, r"statements must be a list of iam.PolicyStatement"),
         (
             {"statements": [{"Action": "s3:GetObject"}]},

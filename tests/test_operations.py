@@ -317,7 +317,7 @@ def test_team_budget_filters_on_the_team_tag_with_a_hard_stop(stack: Stack, team
         ({"monthly_limit_usd": -5}, r"monthly_limit_usd: -5 must be a positive amount"),
         (
             {"thresholds_percent": [0]},
-            r"thresholds_percent\[0\]: 0 must be a percentage above 0 and at most 100",
+            r"thresholds_percent\[0\]: 0 must be a percentage from 0.1 to 100",
         ),
         ({"thresholds_percent": [50, 120]}, r"thresholds_percent\[1\]: 120 must be a percentage"),
         ({"thresholds_percent": []}, r"thresholds_percent: name at least one threshold"),

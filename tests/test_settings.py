@@ -41,7 +41,6 @@ def test_cdk_json_settings_load_into_typed_objects() -> None:
     assert settings.network.endpoint_services == (
         BedrockEndpointService.RUNTIME,
         BedrockEndpointService.CONTROL,
-        BedrockEndpointService.AGENT_RUNTIME,
     )
     assert settings.log_retention == logs.RetentionDays.SIX_YEARS
 

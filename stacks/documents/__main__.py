@@ -8,6 +8,7 @@ import tempfile
 from typing import Any
 
 from stacks.app import build_app
+from stacks.byo_example import byo_example_template
 from stacks.documents import render_documents
 
 
@@ -16,10 +17,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stacks.documents", description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if a checked-in document is stale")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as outdir:
+    with tempfile.TemporaryDirectory() as outdir, tempfile.TemporaryDirectory() as byo_outdir:
         app, stack = build_app(outdir=outdir)
         template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
-        documents = render_documents(template, stack)
+        documents = render_documents(template, stack, byo_example_template(byo_outdir))
     stale = [path for path, text in documents.items() if not path.exists() or path.read_text() != text]
     if args.check:
         for path in stale:

@@ -1,0 +1,1315 @@
+"""The access matrix: who can do what, through which path, decided by an independent IAM engine.
+
+Every access claim the landing zone makes ("the invoker cannot call a model without the guardrail",
+"the administrator cannot read the invocation logs", "alarms can publish to the topic") is a row here:
+a request (principal, action, resource, context, path) with the decision AWS documents for it. The
+policies come from the *synthesized* templates, resolved to the values a deployment would give
+(:mod:`stacks.documents.deployed`), and are evaluated by ``@cloud-copilot/iam-simulate``
+(:mod:`stacks.documents.iam_simulator`), which knows nothing of this library. ``make docs`` renders
+``docs/access-matrix.md`` from the same run; ``tests/test_access_matrix.py`` fails when a decision
+differs from the expected one or the document is stale.
+
+Templates: the reference environment, and the bring-your-own example (``stacks/byo_example.py``),
+where an application's own role is given ``grant_invoke``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from stacks.documents.deployed import Deployed
+from stacks.documents.iam_simulator import SimulationRequest, SimulationResult, simulate
+
+ACCOUNT = "111122223333"
+OTHER_ACCOUNT = "444455556666"
+REGION = "us-east-1"
+ALLOWED, EXPLICIT, IMPLICIT = "Allowed", "ExplicitlyDenied", "ImplicitlyDenied"
+
+SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+NOVA_PRO = "amazon.nova-pro-v1:0"
+TITAN = "amazon.titan-embed-text-v2:0"
+US_REGIONS = ("us-east-1", "us-east-2", "us-west-2")
+
+# Where each expected decision comes from (AWS documentation).
+EVALUATION = "IAM user guide: policy evaluation logic (an explicit Deny wins; no Allow is an implicit deny)"
+NEGATED = "IAM user guide: condition operators (a negated operator is true when the key is absent)"
+GUARDRAIL_ID = "Bedrock user guide: guardrails-permissions-id (bedrock:GuardrailIdentifier)"
+PROFILES = "Bedrock user guide: inference-profiles-prereq (profile ARN plus each region's model ARN)"
+ENDPOINT = "PrivateLink guide: endpoint policies (a request must be allowed by the endpoint policy too)"
+KEY_POLICY = "KMS developer guide: key policies and kms:ViaService, kms:GrantIsForAWSResource"
+SNS_POLICY = "SNS developer guide: topic policies for AWS services (aws:SourceArn, aws:SourceAccount)"
+S3_POLICY = "S3 user guide: bucket policies (aws:SecureTransport; service principals with aws:SourceArn)"
+LOGGING = "Bedrock user guide: model-invocation-logging (the logging configuration and its role)"
+KMS_GUARDRAIL = "Bedrock user guide: guardrails-permissions-kms (creators need Decrypt, GenerateDataKey, DescribeKey, CreateGrant)"
+LOGS_ACTIONS = "Service Authorization Reference: Amazon CloudWatch Logs (actions that read or forward events)"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One access claim: a request and the decision AWS documents for it."""
+
+    id: str
+    section: str
+    who: str
+    does: str
+    path: str
+    expected: str
+    source: str
+    request: SimulationRequest
+    disagreement: str = ""
+    """Where the simulator is known to differ from the documentation: why (the row keeps the documented decision)."""
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """A row with the simulator's decision."""
+
+    row: Row
+    result: SimulationResult
+
+    @property
+    def agrees(self) -> bool:
+        return self.result.decision == self.row.expected
+
+
+@dataclass
+class _Builder:
+    """Rows for one deployed template, with helpers that fill in the policies each request meets."""
+
+    deployed: Deployed
+    rows: list[Row] = field(default_factory=list)
+
+    def add(
+        self,
+        row_id: str,
+        section: str,
+        who: str,
+        does: str,
+        path: str,
+        expected: str,
+        source: str,
+        request: SimulationRequest,
+        disagreement: str = "",
+    ) -> None:
+        self.rows.append(Row(row_id, section, who, does, path, expected, source, request, disagreement))
+
+
+class _Reference:
+    """The reference environment's principals, resources and policies, by role in the landing zone."""
+
+    def __init__(self, deployed: Deployed) -> None:
+        d = deployed
+        self.d = d
+        self.runtime = d.endpoint("bedrock-runtime")
+        self.control = d.endpoint("bedrock")
+        self.s3_gateway = d.endpoint("s3")
+        self.guardrail = d.find("AWS::Bedrock::Guardrail", r"^LandingZoneGuardrail[0-9A-F]{8}$")
+        self.guardrail_arn = str(d.get_att(self.guardrail, "GuardrailArn"))
+        self.guardrail_version_arn = f"{self.guardrail_arn}:1"
+        self.guardrail_key = d.find("AWS::KMS::Key", r"^LandingZoneGuardrailKey")
+        self.log_key = d.find("AWS::KMS::Key", r"^LandingZoneInvocationLoggingKey")
+        self.log_bucket = d.find("AWS::S3::Bucket", r"^LandingZoneInvocationLoggingBucket[0-9A-F]{8}$")
+        self.log_group = d.find("AWS::Logs::LogGroup", r"^LandingZoneInvocationLoggingLogGroup")
+        self.topic = d.find("AWS::SNS::Topic", r"^LandingZoneMonitoringTopic")
+        self.topic_key = d.find("AWS::KMS::Key", r"^LandingZoneMonitoringKey")
+        self.trail_bucket = d.find("AWS::S3::Bucket", r"^LandingZoneAuditTrailBucket[0-9A-F]{8}$")
+
+    def profile(self, profile_id: str) -> str:
+        return self.d.arn("bedrock", f"inference-profile/{profile_id}")
+
+    @staticmethod
+    def model(model_id: str, region: str) -> str:
+        return f"arn:aws:bedrock:{region}::foundation-model/{model_id}"
+
+    def role(self, pattern: str) -> str:
+        return self.d.find("AWS::IAM::Role", pattern)
+
+    def as_role(
+        self,
+        role: str,
+        action: str,
+        resource: str,
+        *,
+        context: Mapping[str, str | Sequence[str]] | None = None,
+        through: str | None = None,
+        resource_policy: Mapping[str, Any] | None = None,
+        resource_account: str | None = None,
+        identity_policies: Sequence[Mapping[str, Any]] | None = None,
+        principal: str | None = None,
+    ) -> SimulationRequest:
+        """A request by a role of the template, through the named endpoint (or none)."""
+        endpoint = {"bedrock-runtime": self.runtime, "bedrock": self.control, "s3": self.s3_gateway}.get(
+            through or ""
+        )
+        full_context: dict[str, str | Sequence[str]] = dict(context or {})
+        if endpoint is not None:
+            full_context["aws:SourceVpce"] = endpoint.endpoint_id
+        return SimulationRequest(
+            principal=principal or self.d.role_arn(role),
+            action=action,
+            resource=resource,
+            resource_account=resource_account,
+            context=full_context,
+            identity_policies=list(
+                identity_policies if identity_policies is not None else self.d.identity_policies(role)
+            ),
+            resource_policy=resource_policy,
+            vpc_endpoint_policies=[{"name": endpoint.service, "policy": endpoint.policy}]
+            if endpoint is not None and endpoint.policy
+            else [],
+        )
+
+
+def _account_of(resource: str) -> str | None:
+    """The account of an ARN (its fifth field), or ``None`` (foundation models, S3 buckets)."""
+    parts = resource.split(":")
+    return parts[4] if len(parts) > 4 and parts[4] else None
+
+
+def reference_rows(deployed: Deployed) -> list[Row]:
+    """Every access claim of the reference environment, as rows."""
+    ref = _Reference(deployed)
+    b = _Builder(deployed)
+    d = deployed
+    guardrail = {"bedrock:GuardrailIdentifier": ref.guardrail_version_arn}
+    other_version = {"bedrock:GuardrailIdentifier": f"{ref.guardrail_arn}:2"}
+    sonnet_profile = ref.profile(f"us.{SONNET}")
+
+    def request(role: str, action: str, resource: str, **options: Any) -> SimulationRequest:
+        options.setdefault("resource_account", _account_of(resource) or d.account)
+        return ref.as_role(role, action, resource, **options)
+
+    # --- the invoker ----------------------------------------------------------------------------
+    invoker = ref.role(r"^LandingZoneInvoker[0-9A-F]{8}$")
+    who = "Invoker (`BedrockInvokerRole`)"
+    section = "Invoker: approved models, only with the guardrail, only through the runtime endpoint"
+    b.add(
+        "invoker-profile",
+        section,
+        who,
+        f"InvokeModel on the `us.{SONNET}` profile, with the guardrail's version",
+        "runtime endpoint",
+        ALLOWED,
+        GUARDRAIL_ID,
+        request(invoker, "bedrock:InvokeModel", sonnet_profile, context=guardrail, through="bedrock-runtime"),
+    )
+    for region in US_REGIONS:
+        b.add(
+            f"invoker-model-{region}",
+            section,
+            who,
+            f"InvokeModel on `{SONNET}` in {region}, through the `us.` profile (a destination region)",
+            "runtime endpoint",
+            ALLOWED,
+            PROFILES,
+            request(
+                invoker,
+                "bedrock:InvokeModel",
+                ref.model(SONNET, region),
+                context={**guardrail, "bedrock:InferenceProfileArn": sonnet_profile},
+                through="bedrock-runtime",
+            ),
+        )
+    b.add(
+        "invoker-stream",
+        section,
+        who,
+        "InvokeModelWithResponseStream (ConverseStream) on the profile, with the guardrail",
+        "runtime endpoint",
+        ALLOWED,
+        GUARDRAIL_ID,
+        request(
+            invoker,
+            "bedrock:InvokeModelWithResponseStream",
+            sonnet_profile,
+            context=guardrail,
+            through="bedrock-runtime",
+        ),
+    )
+    b.add(
+        "invoker-in-region",
+        section,
+        who,
+        f"InvokeModel on `{TITAN}` in us-east-1 (approved in-region), with the guardrail",
+        "runtime endpoint",
+        ALLOWED,
+        GUARDRAIL_ID,
+        request(
+            invoker,
+            "bedrock:InvokeModel",
+            ref.model(TITAN, REGION),
+            context=guardrail,
+            through="bedrock-runtime",
+        ),
+    )
+    b.add(
+        "invoker-no-guardrail",
+        section,
+        who,
+        "InvokeModel on the profile **without** a guardrail",
+        "runtime endpoint",
+        EXPLICIT,
+        NEGATED,
+        request(invoker, "bedrock:InvokeModel", sonnet_profile, through="bedrock-runtime"),
+    )
+    b.add(
+        "invoker-other-version",
+        section,
+        who,
+        "InvokeModel on the profile with **another** guardrail version",
+        "runtime endpoint",
+        EXPLICIT,
+        GUARDRAIL_ID,
+        request(
+            invoker, "bedrock:InvokeModel", sonnet_profile, context=other_version, through="bedrock-runtime"
+        ),
+    )
+    b.add(
+        "invoker-outside-endpoint",
+        section,
+        who,
+        "InvokeModel on the profile, with the guardrail, **not** through the endpoint",
+        "public endpoint",
+        IMPLICIT,
+        EVALUATION,
+        request(invoker, "bedrock:InvokeModel", sonnet_profile, context=guardrail),
+    )
+    b.add(
+        "invoker-model-directly",
+        section,
+        who,
+        f"InvokeModel on `{SONNET}` directly (no profile), with the guardrail",
+        "runtime endpoint",
+        IMPLICIT,
+        PROFILES,
+        request(
+            invoker,
+            "bedrock:InvokeModel",
+            ref.model(SONNET, REGION),
+            context=guardrail,
+            through="bedrock-runtime",
+        ),
+    )
+    b.add(
+        "invoker-unapproved-profile",
+        section,
+        who,
+        f"InvokeModel on the **global** `{SONNET}` profile (not approved)",
+        "runtime endpoint",
+        IMPLICIT,
+        EVALUATION,
+        request(
+            invoker,
+            "bedrock:InvokeModel",
+            ref.profile(f"global.{SONNET}"),
+            context=guardrail,
+            through="bedrock-runtime",
+        ),
+    )
+    b.add(
+        "invoker-unapproved-region",
+        section,
+        who,
+        f"InvokeModel on `{SONNET}` in eu-west-1 through the `us.` profile (outside its routing)",
+        "runtime endpoint",
+        IMPLICIT,
+        PROFILES,
+        request(
+            invoker,
+            "bedrock:InvokeModel",
+            ref.model(SONNET, "eu-west-1"),
+            context={**guardrail, "bedrock:InferenceProfileArn": sonnet_profile},
+            through="bedrock-runtime",
+        ),
+    )
+    b.add(
+        "invoker-management",
+        section,
+        who,
+        "CreateModelCustomizationJob (model management)",
+        "any",
+        EXPLICIT,
+        EVALUATION,
+        request(invoker, "bedrock:CreateModelCustomizationJob", "*"),
+    )
+    b.add(
+        "invoker-apply-guardrail",
+        section,
+        who,
+        "ApplyGuardrail on the landing zone's guardrail",
+        "runtime endpoint",
+        ALLOWED,
+        GUARDRAIL_ID,
+        request(invoker, "bedrock:ApplyGuardrail", ref.guardrail_arn, through="bedrock-runtime"),
+    )
+    b.add(
+        "invoker-apply-guardrail-outside",
+        section,
+        who,
+        "ApplyGuardrail (sending PHI) **not** through the endpoint",
+        "public endpoint",
+        IMPLICIT,
+        EVALUATION,
+        request(invoker, "bedrock:ApplyGuardrail", ref.guardrail_arn),
+    )
+    b.add(
+        "invoker-guardrail-key",
+        section,
+        who,
+        "kms:Decrypt with the guardrail's key, through Bedrock",
+        "any",
+        ALLOWED,
+        KEY_POLICY,
+        request(
+            invoker,
+            "kms:Decrypt",
+            str(d.get_att(ref.guardrail_key, "Arn")),
+            context={"kms:ViaService": f"bedrock.{REGION}.amazonaws.com"},
+            resource_policy=d.key_policy(ref.guardrail_key),
+        ),
+    )
+    b.add(
+        "invoker-read-logs",
+        section,
+        who,
+        "s3:GetObject on an invocation-log object",
+        "any",
+        IMPLICIT,
+        EVALUATION,
+        request(
+            invoker,
+            "s3:GetObject",
+            f"{d.get_att(ref.log_bucket, 'Arn')}/bedrock/AWSLogs/x.json.gz",
+            context={"aws:SecureTransport": "true"},
+            resource_policy=d.bucket_policy(ref.log_bucket),
+            resource_account=d.account,
+        ),
+    )
+
+    # --- teams -------------------------------------------------------------------------------------
+    claims = ref.role(r"^LandingZoneTeamsclaimsInvoker")
+    claims_profile = str(
+        d.get_att(
+            d.find("AWS::Bedrock::ApplicationInferenceProfile", r"^LandingZoneTeamsclaimsProfile"),
+            "InferenceProfileArn",
+        )
+    )
+    research_profiles = [
+        str(d.get_att(lid, "InferenceProfileArn"))
+        for lid in d.of_type("AWS::Bedrock::ApplicationInferenceProfile")
+        if lid.startswith("LandingZoneTeamsresearchProfile")
+    ]
+    who = "Team `claims` (`BedrockTeam`)"
+    section = "Teams: their own application inference profiles only"
+    b.add(
+        "team-own-profile",
+        section,
+        who,
+        "InvokeModel on its application inference profile, with the guardrail",
+        "runtime endpoint",
+        ALLOWED,
+        PROFILES,
+        request(claims, "bedrock:InvokeModel", claims_profile, context=guardrail, through="bedrock-runtime"),
+    )
+    for region in US_REGIONS:
+        b.add(
+            f"team-model-{region}",
+            section,
+            who,
+            f"InvokeModel on `{SONNET}` in {region}, through its application profile",
+            "runtime endpoint",
+            ALLOWED,
+            PROFILES,
+            request(
+                claims,
+                "bedrock:InvokeModel",
+                ref.model(SONNET, region),
+                context={**guardrail, "bedrock:InferenceProfileArn": claims_profile},
+                through="bedrock-runtime",
+            ),
+        )
+    b.add(
+        "team-system-profile",
+        section,
+        who,
+        f"InvokeModel on the `us.{SONNET}` system profile it was copied from",
+        "runtime endpoint",
+        IMPLICIT,
+        EVALUATION,
+        request(claims, "bedrock:InvokeModel", sonnet_profile, context=guardrail, through="bedrock-runtime"),
+    )
+    b.add(
+        "team-other-team",
+        section,
+        who,
+        "InvokeModel on team `research`'s application profile",
+        "runtime endpoint",
+        IMPLICIT,
+        EVALUATION,
+        request(
+            claims, "bedrock:InvokeModel", research_profiles[0], context=guardrail, through="bedrock-runtime"
+        ),
+    )
+    b.add(
+        "team-no-guardrail",
+        section,
+        who,
+        "InvokeModel on its application profile **without** a guardrail",
+        "runtime endpoint",
+        EXPLICIT,
+        NEGATED,
+        request(claims, "bedrock:InvokeModel", claims_profile, through="bedrock-runtime"),
+    )
+
+    # --- the administrator -------------------------------------------------------------------------
+    admin = ref.role(r"^LandingZoneAdministrator")
+    who = "Administrator (`BedrockAdministrator`)"
+    section = "Administrator: manages Bedrock, never invokes, never reads or changes the evidence"
+    guardrail_key_arn = str(d.get_att(ref.guardrail_key, "Arn"))
+    via_bedrock = {"kms:ViaService": f"bedrock.{REGION}.amazonaws.com"}
+    b.add(
+        "admin-update-guardrail",
+        section,
+        who,
+        "UpdateGuardrail on the landing zone's guardrail",
+        "any",
+        ALLOWED,
+        EVALUATION,
+        request(admin, "bedrock:UpdateGuardrail", ref.guardrail_arn),
+    )
+    for action in ("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"):
+        b.add(
+            f"admin-guardrail-key-{action.split(':')[1]}",
+            section,
+            who,
+            f"{action} with the guardrail's key, through Bedrock (managing the guardrail)",
+            "any",
+            ALLOWED,
+            KMS_GUARDRAIL,
+            request(
+                admin,
+                action,
+                guardrail_key_arn,
+                context=via_bedrock,
+                resource_policy=d.key_policy(ref.guardrail_key),
+            ),
+        )
+    b.add(
+        "admin-guardrail-key-grant",
+        section,
+        who,
+        "kms:CreateGrant on the guardrail's key, made by Bedrock for the guardrail",
+        "any",
+        ALLOWED,
+        KMS_GUARDRAIL,
+        request(
+            admin,
+            "kms:CreateGrant",
+            guardrail_key_arn,
+            context={**via_bedrock, "kms:GrantIsForAWSResource": "true"},
+            resource_policy=d.key_policy(ref.guardrail_key),
+        ),
+    )
+    b.add(
+        "admin-create-profile",
+        section,
+        who,
+        f"CreateInferenceProfile copying the approved `us.{SONNET}` profile",
+        "any",
+        ALLOWED,
+        PROFILES,
+        request(admin, "bedrock:CreateInferenceProfile", sonnet_profile),
+    )
+    b.add(
+        "admin-create-profile-model",
+        section,
+        who,
+        f"CreateInferenceProfile: the `{SONNET}` model in us-west-2 behind that profile",
+        "any",
+        ALLOWED,
+        PROFILES,
+        request(admin, "bedrock:CreateInferenceProfile", ref.model(SONNET, "us-west-2")),
+    )
+    b.add(
+        "admin-read-logging-setting",
+        section,
+        who,
+        "GetModelInvocationLoggingConfiguration",
+        "any",
+        ALLOWED,
+        LOGGING,
+        request(admin, "bedrock:GetModelInvocationLoggingConfiguration", "*"),
+    )
+    for action in (
+        "bedrock:PutModelInvocationLoggingConfiguration",
+        "bedrock:DeleteModelInvocationLoggingConfiguration",
+    ):
+        b.add(
+            f"admin-{action.split(':')[1]}",
+            section,
+            who,
+            f"{action.split(':')[1]} (switch off or redirect the evidence)",
+            "any",
+            EXPLICIT,
+            EVALUATION,
+            request(admin, action, "*"),
+        )
+    b.add(
+        "admin-invoke",
+        section,
+        who,
+        "InvokeModel on an approved profile, with the guardrail",
+        "runtime endpoint",
+        EXPLICIT,
+        EVALUATION,
+        request(admin, "bedrock:InvokeModel", sonnet_profile, context=guardrail, through="bedrock-runtime"),
+    )
+    log_object = (
+        f"{d.get_att(ref.log_bucket, 'Arn')}/bedrock/AWSLogs/{d.account}/BedrockModelInvocationLogs/x.json.gz"
+    )
+    b.add(
+        "admin-read-log-object",
+        section,
+        who,
+        "s3:GetObject on an invocation-log object",
+        "any",
+        EXPLICIT,
+        EVALUATION,
+        request(
+            admin,
+            "s3:GetObject",
+            log_object,
+            context={"aws:SecureTransport": "true"},
+            resource_policy=d.bucket_policy(ref.log_bucket),
+            resource_account=d.account,
+        ),
+    )
+    b.add(
+        "admin-replicate-logs",
+        section,
+        who,
+        "s3:PutReplicationConfiguration on the invocation-log bucket",
+        "any",
+        EXPLICIT,
+        EVALUATION,
+        request(
+            admin,
+            "s3:PutReplicationConfiguration",
+            str(d.get_att(ref.log_bucket, "Arn")),
+            context={"aws:SecureTransport": "true"},
+            resource_policy=d.bucket_policy(ref.log_bucket),
+            resource_account=d.account,
+        ),
+    )
+    log_group_arn = str(d.get_att(ref.log_group, "Arn"))
+    stream_arn = log_group_arn.removesuffix(":*") + ":log-stream:aws/bedrock/modelinvocations"
+    # CloudWatch Logs authorizes calls on a whole group against "log-group:NAME:log-stream:" (its
+    # AccessDenied messages name that resource), which the "NAME:*" of policies matches.
+    group_resource = log_group_arn.removesuffix(":*") + ":log-stream:"
+    for row_id, action, resource, what in (
+        ("admin-GetLogEvents", "logs:GetLogEvents", stream_arn, "its log stream"),
+        ("admin-FilterLogEvents", "logs:FilterLogEvents", group_resource, "the invocation-log group"),
+        (
+            "admin-FilterLogEvents-bare-arn",
+            "logs:FilterLogEvents",
+            group_resource.removesuffix(":log-stream:"),
+            "the invocation-log group, named by its bare ARN",
+        ),
+        ("admin-StartQuery", "logs:StartQuery", group_resource, "the invocation-log group"),
+        ("admin-GetQueryResults", "logs:GetQueryResults", group_resource, "the invocation-log group"),
+        ("admin-StartLiveTail", "logs:StartLiveTail", group_resource, "the invocation-log group"),
+        (
+            "admin-PutSubscriptionFilter",
+            "logs:PutSubscriptionFilter",
+            group_resource,
+            "the invocation-log group",
+        ),
+        ("admin-CreateExportTask", "logs:CreateExportTask", group_resource, "the invocation-log group"),
+    ):
+        b.add(
+            row_id,
+            section,
+            who,
+            f"{action} on {what}",
+            "any",
+            EXPLICIT,
+            LOGS_ACTIONS,
+            request(admin, action, resource),
+        )
+    b.add(
+        "admin-PutAccountPolicy",
+        section,
+        who,
+        "logs:PutAccountPolicy (an account-wide subscription filter)",
+        "any",
+        EXPLICIT,
+        LOGS_ACTIONS,
+        request(admin, "logs:PutAccountPolicy", "*"),
+    )
+    b.add(
+        "admin-decrypt-logs",
+        section,
+        who,
+        "kms:Decrypt with the invocation-log key, through S3",
+        "any",
+        EXPLICIT,
+        EVALUATION,
+        request(
+            admin,
+            "kms:Decrypt",
+            str(d.get_att(ref.log_key, "Arn")),
+            context={"kms:ViaService": f"s3.{REGION}.amazonaws.com"},
+            resource_policy=d.key_policy(ref.log_key),
+        ),
+    )
+    b.add(
+        "admin-grant-directly",
+        section,
+        who,
+        "kms:CreateGrant on the guardrail's key, directly (not for an AWS resource)",
+        "any",
+        EXPLICIT,
+        KEY_POLICY,
+        request(
+            admin,
+            "kms:CreateGrant",
+            guardrail_key_arn,
+            context={"kms:GrantIsForAWSResource": "false"},
+            resource_policy=d.key_policy(ref.guardrail_key),
+        ),
+    )
+
+    # --- the auditor (its managed policy on an auditor's role) --------------------------------------
+    auditor_policy = d.managed_policy(d.find("AWS::IAM::ManagedPolicy", r"^LandingZoneAuditorPolicy"))
+    auditor_arn = f"arn:aws:iam::{d.account}:role/auditor"
+    who = "Auditor (`BedrockAuditor` policy)"
+    section = "Auditor: reads the evidence, nothing else"
+
+    def auditing(action: str, resource: str, **options: Any) -> SimulationRequest:
+        options.setdefault("resource_account", _account_of(resource) or d.account)
+        return ref.as_role(
+            "", action, resource, principal=auditor_arn, identity_policies=[auditor_policy], **options
+        )
+
+    b.add(
+        "auditor-read-log-object",
+        section,
+        who,
+        "s3:GetObject on an invocation-log object, over TLS",
+        "any",
+        ALLOWED,
+        S3_POLICY,
+        auditing(
+            "s3:GetObject",
+            log_object,
+            context={"aws:SecureTransport": "true"},
+            resource_policy=d.bucket_policy(ref.log_bucket),
+        ),
+    )
+    b.add(
+        "auditor-read-without-tls",
+        section,
+        who,
+        "s3:GetObject on an invocation-log object **without** TLS",
+        "any",
+        EXPLICIT,
+        S3_POLICY,
+        auditing(
+            "s3:GetObject",
+            log_object,
+            context={"aws:SecureTransport": "false"},
+            resource_policy=d.bucket_policy(ref.log_bucket),
+        ),
+    )
+    b.add(
+        "auditor-decrypt-via-s3",
+        section,
+        who,
+        "kms:Decrypt with the invocation-log key, through S3",
+        "any",
+        ALLOWED,
+        KEY_POLICY,
+        auditing(
+            "kms:Decrypt",
+            str(d.get_att(ref.log_key, "Arn")),
+            context={"kms:ViaService": f"s3.{REGION}.amazonaws.com"},
+            resource_policy=d.key_policy(ref.log_key),
+        ),
+    )
+    b.add(
+        "auditor-decrypt-directly",
+        section,
+        who,
+        "kms:Decrypt with the invocation-log key, directly",
+        "any",
+        IMPLICIT,
+        KEY_POLICY,
+        auditing(
+            "kms:Decrypt", str(d.get_att(ref.log_key, "Arn")), resource_policy=d.key_policy(ref.log_key)
+        ),
+    )
+    b.add(
+        "auditor-query-logs",
+        section,
+        who,
+        "logs:FilterLogEvents on the invocation-log group",
+        "any",
+        ALLOWED,
+        LOGS_ACTIONS,
+        auditing("logs:FilterLogEvents", group_resource),
+    )
+    b.add(
+        "auditor-delete",
+        section,
+        who,
+        "s3:DeleteObject on an invocation-log object",
+        "any",
+        IMPLICIT,
+        EVALUATION,
+        auditing(
+            "s3:DeleteObject",
+            log_object,
+            context={"aws:SecureTransport": "true"},
+            resource_policy=d.bucket_policy(ref.log_bucket),
+        ),
+    )
+    b.add(
+        "auditor-invoke",
+        section,
+        who,
+        "InvokeModel on an approved profile, with the guardrail",
+        "runtime endpoint",
+        IMPLICIT,
+        EVALUATION,
+        auditing("bedrock:InvokeModel", sonnet_profile, context=guardrail, through="bedrock-runtime"),
+    )
+
+    # --- the logging handler -----------------------------------------------------------------------
+    handler = ref.role(r"^LandingZoneInvocationLoggingHandlerRole")
+    who = "Invocation-logging handler (its function's role)"
+    section = (
+        "Invocation-logging handler: sets the account's logging, keeps its state, answers CloudFormation"
+    )
+    b.add(
+        "handler-put-logging",
+        section,
+        who,
+        "PutModelInvocationLoggingConfiguration",
+        "control-plane endpoint",
+        ALLOWED,
+        LOGGING,
+        request(handler, "bedrock:PutModelInvocationLoggingConfiguration", "*", through="bedrock"),
+    )
+    delivery_role = ref.role(r"^LandingZoneInvocationLoggingDeliveryRole")
+    b.add(
+        "handler-pass-role",
+        section,
+        who,
+        "iam:PassRole of the log delivery role, to Bedrock",
+        "any",
+        ALLOWED,
+        LOGGING,
+        request(
+            handler,
+            "iam:PassRole",
+            d.role_arn(delivery_role),
+            context={"iam:PassedToService": "bedrock.amazonaws.com"},
+        ),
+    )
+    b.add(
+        "handler-state",
+        section,
+        who,
+        "s3:PutObject of its state object, through the S3 gateway endpoint",
+        "S3 gateway endpoint",
+        ALLOWED,
+        S3_POLICY,
+        request(
+            handler,
+            "s3:PutObject",
+            _state_object(d, ref),
+            context={"aws:SecureTransport": "true", "aws:ResourceAccount": d.account},
+            resource_policy=d.bucket_policy(ref.log_bucket),
+            resource_account=d.account,
+            through="s3",
+        ),
+    )
+
+    # --- the networks (the endpoint alone: a client whose IAM allows everything) --------------------
+    client = f"arn:aws:iam::{d.account}:role/vpc-client"
+    everything = [
+        {
+            "name": "AdministratorAccess",
+            "policy": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+            },
+        }
+    ]
+    who = "Any client in the VPC whose IAM allows everything"
+    section = "The network: what the endpoints let through, whatever IAM allows"
+
+    def client_request(action: str, resource: str, through: str, **options: Any) -> SimulationRequest:
+        options.setdefault("resource_account", _account_of(resource) or d.account)
+        return ref.as_role(
+            "", action, resource, principal=client, identity_policies=everything, through=through, **options
+        )
+
+    b.add(
+        "network-approved-model",
+        section,
+        who,
+        "InvokeModel on an approved profile",
+        "runtime endpoint",
+        ALLOWED,
+        ENDPOINT,
+        client_request("bedrock:InvokeModel", sonnet_profile, "bedrock-runtime"),
+    )
+    b.add(
+        "network-unapproved-model",
+        section,
+        who,
+        "InvokeModel on an unapproved model (`anthropic.claude-3-haiku-20240307-v1:0`)",
+        "runtime endpoint",
+        IMPLICIT,
+        ENDPOINT,
+        client_request(
+            "bedrock:InvokeModel",
+            ref.model("anthropic.claude-3-haiku-20240307-v1:0", REGION),
+            "bedrock-runtime",
+        ),
+    )
+    b.add(
+        "network-app-profile",
+        section,
+        who,
+        "InvokeModel on any application inference profile of this account",
+        "runtime endpoint",
+        ALLOWED,
+        ENDPOINT,
+        client_request("bedrock:InvokeModel", claims_profile, "bedrock-runtime"),
+    )
+    b.add(
+        "network-other-account-profile",
+        section,
+        who,
+        "InvokeModel on another account's application profile",
+        "runtime endpoint",
+        IMPLICIT,
+        ENDPOINT,
+        client_request(
+            "bedrock:InvokeModel",
+            f"arn:aws:bedrock:{REGION}:{OTHER_ACCOUNT}:application-inference-profile/abcdefabcdef",
+            "bedrock-runtime",
+            resource_account=OTHER_ACCOUNT,
+            resource_policy={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{d.account}:root"},
+                        "Action": "bedrock:*",
+                        "Resource": "*",
+                    }
+                ],
+            },
+        ),
+    )
+    b.add(
+        "network-model-management",
+        section,
+        who,
+        "CreateModelCustomizationJob through the control-plane endpoint",
+        "control-plane endpoint",
+        EXPLICIT,
+        ENDPOINT,
+        client_request("bedrock:CreateModelCustomizationJob", "*", "bedrock"),
+    )
+    b.add(
+        "network-logging-change",
+        section,
+        who,
+        "PutModelInvocationLoggingConfiguration (only the handler's role may)",
+        "control-plane endpoint",
+        IMPLICIT,
+        ENDPOINT,
+        client_request("bedrock:PutModelInvocationLoggingConfiguration", "*", "bedrock"),
+    )
+    b.add(
+        "network-own-bucket",
+        section,
+        who,
+        "s3:PutObject to a bucket of this account",
+        "S3 gateway endpoint",
+        ALLOWED,
+        ENDPOINT,
+        client_request(
+            "s3:PutObject",
+            "arn:aws:s3:::some-bucket-of-this-account/x",
+            "s3",
+            resource_account=d.account,
+            context={"aws:ResourceAccount": d.account},
+        ),
+    )
+    b.add(
+        "network-foreign-bucket",
+        section,
+        who,
+        "s3:PutObject to another account's bucket (data out of the VPC)",
+        "S3 gateway endpoint",
+        IMPLICIT,
+        ENDPOINT,
+        client_request(
+            "s3:PutObject",
+            "arn:aws:s3:::attacker-bucket/loot",
+            "s3",
+            resource_account=OTHER_ACCOUNT,
+            context={"aws:ResourceAccount": OTHER_ACCOUNT},
+            resource_policy={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:PutObject",
+                        "Resource": "arn:aws:s3:::attacker-bucket/*",
+                    }
+                ],
+            },
+        ),
+    )
+    response_bucket = f"cloudformation-custom-resource-response-{REGION.replace('-', '')}"
+    b.add(
+        "network-cfn-response",
+        section,
+        "A custom-resource handler answering CloudFormation (presigned URL)",
+        f"s3:PutObject to `{response_bucket}` (AWS-owned; the presigned URL's signer)",
+        "S3 gateway endpoint",
+        ALLOWED,
+        ENDPOINT,
+        client_request(
+            "s3:PutObject",
+            f"arn:aws:s3:::{response_bucket}/arn%3Aaws%3Acloudformation/response",
+            "s3",
+            resource_account=OTHER_ACCOUNT,
+            context={"aws:ResourceAccount": OTHER_ACCOUNT},
+            resource_policy={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:PutObject",
+                        "Resource": f"arn:aws:s3:::{response_bucket}/*",
+                    }
+                ],
+            },
+        ),
+    )
+
+    # --- service principals: alarms, budgets, log delivery -------------------------------------------
+    topic_arn = str(d.ref(ref.topic))
+    who = "AWS services"
+    section = "Services: alarms and budgets notify, Bedrock delivers the logs"
+    alarm = d.arn("cloudwatch", "alarm:SecureBedrockHipaa-ServerErrors")
+
+    def service(
+        principal: str, action: str, resource: str, policy: Mapping[str, Any] | None, **context: str
+    ) -> SimulationRequest:
+        return SimulationRequest(
+            principal=principal,
+            action=action,
+            resource=resource,
+            resource_account=_account_of(resource) or d.account,
+            context={"aws:SecureTransport": "true", **context},
+            resource_policy=policy,
+        )
+
+    b.add(
+        "alarm-publish",
+        section,
+        "CloudWatch alarms (`cloudwatch.amazonaws.com`)",
+        "sns:Publish to the alarm topic, for an alarm of this account",
+        "service",
+        ALLOWED,
+        SNS_POLICY,
+        service(
+            "cloudwatch.amazonaws.com",
+            "sns:Publish",
+            topic_arn,
+            d.topic_policy(ref.topic),
+            **{"aws:SourceAccount": d.account, "aws:SourceArn": alarm},
+        ),
+    )
+    b.add(
+        "alarm-publish-other-account",
+        section,
+        "CloudWatch alarms (`cloudwatch.amazonaws.com`)",
+        "sns:Publish to the alarm topic, for **another** account's alarm",
+        "service",
+        IMPLICIT,
+        SNS_POLICY,
+        service(
+            "cloudwatch.amazonaws.com",
+            "sns:Publish",
+            topic_arn,
+            d.topic_policy(ref.topic),
+            **{
+                "aws:SourceAccount": OTHER_ACCOUNT,
+                "aws:SourceArn": f"arn:aws:cloudwatch:{REGION}:{OTHER_ACCOUNT}:alarm:x",
+            },
+        ),
+    )
+    b.add(
+        "alarm-topic-key",
+        section,
+        "CloudWatch alarms (`cloudwatch.amazonaws.com`)",
+        "kms:GenerateDataKey with the topic's key",
+        "service",
+        ALLOWED,
+        SNS_POLICY,
+        service(
+            "cloudwatch.amazonaws.com",
+            "kms:GenerateDataKey",
+            str(d.get_att(ref.topic_key, "Arn")),
+            d.key_policy(ref.topic_key),
+            **{"aws:SourceAccount": d.account, "aws:SourceArn": alarm},
+        ),
+    )
+    b.add(
+        "budgets-publish",
+        section,
+        "AWS Budgets (`budgets.amazonaws.com`)",
+        "sns:Publish to the alarm topic, for a budget of this account",
+        "service",
+        ALLOWED,
+        SNS_POLICY,
+        service(
+            "budgets.amazonaws.com",
+            "sns:Publish",
+            topic_arn,
+            d.topic_policy(ref.topic),
+            **{"aws:SourceAccount": d.account, "aws:SourceArn": f"arn:aws:budgets::{d.account}:budget/x"},
+        ),
+    )
+    log_write = (
+        f"{d.get_att(ref.log_bucket, 'Arn')}/bedrock/AWSLogs/{d.account}/BedrockModelInvocationLogs/x.json.gz"
+    )
+    b.add(
+        "bedrock-deliver-logs",
+        section,
+        "Bedrock (`bedrock.amazonaws.com`)",
+        "s3:PutObject of an invocation log",
+        "service",
+        ALLOWED,
+        LOGGING,
+        service(
+            "bedrock.amazonaws.com",
+            "s3:PutObject",
+            log_write,
+            d.bucket_policy(ref.log_bucket),
+            **{"aws:SourceAccount": d.account, "aws:SourceArn": d.arn("bedrock", "*")},
+        ),
+    )
+    b.add(
+        "bedrock-deliver-elsewhere",
+        section,
+        "Bedrock (`bedrock.amazonaws.com`)",
+        "s3:PutObject outside the logging prefix of the bucket",
+        "service",
+        IMPLICIT,
+        LOGGING,
+        service(
+            "bedrock.amazonaws.com",
+            "s3:PutObject",
+            f"{d.get_att(ref.log_bucket, 'Arn')}/other/x",
+            d.bucket_policy(ref.log_bucket),
+            **{"aws:SourceAccount": d.account, "aws:SourceArn": d.arn("bedrock", "*")},
+        ),
+    )
+    return b.rows
+
+
+def _state_object(d: Deployed, ref: _Reference) -> str:
+    """The state object the handler keeps, read from its policy (the key ends in the construct's id)."""
+    for policy in d.identity_policies(ref.role(r"^LandingZoneInvocationLoggingHandlerRole")):
+        for statement in policy["policy"]["Statement"]:
+            if statement.get("Sid") == "KeepStateObject":
+                return str(statement["Resource"])
+    raise LookupError("the handler's policy has no KeepStateObject statement")
+
+
+def byo_rows(deployed: Deployed) -> list[Row]:
+    """The application's own role, given ``grant_invoke`` in the bring-your-own example."""
+    ref = _Reference.__new__(_Reference)
+    ref.d = deployed
+    ref.runtime = deployed.endpoint("bedrock-runtime")
+    ref.control = deployed.endpoint("bedrock")
+    ref.s3_gateway = deployed.endpoint("s3")
+    d = deployed
+    b = _Builder(deployed)
+    guardrail_lid = d.find("AWS::Bedrock::Guardrail", r"^BedrockGuardrail[0-9A-F]{8}$")
+    guardrail_version = f"{d.get_att(guardrail_lid, 'GuardrailArn')}:1"
+    guardrail = {"bedrock:GuardrailIdentifier": guardrail_version}
+    role = d.find("AWS::IAM::Role", r"^AppTaskRole")
+    profile = d.arn("bedrock", "inference-profile/us.amazon.nova-pro-v1:0")
+    who = "Your own role with `grant_invoke` (the bring-your-own example's `AppTaskRole`)"
+    section = "Your own role: `grant_invoke` gives the same guarantees"
+
+    def request(action: str, resource: str, **options: Any) -> SimulationRequest:
+        options.setdefault("resource_account", _account_of(resource) or d.account)
+        return ref.as_role(role, action, resource, **options)
+
+    b.add(
+        "grant-profile",
+        section,
+        who,
+        "InvokeModel on the approved `us.amazon.nova-pro-v1:0` profile, with the guardrail",
+        "runtime endpoint",
+        ALLOWED,
+        GUARDRAIL_ID,
+        request("bedrock:InvokeModel", profile, context=guardrail, through="bedrock-runtime"),
+    )
+    b.add(
+        "grant-model",
+        section,
+        who,
+        f"InvokeModel on `{NOVA_PRO}` in us-west-2 through that profile",
+        "runtime endpoint",
+        ALLOWED,
+        PROFILES,
+        request(
+            "bedrock:InvokeModel",
+            f"arn:aws:bedrock:us-west-2::foundation-model/{NOVA_PRO}",
+            context={**guardrail, "bedrock:InferenceProfileArn": profile},
+            through="bedrock-runtime",
+        ),
+    )
+    b.add(
+        "grant-no-guardrail",
+        section,
+        who,
+        "InvokeModel on the profile **without** a guardrail (the Deny stays a Deny)",
+        "runtime endpoint",
+        EXPLICIT,
+        NEGATED,
+        request("bedrock:InvokeModel", profile, through="bedrock-runtime"),
+    )
+    b.add(
+        "grant-no-guardrail-outside",
+        section,
+        who,
+        "InvokeModel on the profile without a guardrail, not through the endpoint",
+        "public endpoint",
+        EXPLICIT,
+        NEGATED,
+        request("bedrock:InvokeModel", profile),
+    )
+    b.add(
+        "grant-management",
+        section,
+        who,
+        "CreateModelCustomizationJob (model management)",
+        "any",
+        EXPLICIT,
+        EVALUATION,
+        request("bedrock:CreateModelCustomizationJob", "*"),
+    )
+    b.add(
+        "grant-outside-endpoint",
+        section,
+        who,
+        "InvokeModel on the profile with the guardrail, not through the endpoint",
+        "public endpoint",
+        IMPLICIT,
+        EVALUATION,
+        request("bedrock:InvokeModel", profile, context=guardrail),
+    )
+    return b.rows
+
+
+def evaluate_rows(rows: Sequence[Row]) -> list[Evaluated]:
+    """Every row with the simulator's decision (one simulator run)."""
+    ids = [row.id for row in rows]
+    duplicates = sorted({row_id for row_id in ids if ids.count(row_id) > 1})
+    if duplicates:
+        raise ValueError(f"access matrix: repeated row ids {duplicates}")
+    results = simulate([row.request for row in rows])
+    return [Evaluated(row, result) for row, result in zip(rows, results, strict=True)]
+
+
+def render_access_matrix(evaluated: Sequence[Evaluated]) -> str:
+    """``docs/access-matrix.md``."""
+    lines = [
+        "# Access matrix: who can do what, through which path",
+        "",
+        "<!-- Generated by `make docs` from stacks/documents/access_matrix.py; do not edit by hand. -->",
+        "",
+        "Generated by `make docs` from the synthesized reference environment (and, for your own role, the",
+        "bring-your-own example), with every `Ref` and `Fn::GetAtt` resolved to the values a deployment gives.",
+        "Each row is a request evaluated by an independent IAM engine",
+        "([`@cloud-copilot/iam-simulate`](https://github.com/cloud-copilot/iam-simulate), a test-time dev",
+        "dependency) against the policies that apply to it: the principal's identity policies, the resource's",
+        "policy (key, bucket, topic) and, on a path through one of our endpoints, the endpoint's policy with",
+        "`aws:SourceVpce` set. *Expected* is the decision AWS documents for the request (source in the last",
+        "column); `tests/test_access_matrix.py` fails when the engine decides otherwise, or when this file is",
+        "stale. Account `111122223333`, region `us-east-1`; the guardrail's published version is `1`.",
+        "",
+        f"{len(evaluated)} rows, {sum(e.agrees for e in evaluated)} decided as documented.",
+    ]
+    sections: dict[str, list[Evaluated]] = {}
+    for item in evaluated:
+        sections.setdefault(item.row.section, []).append(item)
+    for section, items in sections.items():
+        lines += [
+            "",
+            f"## {section}",
+            "",
+            "| row | who | does | path | expected | engine | why (decisive statements) | source |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for item in items:
+            row, result = item.row, item.result
+            engine = (
+                result.decision
+                if item.agrees
+                else f"**{result.decision}** (differs: {row.disagreement or 'see test'})"
+            )
+            lines.append(
+                f"| `{row.id}` | {row.who} | {row.does} | {row.path} | {row.expected} | {engine} | "
+                f"{_cell(result.explain)} | {row.source} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def all_rows(reference: Deployed, byo: Deployed) -> list[Row]:
+    """The rows of both templates."""
+    return [*reference_rows(reference), *byo_rows(byo)]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The evaluated rows and their document."""
+
+    evaluated: tuple[Evaluated, ...]
+    markdown: str
+
+    def row(self, row_id: str) -> Evaluated:
+        (found,) = [item for item in self.evaluated if item.row.id == row_id]
+        return found
+
+
+def matrix_for(
+    reference_template: Mapping[str, Any], stack_name: str, byo_template: Mapping[str, Any]
+) -> Matrix:
+    """Evaluate every row of the reference environment and the bring-your-own example, and render them."""
+    reference = Deployed(reference_template, account=ACCOUNT, region=REGION, stack_name=stack_name)
+    byo = Deployed(byo_template, account=ACCOUNT, region=REGION, stack_name="ByoExample")
+    evaluated = tuple(evaluate_rows(all_rows(reference, byo)))
+    return Matrix(evaluated, render_access_matrix(evaluated))
