@@ -17,6 +17,7 @@ import aws_cdk as cdk
 import jsii
 
 from secure_bedrock import actions
+from secure_bedrock.limit_checks import LIMIT_CHECKS
 
 PACK = "Bedrock"
 INVOKE_ACTIONS = {"bedrock:invokemodel", "bedrock:invokemodelwithresponsestream"}
@@ -261,6 +262,20 @@ def application_profile_cost_tags(tag_keys: Sequence[str]) -> Callable[[Template
     return check
 
 
+LIMIT_FIX = (
+    "Make it smaller: the finding's location gives the size (with deploy-time values at their longest) and "
+    "AWS's limit. Split the policy, name fewer principals or models, or move teams into stacks of their own."
+)
+
+
+def _located(check: Callable[[Template], list[tuple[str, str]]]) -> Callable[[Template], list[Finding]]:
+    def rule(template: Template) -> list[Finding]:
+        return [Finding(logical_id, location) for logical_id, location in check(template)]
+
+    rule.__name__ = getattr(check, "__name__", "limit")
+    return rule
+
+
 @jsii.implements(cdk.IPolicyValidationPlugin)
 class BedrockChecks:
     """The Bedrock rule pack: register with ``Validations.of(app).add_plugins(BedrockChecks())``.
@@ -299,6 +314,8 @@ class BedrockChecks:
             Rule("Bedrock-InvocationLoggingConfigured", "Invoke is granted but model invocation logging (text on) to an encrypted bucket and log group is not configured.", "Add ModelInvocationLogging (SecureBedrockLandingZone does).", invocation_logging_configured),
             Rule("Bedrock-LogRetentionMinimum", f"A log group keeps logs less than {minimum_log_retention_days} days (or forever unset).", f"Set retention to at least {minimum_log_retention_days} days.", log_retention_minimum(minimum_log_retention_days)),
             Rule("Bedrock-ApplicationProfileCostTags", f"An application inference profile lacks the cost-allocation tags {', '.join(cost_tag_keys)}.", "Create team profiles with BedrockTeam, which tags them.", application_profile_cost_tags(cost_tag_keys)),
+        ) + tuple(
+            Rule(name, description, LIMIT_FIX, _located(check)) for name, description, check in LIMIT_CHECKS
         )  # fmt: skip
 
     @property

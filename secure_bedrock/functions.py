@@ -36,6 +36,7 @@ from secure_bedrock._validation import (
 )
 from secure_bedrock.acknowledgements import acknowledge
 from secure_bedrock.encryption import encrypted_log_group
+from secure_bedrock.limit_checks import LIBRARY_FUNCTION_METADATA
 
 #: What a function needs to attach to and leave a VPC (the actions of AWSLambdaVPCAccessExecutionRole).
 VPC_NETWORK_INTERFACE_ACTIONS: tuple[str, ...] = (
@@ -50,8 +51,6 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 HANDLER_PATTERN = re.compile(r"^[^\s]{1,128}\Z")
 #: Lambda's longest description.
 MAX_DESCRIPTION = 256
-#: Marks the library's own functions in the template (the Bedrock rules check they reserve no concurrency).
-LIBRARY_FUNCTION_METADATA = "secure-bedrock:function"
 #: Lambda's longest timeout.
 MAX_TIMEOUT = Duration.minutes(15)
 

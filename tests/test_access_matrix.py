@@ -94,4 +94,5 @@ def test_the_simulator_is_never_imported_by_the_library() -> None:
     library = Path(__file__).resolve().parents[1] / "secure_bedrock"
     for path in library.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        assert "iam_simulat" not in text and "@cloud-copilot" not in text, path
+        assert "iam_simulat" not in text, path
+        assert "@cloud-copilot" not in text, path

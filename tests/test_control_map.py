@@ -42,6 +42,7 @@ REQUIRED_CONTROLS = (
     "audit",
     "access-control",
     "content-governance",
+    "deployability",
     "cost-governance",
 )
 NAG_PACK_SOURCES = ("aws-solutions", "hipaa-security", "nist-800-53-r5", "pci-dss-321")

@@ -24,6 +24,7 @@ from aws_cdk import CfnElement, Stack, Token, Validations
 
 from secure_bedrock import bedrock_rules
 from secure_bedrock.bedrock_rules import BedrockChecks
+from secure_bedrock.limit_checks import LIMIT_CHECKS
 from stacks.documents.control_selectors import (
     MINIMUM_RETENTION_DAYS,
     THIS_ACCOUNT,
@@ -55,6 +56,7 @@ from stacks.documents.control_selectors import (
     log_delivery_alarms,
     logging_trails,
     managed_policy_roles,
+    policies_within_limits,
     pinned_encryption,
     policy_statements,
     private_buckets,
@@ -116,6 +118,8 @@ NO_MODEL_MANAGEMENT_RULE = _bedrock_rule(bedrock_rules.no_model_management_on_ev
 INVOCATION_LOGGING_RULE = _bedrock_rule(bedrock_rules.invocation_logging_configured)
 LOG_RETENTION_RULE = _bedrock_rule(bedrock_rules.log_retention_minimum)
 COST_TAGS_RULE = _bedrock_rule(bedrock_rules.application_profile_cost_tags)
+#: The rules that check AWS's size and count limits (every one, by name).
+LIMIT_RULES = tuple(name for name, _, _ in LIMIT_CHECKS)
 
 
 # --- the controls -------------------------------------------------------------------------------------
@@ -270,6 +274,11 @@ MANAGED_POLICY_ROLES = Selector(
     "Roles with this stack's customer-managed policies only",
     managed_policy_roles,
     nag_rules=(*_nag("IAM4", AWS_SOLUTIONS), *_nag("IAMNoInlinePolicy", *HIPAA_NIST_PCI)),
+)
+POLICIES_WITHIN_LIMITS = Selector(
+    "Policies within AWS's size limits (deploy-time values at their longest)",
+    policies_within_limits,
+    bedrock_rules=LIMIT_RULES,
 )
 EXPLICIT_DENIES = Selector(
     "Explicit denies (separation of duties, budget hard stops)", explicit_denies, required=False
@@ -640,6 +649,18 @@ CONTROLS: tuple[Control, ...] = (
             "Which models are approved, and their providers' data handling, is the customer's review.",
         ),
         _guardrail_scope,
+    ),
+    Control(
+        "deployability",
+        "Deployable within AWS's limits",
+        ENTERPRISE_FAMILY,
+        (POLICIES_WITHIN_LIMITS,),
+        (
+            "Quotas an account has raised (a 4,096-character trust policy, 20 managed policies per role) are not "
+            "known at synth: the rules check AWS's defaults.",
+            "CloudFormation's resource, output and template-size limits are checked per stack; the service quotas "
+            "of an account (Bedrock tokens per minute, Lambda concurrency) are not.",
+        ),
     ),
     Control(
         "cost-governance",

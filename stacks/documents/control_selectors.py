@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from secure_bedrock import bedrock_rules
+from secure_bedrock import limits
 from secure_bedrock.bedrock_rules import BedrockChecks
 
 Resource = Mapping[str, Any]
@@ -901,4 +902,30 @@ def regional_guardrails(view: View) -> Found:
                 f"{view.name(lid)} uses guardrail profile {name!r} outside the {_geography(region)} geography"
             )
         found.append((lid, f"guardrail profile `{name}` (geography {_geography(region)})"))
+    return found
+
+
+#: The policies the limit rules measure: (resource type, property, limit).
+SIZED_POLICIES: tuple[tuple[str, str, limits.Limit], ...] = (
+    ("AWS::IAM::ManagedPolicy", "PolicyDocument", limits.MANAGED_POLICY),
+    ("AWS::IAM::Role", "AssumeRolePolicyDocument", limits.ROLE_TRUST_POLICY),
+    ("AWS::EC2::VPCEndpoint", "PolicyDocument", limits.VPC_ENDPOINT_POLICY),
+    ("AWS::KMS::Key", "KeyPolicy", limits.KEY_POLICY),
+    ("AWS::S3::BucketPolicy", "PolicyDocument", limits.BUCKET_POLICY),
+    ("AWS::SNS::TopicPolicy", "PolicyDocument", limits.TOPIC_POLICY),
+)
+
+
+def policies_within_limits(view: View) -> Found:
+    """Every policy with its size at its longest against AWS's limit for its kind (all within)."""
+    found = []
+    for resource_type, prop, limit in SIZED_POLICIES:
+        for lid, props in view.of_type(resource_type):
+            document = props.get(prop)
+            if document is None:
+                continue
+            size = limits.policy_size(document, limit, view.resources)
+            if size <= limit.maximum:
+                share = 100 * size / limit.maximum
+                found.append((lid, f"{limit.name}: {size:,} of {limit.maximum:,} {limit.unit} ({share:.0f} %)"))
     return found
