@@ -163,7 +163,7 @@ def test_managed_policies_per_role(attached: int) -> None:
             "Type": "AWS::IAM::ManagedPolicy",
             "Properties": {
                 "Roles": [{"Ref": "Role"}],
-                "PolicyDocument": policy_of_size(100, limits.MANAGED_POLICY),
+                "PolicyDocument": policy_of_size(200, limits.MANAGED_POLICY),
             },
         }
     assert bool(found({"Resources": resources}, "Bedrock-LimitManagedPoliciesPerRole")) is (attached > 10)
