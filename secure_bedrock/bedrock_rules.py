@@ -314,8 +314,7 @@ class BedrockChecks:
             Rule("Bedrock-InvocationLoggingConfigured", "Invoke is granted but model invocation logging (text on) to an encrypted bucket and log group is not configured.", "Add ModelInvocationLogging (SecureBedrockLandingZone does).", invocation_logging_configured),
             Rule("Bedrock-LogRetentionMinimum", f"A log group keeps logs less than {minimum_log_retention_days} days (or forever unset).", f"Set retention to at least {minimum_log_retention_days} days.", log_retention_minimum(minimum_log_retention_days)),
             Rule("Bedrock-ApplicationProfileCostTags", f"An application inference profile lacks the cost-allocation tags {', '.join(cost_tag_keys)}.", "Create team profiles with BedrockTeam, which tags them.", application_profile_cost_tags(cost_tag_keys)),
-        ) + tuple(
-            Rule(name, description, LIMIT_FIX, _located(check)) for name, description, check in LIMIT_CHECKS
+            *(Rule(name, description, LIMIT_FIX, _located(check)) for name, description, check in LIMIT_CHECKS),
         )  # fmt: skip
 
     @property

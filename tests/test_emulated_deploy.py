@@ -37,6 +37,7 @@ STACK = "SecureBedrockHipaa"
 NOT_EMULATED = frozenset(
     {
         "AWS::Bedrock::ApplicationInferenceProfile",
+        "AWS::Bedrock::EnforcedGuardrailConfiguration",
         "AWS::Bedrock::Guardrail",
         "AWS::Bedrock::GuardrailVersion",
         "AWS::Budgets::Budget",

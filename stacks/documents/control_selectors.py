@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from secure_bedrock import bedrock_rules
-from secure_bedrock import limits
+from secure_bedrock import bedrock_rules, limits
 from secure_bedrock.bedrock_rules import BedrockChecks
 
 Resource = Mapping[str, Any]
