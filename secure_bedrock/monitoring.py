@@ -125,13 +125,29 @@ def _alarm_id(model_id: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", model_id.title())
 
 
+#: The ids of this construct's own children, which a model's id must never take.
+_RESERVED_IDS = frozenset(
+    {
+        "Key",
+        "Topic",
+        "Dashboard",
+        "GuardrailInterventions",
+        "LogS3DeliveryFailures",
+        "LogCloudWatchDeliveryFailures",
+        "LogLargeDataDeliveryFailures",
+    }
+)
+
+
 def _alarm_ids(models: Sequence[BedrockModel]) -> list[str]:
-    """One construct id per model; ids that differ only in punctuation get a hash of the model id."""
+    """One construct id per model, derived from its id. An id that would be empty, that differs from
+    another only in punctuation, or that is the id of one of this construct's own children gets a
+    hash of the model id."""
     ids = [_alarm_id(model.model_id) for model in models]
     return [
         alarm_id
-        if ids.count(alarm_id) == 1
-        else alarm_id + hashlib.sha256(model.model_id.encode()).hexdigest()[:8]
+        if alarm_id and ids.count(alarm_id) == 1 and alarm_id not in _RESERVED_IDS
+        else f"Model{alarm_id}{hashlib.sha256(model.model_id.encode()).hexdigest()[:8]}"
         for alarm_id, model in zip(ids, models, strict=True)
     ]
 
