@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -49,6 +50,19 @@ VPC_NETWORK_INTERFACE_ACTIONS: tuple[str, ...] = (
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 #: Lambda's handler setting: up to 128 characters, no whitespace.
 HANDLER_PATTERN = re.compile(r"^[^\s]{1,128}\Z")
+#: The library's own handlers are one Lambda asset: the package's ``handlers`` folder and nothing
+#: else of the library (their entry points are ``handlers.<name>.index.handler``).
+PACKAGE_DIR = str(Path(__file__).parent)
+HANDLER_ASSET_EXCLUDE: tuple[str, ...] = ("*", "!handlers", "!handlers/**")
+#: Never part of an asset: byte-code caches would change it (and its hash) from one machine to the next.
+_ALWAYS_EXCLUDED = ("__pycache__", "*.pyc", "**/__pycache__", "**/*.pyc")
+
+
+def library_handler(name: str) -> tuple[str, tuple[str, ...], str]:
+    """``(code_path, code_exclude, handler)`` of the library's handler ``name`` (a folder of ``handlers``)."""
+    return PACKAGE_DIR, HANDLER_ASSET_EXCLUDE, f"handlers.{name}.index.handler"
+
+
 #: Lambda's longest description.
 MAX_DESCRIPTION = 256
 #: Lambda's longest timeout.
@@ -74,6 +88,7 @@ class HardenedFunction(Construct):
         statements: Sequence[iam.PolicyStatement],
         vpc_subnets: ec2.SubnetSelection | None = None,
         handler: str = "index.handler",
+        code_exclude: Sequence[str] = (),
         timeout: Duration | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.SIX_YEARS,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
@@ -87,6 +102,9 @@ class HardenedFunction(Construct):
             using its dead-letter queue.
         :param vpc_subnets: its subnets. Default: the VPC's isolated subnets.
         :param handler: the entry point. Default: ``index.handler``.
+        :param code_exclude: glob patterns of files under ``code_path`` to leave out of the asset (a
+            pattern starting with ``!`` keeps what an earlier one left out). Default: none beyond
+            byte-code caches.
         :param timeout: Default: one minute.
         :param log_retention: Default: six years.
         :param removal_policy: for the log group. Default: ``RETAIN``.
@@ -109,6 +127,10 @@ class HardenedFunction(Construct):
         require_subnet_selection(
             "vpc_subnets", vpc_subnets, vpc, default_type=ec2.SubnetType.PRIVATE_ISOLATED
         )
+        for index, pattern in enumerate(
+            require_list("code_exclude", code_exclude, "a list of glob patterns")
+        ):
+            require_type(f"code_exclude[{index}]", pattern, str, "a glob pattern such as '*.md'")
         require_type("handler", handler, str, "an entry point such as 'index.handler'")
         if not HANDLER_PATTERN.match(handler):
             raise ValueError(
@@ -211,8 +233,7 @@ class HardenedFunction(Construct):
             description=description,
             runtime=RUNTIME,
             handler=handler,
-            # Byte-code caches would change the asset (and its hash) from one machine to the next.
-            code=lambda_.Code.from_asset(code_path, exclude=["__pycache__", "*.pyc"]),
+            code=lambda_.Code.from_asset(code_path, exclude=[*code_exclude, *_ALWAYS_EXCLUDED]),
             timeout=timeout or Duration.minutes(1),
             memory_size=256,
             dead_letter_queue=self.dead_letter_queue,

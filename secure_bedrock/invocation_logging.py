@@ -12,7 +12,6 @@ with a customer-managed key and kept six years by default.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from aws_cdk import ArnFormat, CustomResource, Duration, Names, RemovalPolicy, Stack
@@ -46,7 +45,7 @@ from secure_bedrock.encryption import (
     log_group_arn_pattern,
     log_group_name_for,
 )
-from secure_bedrock.functions import HardenedFunction
+from secure_bedrock.functions import HardenedFunction, library_handler
 from secure_bedrock.grants import grant_statements
 from secure_bedrock.network import BedrockEndpointService, BedrockPrivateNetwork
 from secure_bedrock.storage import (
@@ -58,7 +57,8 @@ from secure_bedrock.storage import (
     require_object_lock,
 )
 
-HANDLER_CODE = str(Path(__file__).parent / "handlers" / "invocation_logging")
+#: The handler's code: the library's handlers asset, entry point ``handlers.invocation_logging.index.handler``.
+HANDLER_CODE, HANDLER_EXCLUDE, HANDLER_ENTRY = library_handler("invocation_logging")
 #: What the handler calls on Bedrock's control plane.
 HANDLER_CONTROL_PLANE_ACTIONS: tuple[str, ...] = (
     "bedrock:GetModelInvocationLoggingConfiguration",
@@ -278,6 +278,8 @@ class ModelInvocationLogging(Construct):
             self,
             "Handler",
             code_path=HANDLER_CODE,
+            code_exclude=HANDLER_EXCLUDE,
+            handler=HANDLER_ENTRY,
             description="secure-bedrock: sets the account's Bedrock model invocation logging configuration",
             vpc=vpc,
             vpc_subnets=vpc_subnets,

@@ -49,6 +49,7 @@ from secure_bedrock._validation import (
     require_unique,
 )
 from secure_bedrock.acknowledgements import acknowledge
+from secure_bedrock.default_security_group import ClosedDefaultSecurityGroup
 from secure_bedrock.encryption import create_key, encrypted_log_group
 from secure_bedrock.models import ApplicationInferenceProfileModel, BedrockModel, require_models
 
@@ -307,8 +308,11 @@ class BedrockPrivateNetwork(Construct):
         self.flow_log_group: logs.ILogGroup | None = None
         self.flow_log_key: kms.IKey | None = None
         self.s3_gateway_endpoint: ec2.GatewayVpcEndpoint | None = None
+        self.default_security_group: ClosedDefaultSecurityGroup | None = None
         if vpc is None:
-            self.vpc: ec2.IVpc = self._create_vpc(vpc_cidr, max_azs)
+            new_vpc, gateway = self._create_vpc(vpc_cidr, max_azs)
+            self.vpc: ec2.IVpc = new_vpc
+            self.s3_gateway_endpoint = gateway
             self.flow_log_key, self.flow_log_group = add_encrypted_flow_logs(
                 self,
                 vpc=self.vpc,
@@ -317,6 +321,17 @@ class BedrockPrivateNetwork(Construct):
                 removal_policy=removal_policy,
             )
             subnets = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+            self.default_security_group = ClosedDefaultSecurityGroup(
+                self,
+                "DefaultSecurityGroup",
+                vpc=new_vpc,
+                subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+                encryption_key=self.flow_log_key,
+                log_retention=flow_log_retention,
+                removal_policy=removal_policy,
+            )
+            # Its handler answers CloudFormation through the S3 gateway endpoint.
+            self.default_security_group.resource.node.add_dependency(gateway)
         else:
             self.vpc = vpc
             subnets = vpc_subnets or ec2.SubnetSelection()
@@ -475,7 +490,7 @@ class BedrockPrivateNetwork(Construct):
 
     # --- construction helpers -----------------------------------------------------------------
 
-    def _create_vpc(self, cidr: str, max_azs: int) -> ec2.Vpc:
+    def _create_vpc(self, cidr: str, max_azs: int) -> tuple[ec2.Vpc, ec2.GatewayVpcEndpoint]:
         vpc = ec2.Vpc(
             self,
             "Vpc",
@@ -486,18 +501,19 @@ class BedrockPrivateNetwork(Construct):
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
             ],
-            restrict_default_security_group=True,
+            # Closed by the library's own handler instead (ClosedDefaultSecurityGroup, below).
+            restrict_default_security_group=False,
         )
         # This account's buckets, and the AWS-owned bucket through which custom-resource handlers in
         # the isolated subnets answer CloudFormation (presigned URLs): nothing else in S3.
-        self.s3_gateway_endpoint = vpc.add_gateway_endpoint(
+        gateway = vpc.add_gateway_endpoint(
             "S3",
             service=ec2.GatewayVpcEndpointAwsService.S3,
             subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
         )
         for statement in endpoint_policies.s3_gateway_statements(self):
-            self.s3_gateway_endpoint.add_to_policy(statement)
-        return vpc
+            gateway.add_to_policy(statement)
+        return vpc, gateway
 
     def _policy_for(
         self,

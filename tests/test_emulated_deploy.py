@@ -45,6 +45,7 @@ NOT_EMULATED = frozenset(
         "AWS::CDK::Metadata",
         "AWS::CloudTrail::Trail",
         "AWS::CloudWatch::Alarm",
+        "AWS::EC2::SecurityGroupEgress",
         "AWS::S3::BucketPolicy",
         "AWS::SNS::TopicPolicy",
         "AWS::SQS::QueuePolicy",
@@ -319,10 +320,7 @@ def test_every_endpoint_is_created_with_its_policy_and_security_group(
     }
     for endpoint in endpoints:
         properties = expected[endpoint["ServiceName"]]
-        if "PolicyDocument" not in properties:
-            # The S3 gateway keeps AWS's default policy (docs/network.md says why); no other may.
-            assert endpoint["ServiceName"] == f"com.amazonaws.{REGION}.s3", endpoint["ServiceName"]
-            continue
+        assert "PolicyDocument" in properties, f"{endpoint['ServiceName']} keeps AWS's full-access default"
         policy = _policy(endpoint["PolicyDocument"])
         assert len(policy["Statement"]) == len(properties["PolicyDocument"]["Statement"]), endpoint[
             "ServiceName"
@@ -331,7 +329,13 @@ def test_every_endpoint_is_created_with_its_policy_and_security_group(
             assert not (statement.get("Principal") == "*" and statement.get("Action") == "*"), endpoint
         if endpoint["VpcEndpointType"] == "Interface":
             assert endpoint["PrivateDnsEnabled"] is True, endpoint["ServiceName"]
-            assert [g["GroupId"] for g in endpoint["Groups"]] == [outputs["EndpointSecurityGroupId"]]
+            groups = [g["GroupId"] for g in endpoint["Groups"]]
+            if endpoint["ServiceName"] == f"com.amazonaws.{REGION}.ec2":
+                # The EC2 endpoint of the default-security-group handler has a group of its own.
+                assert groups != [outputs["EndpointSecurityGroupId"]]
+                assert len(groups) == 1
+            else:
+                assert groups == [outputs["EndpointSecurityGroupId"]]
     runtime = next(e for e in endpoints if e["ServiceName"] == f"com.amazonaws.{REGION}.bedrock-runtime")
     assert runtime["VpcEndpointId"] == outputs["RuntimeEndpointId"]
     allowed = _policy(runtime["PolicyDocument"])["Statement"]
@@ -423,9 +427,9 @@ def _managed_policy_statements(iam: Any, arn: str) -> list[dict[str, Any]]:
     return _statements(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
 
 
-# aws-cdk-lib's own provider behind Vpc(restrict_default_security_group=True) gives its role an
-# inline policy (and cdk-nag does not inspect it); every role of ours has customer-managed ones only.
-ROLES_WITH_INLINE_POLICIES = frozenset({"CustomVpcRestrictDefaultSGCustomResourceProviderRole26592FE0"})
+# Every role has customer-managed policies only (aws-cdk-lib's default-security-group provider, whose
+# role had an inline one, is replaced by the library's own hardened handler).
+ROLES_WITH_INLINE_POLICIES: frozenset[str] = frozenset()
 
 
 def test_every_role_has_exactly_the_policies_the_template_attaches(

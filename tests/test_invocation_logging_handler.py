@@ -5,26 +5,17 @@ CloudFormation's answers go to a stub HTTP server on localhost, never to the int
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
-HANDLER_PATH = (
-    Path(__file__).resolve().parents[1] / "secure_bedrock" / "handlers" / "invocation_logging" / "index.py"
-)
-spec = importlib.util.spec_from_file_location("invocation_logging_handler", HANDLER_PATH)
-assert spec
-assert spec.loader
-index = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(index)
+from secure_bedrock.handlers.invocation_logging import index
 
 REGION = "us-east-1"
 BUCKET = "evidence-bucket"

@@ -75,6 +75,23 @@ def test_new_vpc_closes_default_security_group_and_has_s3_gateway(stack: Stack) 
     network(stack)
     template = Template.from_stack(stack)
     template.resource_count_is("Custom::VpcRestrictDefaultSG", 1)
+    # Closed by the library's own hardened handler, in the VPC, not aws-cdk-lib's provider.
+    (closer,) = template.find_resources("Custom::VpcRestrictDefaultSG").values()
+    assert closer["Properties"]["ServiceToken"]["Fn::GetAtt"][0].startswith(
+        "BedrockDefaultSecurityGroupHandler"
+    )
+    assert not [
+        lid for lid in template.to_json()["Resources"] if lid.startswith("CustomVpcRestrictDefaultSG")
+    ]
+    (ec2_endpoint,) = [
+        e
+        for e in template.find_resources("AWS::EC2::VPCEndpoint").values()
+        if str(e["Properties"]["ServiceName"]).endswith(".ec2")
+    ]
+    for statement in ec2_endpoint["Properties"]["PolicyDocument"]["Statement"]:
+        assert statement["Principal"]["AWS"]["Fn::GetAtt"][0].startswith(
+            "BedrockDefaultSecurityGroupHandlerRole"
+        )
     template.has_resource_properties(
         "AWS::EC2::VPCEndpoint",
         {
@@ -108,13 +125,20 @@ def test_flow_log_key_lets_logs_use_it_only_for_that_log_group(stack: Stack) -> 
     network(stack)
     template = Template.from_stack(stack)
     (key,) = template.find_resources("AWS::KMS::Key").values()
-    (service_statement,) = [
-        s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Service" in s["Principal"]
+    service_statements = [
+        s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Service" in s.get("Principal", {})
     ]
-    assert service_statement["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
-    condition = service_statement["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
-    (log_group,) = template.find_resources("AWS::Logs::LogGroup").values()
-    assert condition["Fn::Join"][1][-1] == f":log-group:{log_group['Properties']['LogGroupName']}"
+    # One statement per log group: the flow logs', and the default-security-group handler's.
+    assert {s["Principal"]["Service"] for s in service_statements} == {"logs.us-east-1.amazonaws.com"}
+    conditions = sorted(
+        s["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]["Fn::Join"][1][-1]
+        for s in service_statements
+    )
+    names = sorted(
+        f":log-group:{g['Properties']['LogGroupName']}"
+        for g in template.find_resources("AWS::Logs::LogGroup").values()
+    )
+    assert conditions == names
 
 
 def test_flow_log_role_is_guarded_and_has_no_inline_policy(stack: Stack) -> None:
@@ -172,7 +196,8 @@ def test_bring_your_own_flow_log_key(stack: Stack) -> None:
 def test_default_endpoints_have_private_dns_and_the_one_security_group(stack: Stack) -> None:
     result = network(stack)
     template = Template.from_stack(stack)
-    template.resource_count_is("AWS::EC2::VPCEndpoint", 3)  # two interface endpoints + the S3 gateway
+    # Two Bedrock interface endpoints, the S3 gateway, and the EC2 endpoint of the default-group handler.
+    template.resource_count_is("AWS::EC2::VPCEndpoint", 4)
     for suffix in ("bedrock-runtime", "bedrock"):
         template.has_resource_properties(
             "AWS::EC2::VPCEndpoint",
@@ -208,7 +233,7 @@ def test_runtime_endpoint_is_always_created_and_others_on_request(stack: Stack) 
             "AWS::EC2::VPCEndpoint", {"Properties": {"VpcEndpointType": "Interface"}}
         ).values()
     }
-    assert suffixes == {"bedrock-runtime", "bedrock-mantle", "bedrock-agent", "bedrock-agent-runtime"}
+    assert suffixes == {"bedrock-runtime", "bedrock-mantle", "bedrock-agent", "bedrock-agent-runtime", "ec2"}
     mantle = endpoint_policy(template, "bedrock-mantle")
     inference = statement(mantle, "InferenceOnApprovedModels")
     assert inference["Condition"] == {"StringEquals": {"bedrock-mantle:Model": ["openai.gpt-oss-120b"]}}
@@ -316,7 +341,11 @@ def test_security_group_admits_https_from_the_vpc_only_and_no_egress(stack: Stac
             "ToPort": 86,
         }
     ]
-    assert "0.0.0.0/0" not in str(template.to_json())
+    ingress = [
+        g["Properties"].get("SecurityGroupIngress", [])
+        for g in template.find_resources("AWS::EC2::SecurityGroup").values()
+    ]
+    assert "0.0.0.0/0" not in str(ingress)
 
 
 def test_named_cidrs_and_security_groups_replace_the_vpc_default(stack: Stack) -> None:

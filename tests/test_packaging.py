@@ -24,7 +24,7 @@ from secure_bedrock import BedrockModels, SecureBedrockLandingZone
 app = App()
 stack = Stack(app, "NoNag", env=Environment(region="us-east-1"))
 SecureBedrockLandingZone(stack, "LandingZone", models=[BedrockModels.US_AMAZON_NOVA_PRO])
-Template.from_stack(stack).resource_count_is("AWS::EC2::VPCEndpoint", 3)
+Template.from_stack(stack).resource_count_is("AWS::EC2::VPCEndpoint", 4)
 from secure_bedrock.compliance import compliance_packs
 try:
     compliance_packs(app)

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from stacks.documents.deployed import Deployed
+from stacks.documents.deployed import Deployed, Endpoint
 from stacks.documents.iam_simulator import SimulationRequest, SimulationResult, simulate
 
 ACCOUNT = "111122223333"
@@ -105,6 +105,7 @@ class _Reference:
         self.runtime = d.endpoint("bedrock-runtime")
         self.control = d.endpoint("bedrock")
         self.s3_gateway = d.endpoint("s3")
+        self.ec2: Endpoint | None = d.endpoint("ec2")
         self.guardrail = d.find("AWS::Bedrock::Guardrail", r"^LandingZoneGuardrail[0-9A-F]{8}$")
         self.guardrail_arn = str(d.get_att(self.guardrail, "GuardrailArn"))
         self.guardrail_version_arn = f"{self.guardrail_arn}:1"
@@ -140,9 +141,12 @@ class _Reference:
         principal: str | None = None,
     ) -> SimulationRequest:
         """A request by a role of the template, through the named endpoint (or none)."""
-        endpoint = {"bedrock-runtime": self.runtime, "bedrock": self.control, "s3": self.s3_gateway}.get(
-            through or ""
-        )
+        endpoint = {
+            "bedrock-runtime": self.runtime,
+            "bedrock": self.control,
+            "s3": self.s3_gateway,
+            "ec2": self.ec2,
+        }.get(through or "")
         full_context: dict[str, str | Sequence[str]] = dict(context or {})
         if endpoint is not None:
             full_context["aws:SourceVpce"] = endpoint.endpoint_id
@@ -837,6 +841,38 @@ def reference_rows(deployed: Deployed) -> list[Row]:
         ),
     )
 
+    # --- the default-security-group handler ---------------------------------------------------------
+    closer = ref.role(r"^LandingZoneNetworkDefaultSecurityGroupHandlerRole")
+    vpc = d.find("AWS::EC2::VPC", r"^LandingZoneNetworkVpc[0-9A-F]{8}$")
+    default_group = d.arn("ec2", f"security-group/{d.get_att(vpc, 'DefaultSecurityGroup')}")
+    who = "Default-security-group handler (its function's role)"
+    section = "Default-security-group handler: closes the VPC's default group, through the EC2 endpoint"
+    b.add(
+        "closer-revoke",
+        section,
+        who,
+        "RevokeSecurityGroupIngress on the VPC's default security group",
+        "EC2 endpoint",
+        ALLOWED,
+        ENDPOINT,
+        request(closer, "ec2:RevokeSecurityGroupIngress", default_group, through="ec2"),
+    )
+    b.add(
+        "closer-other-group",
+        section,
+        who,
+        "RevokeSecurityGroupIngress on another security group",
+        "EC2 endpoint",
+        IMPLICIT,
+        EVALUATION,
+        request(
+            closer,
+            "ec2:RevokeSecurityGroupIngress",
+            d.arn("ec2", "security-group/sg-0aaaaaaaaaaaaaaaa"),
+            through="ec2",
+        ),
+    )
+
     # --- the networks (the endpoint alone: a client whose IAM allows everything) --------------------
     client = f"arn:aws:iam::{d.account}:role/vpc-client"
     everything = [
@@ -936,6 +972,16 @@ def reference_rows(deployed: Deployed) -> list[Row]:
         IMPLICIT,
         ENDPOINT,
         client_request("bedrock:PutModelInvocationLoggingConfiguration", "*", "bedrock"),
+    )
+    b.add(
+        "network-ec2-other-call",
+        section,
+        who,
+        "ec2:RunInstances through the EC2 endpoint (it admits the handler only)",
+        "EC2 endpoint",
+        IMPLICIT,
+        ENDPOINT,
+        client_request("ec2:RunInstances", d.arn("ec2", "instance/*"), "ec2"),
     )
     b.add(
         "network-own-bucket",
@@ -1148,6 +1194,7 @@ def byo_rows(deployed: Deployed) -> list[Row]:
     ref.runtime = deployed.endpoint("bedrock-runtime")
     ref.control = deployed.endpoint("bedrock")
     ref.s3_gateway = deployed.endpoint("s3")
+    ref.ec2 = None
     d = deployed
     b = _Builder(deployed)
     guardrail_lid = d.find("AWS::Bedrock::Guardrail", r"^BedrockGuardrail[0-9A-F]{8}$")

@@ -156,6 +156,8 @@ class Deployed:
             return self.arn("cloudtrail", f"trail/{self.ref(logical_id)}")
         if key == ("AWS::EC2::VPC", "CidrBlock"):
             return "10.0.0.0/16"
+        if key == ("AWS::EC2::VPC", "DefaultSecurityGroup"):
+            return f"sg-{_digest(logical_id + '/default', 17)}"
         if key == ("AWS::EC2::SecurityGroup", "GroupId"):
             return self.ref(logical_id)
         raise KeyError(f"no deployed value for {logical_id}.{attribute} ({kind})")

@@ -9,8 +9,8 @@ The configuration found at Create is saved as a small JSON object in the evidenc
 anything changes, so a replayed Create cannot mistake our own configuration for the previous one.
 
 The handler always answers CloudFormation (FAILED with the reason on any error), through the
-presigned response URL, which an isolated subnet reaches through the S3 gateway endpoint.
-Only the standard library and the boto3 of the Lambda runtime are used.
+presigned response URL, which an isolated subnet reaches through the S3 gateway endpoint
+(:mod:`..cfn_response`). Only the standard library and the boto3 of the Lambda runtime are used.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import urllib.request
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
+
+from .. import cfn_response
 
 LOGGER = logging.getLogger()
 LOGGER.setLevel(logging.INFO)
@@ -35,27 +36,32 @@ DATA_TYPE_FLAGS = (
     "videoDataDeliveryEnabled",
     "audioDataDeliveryEnabled",
 )
-RESPONSE_TIMEOUT_SECONDS = 10
-MAX_REASON_LENGTH = 1000
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
     """Entry point: do the request, then always report to CloudFormation."""
-    physical_id = event.get("PhysicalResourceId") or physical_resource_id(event)
+    remaining = cfn_response.remaining_seconds_of(context)
+    physical_id = str(event.get("PhysicalResourceId") or physical_resource_id(event))
+    pointer = f"details in {getattr(context, 'log_stream_name', 'the function log group')}"
     try:
         physical_id, data = dispatch(event, bedrock=boto3.client("bedrock"), s3=boto3.client("s3"))
     except Exception as error:
         LOGGER.exception("request %s failed", event.get("RequestType"))
-        log_stream = getattr(context, "log_stream_name", "the function's log group")
-        reason = f"{type(error).__name__}: {error} (details in {log_stream})"
-        send_response(event, "FAILED", physical_id, reason=reason)
+        cfn_response.send(
+            event,
+            "FAILED",
+            physical_id,
+            remaining_seconds=remaining,
+            reason=f"{type(error).__name__}: {error}",
+            pointer=pointer,
+        )
         return
-    send_response(event, "SUCCESS", physical_id, data=data)
+    cfn_response.send(event, "SUCCESS", physical_id, remaining_seconds=remaining, data=data)
 
 
 def physical_resource_id(event: dict[str, Any]) -> str:
     """Stable across updates, so CloudFormation never 'replaces' (and so deletes) the setting."""
-    digest = hashlib.sha256(f"{event['StackId']}/{event['LogicalResourceId']}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{event.get('StackId')}/{event.get('LogicalResourceId')}".encode()).hexdigest()[:16]
     return f"bedrock-model-invocation-logging-{digest}"
 
 
@@ -177,34 +183,3 @@ def dispatch(event: dict[str, Any], *, bedrock: Any, s3: Any) -> tuple[str, dict
         return physical_id, {"Outcome": "deleted"}
 
     raise ValueError(f"unknown RequestType {request_type!r}")
-
-
-def send_response(
-    event: dict[str, Any],
-    status: str,
-    physical_id: str,
-    *,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> None:
-    """PUT the result to CloudFormation's presigned response URL."""
-    body = json.dumps(
-        {
-            "Status": status,
-            "Reason": (reason or status)[:MAX_REASON_LENGTH],
-            "PhysicalResourceId": physical_id,
-            "StackId": event["StackId"],
-            "RequestId": event["RequestId"],
-            "LogicalResourceId": event["LogicalResourceId"],
-            "NoEcho": False,
-            "Data": data or {},
-        }
-    ).encode()
-    request = urllib.request.Request(
-        event["ResponseURL"],
-        data=body,
-        method="PUT",
-        headers={"Content-Type": "", "Content-Length": str(len(body))},
-    )
-    with urllib.request.urlopen(request, timeout=RESPONSE_TIMEOUT_SECONDS) as response:
-        LOGGER.info("CloudFormation response %s: HTTP %s", status, response.status)

@@ -1,0 +1,147 @@
+"""Answering CloudFormation from a custom-resource handler: exactly once, within the deadline, within 4 KB.
+
+CloudFormation waits for one PUT of a JSON document to the presigned ``ResponseURL``. If none
+arrives, the stack waits for the custom resource's ``ServiceTimeout`` and then fails (a rollback
+whose Delete gets no answer either ends in ROLLBACK_FAILED). So:
+
+* the body never exceeds CloudFormation's 4,096 bytes: the reason is cut (UTF-8 aware) before the
+  pointer to the log stream, which is always kept, and ``Data`` is dropped if it still does not fit;
+* the PUT is retried with exponential backoff on any failure (connection errors, 5xx, 403), but
+  never past the Lambda deadline;
+* an event that lacks fields still gets an answer when it has a ``ResponseURL``.
+
+Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+LOGGER = logging.getLogger(__name__)
+
+#: CloudFormation: "The total size of the response body can't exceed 4096 bytes."
+MAX_BODY_BYTES = 4096
+#: The longest a single PUT may take.
+MAX_ATTEMPT_SECONDS = 10.0
+#: First wait between attempts; doubled each time.
+FIRST_BACKOFF_SECONDS = 0.5
+#: Time kept back at the end of the invocation for logging and returning.
+SAFETY_MARGIN_SECONDS = 1.0
+
+Opener = Callable[[urllib.request.Request, float], Any]
+
+
+def _default_opener(request: urllib.request.Request, timeout: float) -> Any:
+    return urllib.request.urlopen(request, timeout=timeout)
+
+
+def body(
+    event: Mapping[str, Any],
+    status: str,
+    physical_id: str,
+    *,
+    reason: str = "",
+    pointer: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> bytes:
+    """The response document, at most 4,096 bytes.
+
+    :param reason: why (required by CloudFormation for FAILED); cut to fit, before ``pointer``.
+    :param pointer: where the details are (e.g. the log stream), always kept whole.
+    """
+    suffix = f" ({pointer})" if pointer else ""
+    document: dict[str, Any] = {
+        "Status": status,
+        "Reason": "",
+        "PhysicalResourceId": physical_id,
+        "StackId": str(event.get("StackId", "")),
+        "RequestId": str(event.get("RequestId", "")),
+        "LogicalResourceId": str(event.get("LogicalResourceId", "")),
+        "NoEcho": False,
+        "Data": dict(data or {}),
+    }
+    text = (reason or status).strip() or status
+
+    def encoded(reason_text: str) -> bytes:
+        document["Reason"] = reason_text + suffix
+        return json.dumps(document, ensure_ascii=False).encode()
+
+    result = encoded(text)
+    if len(result) > MAX_BODY_BYTES and document["Data"]:
+        document["Data"] = {}
+        result = encoded(text)
+    if len(result) <= MAX_BODY_BYTES:
+        return result
+    # The longest prefix of the reason that fits, marked as cut (binary search over its length).
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(encoded(text[:middle] + " ...")) <= MAX_BODY_BYTES:
+            low = middle
+        else:
+            high = middle - 1
+    return encoded(text[:low] + " ...")
+
+
+def send(
+    event: Mapping[str, Any],
+    status: str,
+    physical_id: str,
+    *,
+    remaining_seconds: Callable[[], float],
+    reason: str = "",
+    pointer: str = "",
+    data: Mapping[str, Any] | None = None,
+    opener: Opener = _default_opener,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """PUT the response to the event's ``ResponseURL``, retrying until it is taken or time runs out.
+
+    :param remaining_seconds: the time left in this invocation (from the Lambda context).
+    :returns: whether CloudFormation took the response (HTTP 2xx).
+    """
+    url = event.get("ResponseURL")
+    if not isinstance(url, str) or not url:
+        LOGGER.error("the event has no ResponseURL: nobody can be answered (%s)", sorted(event))
+        return False
+    payload = body(event, status, physical_id, reason=reason, pointer=pointer, data=data)
+    backoff = FIRST_BACKOFF_SECONDS
+    attempt = 0
+    while True:
+        attempt += 1
+        budget = remaining_seconds() - SAFETY_MARGIN_SECONDS
+        if budget <= 0:
+            LOGGER.error("no time left to answer CloudFormation (attempt %d)", attempt)
+            return False
+        request = urllib.request.Request(
+            url, data=payload, method="PUT", headers={"Content-Type": "", "Content-Length": str(len(payload))}
+        )
+        try:
+            with opener(request, min(MAX_ATTEMPT_SECONDS, budget)) as response:
+                LOGGER.info(
+                    "CloudFormation response %s: HTTP %s (attempt %d)", status, response.status, attempt
+                )
+                return True
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            LOGGER.warning("CloudFormation response attempt %d failed: %s", attempt, error)
+        wait = min(backoff, remaining_seconds() - SAFETY_MARGIN_SECONDS)
+        if wait <= 0:
+            LOGGER.error("no time left to retry the CloudFormation response")
+            return False
+        sleep(wait)
+        backoff *= 2
+
+
+def remaining_seconds_of(context: Any, *, default: float = 60.0) -> Callable[[], float]:
+    """The time left in the invocation, from a Lambda context (or ``default`` seconds without one)."""
+    method = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(method):
+        return lambda: float(method()) / 1000.0
+    deadline = time.monotonic() + default
+    return lambda: deadline - time.monotonic()

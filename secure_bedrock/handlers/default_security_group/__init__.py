@@ -1,0 +1,1 @@
+"""The default-security-group custom resource's handler (entry point: ``index.handler``)."""

@@ -1,0 +1,118 @@
+"""CloudFormation custom resource: close a VPC's default security group.
+
+A new VPC's default security group admits all traffic from its own members and sends anywhere.
+Nothing of the landing zone uses it, and anything placed in it by mistake would get that reach, so
+Create and Update revoke every rule it has. Delete puts AWS's two default rules back, so a VPC that
+outlives the resource is as AWS made it; when the group or VPC is already gone, Delete succeeds.
+
+The handler runs in the VPC's isolated subnets and reaches EC2 through the VPC's ``ec2`` interface
+endpoint. It always answers CloudFormation, within the Lambda deadline (:mod:`..cfn_response`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from .. import cfn_response
+
+LOGGER = logging.getLogger()
+LOGGER.setLevel(logging.INFO)
+
+#: What AWS puts in a new default security group.
+DEFAULT_INGRESS = {"IpProtocol": "-1"}  # from the group itself (UserIdGroupPairs added per group)
+DEFAULT_EGRESS = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+#: Seconds kept for answering CloudFormation after the EC2 calls.
+ANSWER_RESERVE_SECONDS = 15.0
+
+
+def handler(event: dict[str, Any], context: Any) -> None:
+    """Entry point: do the request, then always answer CloudFormation."""
+    remaining = cfn_response.remaining_seconds_of(context)
+    physical_id = str(
+        event.get("PhysicalResourceId")
+        or f"default-sg-{event.get('ResourceProperties', {}).get('SecurityGroupId', 'unknown')}"
+    )
+    pointer = f"details in {getattr(context, 'log_stream_name', 'the function log group')}"
+    try:
+        budget = max(1.0, remaining() - ANSWER_RESERVE_SECONDS)
+        ec2 = boto3.client(
+            "ec2",
+            config=Config(
+                connect_timeout=min(5.0, budget), read_timeout=min(10.0, budget), retries={"max_attempts": 2}
+            ),
+        )
+        physical_id, data = dispatch(event, ec2=ec2)
+    except Exception as error:
+        LOGGER.exception("request %s failed", event.get("RequestType"))
+        cfn_response.send(
+            event,
+            "FAILED",
+            physical_id,
+            remaining_seconds=remaining,
+            reason=f"{type(error).__name__}: {error}",
+            pointer=pointer,
+        )
+        return
+    cfn_response.send(event, "SUCCESS", physical_id, remaining_seconds=remaining, data=data)
+
+
+def dispatch(event: dict[str, Any], *, ec2: Any) -> tuple[str, dict[str, Any]]:
+    """Carry out one Create, Update or Delete; return the physical id and the response data."""
+    request_type = event.get("RequestType")
+    group_id = event.get("ResourceProperties", {}).get("SecurityGroupId")
+    if not isinstance(group_id, str) or not group_id.startswith("sg-"):
+        if request_type == "Delete":
+            # Nothing was ever done for a resource whose properties were wrong: nothing to undo.
+            return str(event.get("PhysicalResourceId", "default-sg-unknown")), {"Outcome": "nothing-to-undo"}
+        raise ValueError(f"SecurityGroupId: {group_id!r} is not a security group id")
+    physical_id = f"default-sg-{group_id}"
+    if request_type in ("Create", "Update"):
+        revoked = revoke_all(ec2, group_id)
+        return physical_id, {"RevokedRules": str(revoked)}
+    if request_type == "Delete":
+        return str(event.get("PhysicalResourceId", physical_id)), {"Outcome": restore_defaults(ec2, group_id)}
+    raise ValueError(f"RequestType: {request_type!r} is not Create, Update or Delete")
+
+
+def revoke_all(ec2: Any, group_id: str) -> int:
+    """Revoke every ingress and egress rule of the group; return how many permissions were revoked."""
+    (group,) = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
+    revoked = 0
+    ingress = [_permission(p) for p in group.get("IpPermissions", [])]
+    egress = [_permission(p) for p in group.get("IpPermissionsEgress", [])]
+    if ingress:
+        ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=ingress)
+        revoked += len(ingress)
+    if egress:
+        ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=egress)
+        revoked += len(egress)
+    LOGGER.info("revoked %d permissions of %s", revoked, group_id)
+    return revoked
+
+
+def restore_defaults(ec2: Any, group_id: str) -> str:
+    """Put AWS's default rules back; a group that is gone needs nothing."""
+    try:
+        ec2.authorize_security_group_ingress(
+            GroupId=group_id, IpPermissions=[{**DEFAULT_INGRESS, "UserIdGroupPairs": [{"GroupId": group_id}]}]
+        )
+        ec2.authorize_security_group_egress(GroupId=group_id, IpPermissions=[DEFAULT_EGRESS])
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in ("InvalidGroup.NotFound", "InvalidVpcID.NotFound"):
+            return "gone"
+        if code == "InvalidPermission.Duplicate":
+            return "already-default"
+        raise
+    return "restored"
+
+
+def _permission(permission: dict[str, Any]) -> dict[str, Any]:
+    """A described permission in the form revoke takes (without the fields describe adds)."""
+    keys = ("IpProtocol", "FromPort", "ToPort", "IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs")
+    return {key: permission[key] for key in keys if permission.get(key) not in (None, [])}

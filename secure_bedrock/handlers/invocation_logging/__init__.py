@@ -1,0 +1,1 @@
+"""The invocation-logging custom resource's handler (entry point: ``index.handler``)."""
