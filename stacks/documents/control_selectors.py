@@ -926,5 +926,7 @@ def policies_within_limits(view: View) -> Found:
             size = limits.policy_size(document, limit, view.resources)
             if size <= limit.maximum:
                 share = 100 * size / limit.maximum
-                found.append((lid, f"{limit.name}: {size:,} of {limit.maximum:,} {limit.unit} ({share:.0f} %)"))
+                found.append(
+                    (lid, f"{limit.name}: {size:,} of {limit.maximum:,} {limit.unit} ({share:.0f} %)")
+                )
     return found

@@ -61,7 +61,9 @@ def handler(event: dict[str, Any], context: Any) -> None:
 
 def physical_resource_id(event: dict[str, Any]) -> str:
     """Stable across updates, so CloudFormation never 'replaces' (and so deletes) the setting."""
-    digest = hashlib.sha256(f"{event.get('StackId')}/{event.get('LogicalResourceId')}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{event.get('StackId')}/{event.get('LogicalResourceId')}".encode()).hexdigest()[
+        :16
+    ]
     return f"bedrock-model-invocation-logging-{digest}"
 
 
