@@ -19,6 +19,8 @@ export AWS_EC2_METADATA_DISABLED := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
@@ -43,6 +45,12 @@ $(NODE_STAMP): scripts/ensure-node.sh
 $(PY_STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $@
+
+# checkov has its own venv: its pins conflict with the project's (boto3, among others).
+$(CHECKOV_STAMP): requirements-checkov.lock
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.lock
 	touch $@
 
 $(CLI_STAMP): package.json package-lock.json $(NODE_STAMP)
@@ -78,7 +86,7 @@ typecheck: $(PY_STAMP)
 	$(VENV)/bin/mypy --strict --cache-dir .mypy_cache/strict secure_bedrock
 	$(VENV)/bin/mypy --cache-dir .mypy_cache/app stacks app.py
 
-unit: setup
+unit: setup $(CHECKOV_STAMP)
 	$(PY) -m pytest
 
 test: setup lint typecheck unit
@@ -89,6 +97,10 @@ lock:
 	{ echo "# Exact pins for the reference environment and the test suite (pip constraints)."; \
 	  echo "# Regenerate with 'make lock' after changing pyproject.toml."; \
 	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^secure-bedrock'; } > requirements.lock
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check "checkov==$$(sed -n 's/^checkov==//p' requirements-checkov.lock)"
+	{ sed -n '1,2p' requirements-checkov.lock; .lock-venv/bin/pip freeze; } > requirements-checkov.lock.new
+	mv requirements-checkov.lock.new requirements-checkov.lock
 	rm -rf .lock-venv
 
 clean:

@@ -1,7 +1,9 @@
 """Compliance acknowledgements that live next to the resource they are about.
 
 Uses aws-cdk-lib's ``Validations`` API, which cdk-nag v3 (and any other validation plugin) honours,
-so the library acknowledges findings without depending on cdk-nag.
+so the library acknowledges findings without depending on cdk-nag. Scanners that read the
+synthesized template instead (checkov) take an inline skip in the resource's metadata:
+:func:`skip_checkov`.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import Construct, IConstruct
 
 from secure_bedrock._validation import require_list, require_scope, require_type
@@ -72,3 +74,24 @@ def acknowledge_wildcard_resources(scope: IConstruct, resources: Sequence[str], 
         text = _as_nag_text(stack.resolve(resource))
         if "*" in text:
             acknowledge(scope, f"AwsSolutions::AwsSolutions-IAM5[Resource::{text}]", reason)
+
+
+#: checkov reads inline skips from this metadata key of a resource: ``{"skip": [{"id", "comment"}]}``.
+CHECKOV_METADATA = "checkov"
+
+
+def skip_checkov(scope: IConstruct, check_id: str, reason: str) -> None:
+    """Skip checkov's ``check_id`` on the CloudFormation resource of ``scope`` (itself, or its default
+    child), with the reason in the template beside the resource, as checkov's inline skips are written.
+
+    :param check_id: e.g. ``CKV_AWS_115``.
+    :param reason: why the finding is safe here; at least 20 characters.
+    """
+    require_type("scope", scope, Construct, "a construct")
+    _check_reason(check_id, reason)
+    resource = scope if isinstance(scope, CfnResource) else scope.node.default_child
+    if not isinstance(resource, CfnResource):
+        raise ValueError(f"scope: {scope.node.path!r} has no CloudFormation resource to carry a checkov skip")
+    existing = resource.get_metadata(CHECKOV_METADATA) or {}
+    skips = [skip for skip in existing.get("skip", []) if skip.get("id") != check_id]
+    resource.add_metadata(CHECKOV_METADATA, {"skip": [*skips, {"id": check_id, "comment": reason}]})

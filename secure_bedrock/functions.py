@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -35,7 +35,7 @@ from secure_bedrock._validation import (
     require_subnet_selection,
     require_type,
 )
-from secure_bedrock.acknowledgements import acknowledge
+from secure_bedrock.acknowledgements import acknowledge, skip_checkov
 from secure_bedrock.encryption import encrypted_log_group
 from secure_bedrock.limit_checks import LIBRARY_FUNCTION_METADATA
 
@@ -198,8 +198,10 @@ class HardenedFunction(Construct):
                 iam.PolicyStatement(
                     sid="RunInTheVpc",
                     actions=list(VPC_NETWORK_INTERFACE_ACTIONS),
-                    # These EC2 actions accept no resource-level restriction.
+                    # These EC2 actions, as Lambda's VPC networking uses them, take no resource-level
+                    # restriction; the network interfaces are this region's only.
                     resources=["*"],
+                    conditions={"StringEquals": {"aws:RequestedRegion": stack.region}},
                 ),
                 iam.PolicyStatement(
                     sid="WriteOwnLogs",
@@ -248,15 +250,15 @@ class HardenedFunction(Construct):
         # The function must not run before its role can log and attach to the VPC.
         self.function.node.add_dependency(self.policy)
         cfn_function = self.function.node.default_child
-        assert isinstance(cfn_function, lambda_.CfnFunction)
-        cfn_function.add_metadata(LIBRARY_FUNCTION_METADATA, {"construct": "HardenedFunction"})
+        if isinstance(cfn_function, CfnResource):
+            cfn_function.add_metadata(LIBRARY_FUNCTION_METADATA, {"construct": "HardenedFunction"})
+        unreserved = (
+            "Reserving concurrency fails the deploy on new accounts, whose total concurrency is 10 and must "
+            "all stay unreserved; the function runs once per stack change, so it cannot starve others."
+        )
         for rule in (
             "HIPAA.Security::HIPAA.Security-LambdaConcurrency",
             "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency",
         ):
-            acknowledge(
-                self.function,
-                rule,
-                "Reserving concurrency fails the deploy on new accounts, whose total concurrency is 10 and must "
-                "all stay unreserved; the function runs once per stack change, so it cannot starve others.",
-            )
+            acknowledge(self.function, rule, unreserved)
+        skip_checkov(self.function, "CKV_AWS_115", unreserved)

@@ -290,8 +290,10 @@ class ModelInvocationLogging(Construct):
                 iam.PolicyStatement(
                     sid="ManageInvocationLoggingConfiguration",
                     actions=list(HANDLER_CONTROL_PLANE_ACTIONS),
-                    # The logging configuration is an account setting: these accept no resource.
+                    # The logging configuration is an account setting: these accept no resource. This
+                    # region's setting only.
                     resources=["*"],
+                    conditions={"StringEquals": {"aws:RequestedRegion": stack.region}},
                 ),
                 self.pass_delivery_role_statement(),
                 iam.PolicyStatement(

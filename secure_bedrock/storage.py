@@ -24,7 +24,7 @@ from secure_bedrock._validation import (
     require_removal_policy,
     require_type,
 )
-from secure_bedrock.acknowledgements import acknowledge
+from secure_bedrock.acknowledgements import acknowledge, skip_checkov
 
 #: Six years, the common reading of HIPAA's documentation-retention rule (45 CFR 164.316(b)(2)(i)).
 SIX_YEARS_IN_DAYS = 2192
@@ -276,12 +276,12 @@ class SecureLogBucket(Construct):
                 f"{pack}::{pack}-S3BucketLoggingEnabled",
                 "This is the server-access-log target; logging it to itself would loop.",
             )
-        acknowledge(
-            access_logs,
-            "AwsSolutions::AwsSolutions-S1",
+        loop = (
             "This is the server-access-log target; logging it to itself would record its own log deliveries "
-            "in an endless loop. Access to the evidence bucket is what it records.",
+            "in an endless loop. Access to the evidence bucket is what it records."
         )
+        acknowledge(access_logs, "AwsSolutions::AwsSolutions-S1", loop)
+        skip_checkov(access_logs, "CKV_AWS_18", loop)
         self._acknowledge_replication(access_logs)
         return access_logs
 

@@ -1,0 +1,73 @@
+"""checkov, as security teams run it on cdk.out: no failed check on the reference template.
+
+checkov lives in its own venv (``.venv-checkov``, pinned by requirements-checkov.lock; ``make test``
+installs it). A finding that cannot be fixed carries an inline skip with its reason in the resource's
+metadata, next to the resource (``secure_bedrock.acknowledgements.skip_checkov``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+from secure_bedrock.acknowledgements import MIN_REASON_LENGTH
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
+
+
+@pytest.fixture(scope="module")
+def report(reference_template: Template, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    assert CHECKOV.exists(), "checkov is not installed: run 'make test', which installs it into .venv-checkov"
+    path = tmp_path_factory.mktemp("checkov") / "SecureBedrockHipaa.template.json"
+    path.write_text(json.dumps(reference_template.to_json(), indent=1))
+    result = subprocess.run(
+        [
+            str(CHECKOV),
+            "-f",
+            str(path),
+            "--framework",
+            "cloudformation",
+            "--output",
+            "json",
+            "--skip-download",
+            "--no-cert-verify",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path_factory.mktemp("home")),
+            "BC_SKIP_MAPPING": "TRUE",
+        },
+    )
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def test_no_failed_checks(report: dict[str, Any]) -> None:
+    failed = [f"{c['check_id']} {c['resource']}" for c in report["results"]["failed_checks"]]
+    assert failed == []
+    assert report["summary"]["passed"] > 150
+
+
+def test_every_skip_sits_next_to_its_resource_with_a_reason(
+    report: dict[str, Any], reference_template: Template
+) -> None:
+    skipped = report["results"]["skipped_checks"]
+    assert skipped, "the reference has inline skips (concurrency, the access-log bucket)"
+    resources = reference_template.to_json()["Resources"]
+    for check in skipped:
+        logical_id = check["resource"].split(".", 1)[1]
+        comments = {
+            skip["id"]: skip["comment"] for skip in resources[logical_id]["Metadata"]["checkov"]["skip"]
+        }
+        assert len(comments[check["check_id"]]) >= MIN_REASON_LENGTH, check
