@@ -231,7 +231,7 @@ def invoker_policy_statements(
     _check_invoke_arguments(scope, models, guardrail, source_vpce)
     conditions = _invoke_conditions(guardrail, source_vpce)
     fixed = _fixed_statements(scope, guardrail, source_vpce, ["*"])
-    measure = _PolicyMeasure(scope)
+    measure = limits.PolicyMeasure(scope)
 
     def policy(chunk: list[BedrockModel], index: int) -> list[iam.PolicyStatement]:
         head = fixed if index == 0 else []
@@ -259,18 +259,6 @@ def invoker_policy_statements(
             f"({limits.MANAGED_POLICIES_PER_ROLE.maximum}); split the models across several roles (teams)"
         )
     return policies
-
-
-class _PolicyMeasure:
-    """The size IAM counts for a list of statements, with deploy-time values at their longest."""
-
-    def __init__(self, scope: IConstruct) -> None:
-        self._stack = Stack.of(scope)
-        self._resources = limits.stack_resources(self._stack)
-
-    def size(self, statements: Sequence[iam.PolicyStatement]) -> int:
-        document = self._stack.resolve(iam.PolicyDocument(statements=list(statements)).to_json())
-        return limits.policy_size(document, limits.MANAGED_POLICY, self._resources)
 
 
 def grant_invoke(
@@ -441,7 +429,8 @@ class BedrockAdministrator(Construct):
     the landing zone's handler does, at deployment), and cannot read the invocation logs or send them
     anywhere: explicit Denies, which hold whatever else the role is given.
 
-    Attributes: ``role`` (id ``Resource``), ``policy``.
+    Attributes: ``role`` (id ``Resource``), ``policies`` (customer-managed, ids ``Policy``,
+    ``Policy2``, ...: as many as IAM's 6,144 characters need), ``policy`` (the first).
     """
 
     def __init__(
@@ -566,28 +555,36 @@ class BedrockAdministrator(Construct):
             description="secure-bedrock administrator: guardrails, model access, application profiles",
             assumed_by=assumed_by,
         )
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description="secure-bedrock administrator permissions",
-            roles=[self.role],
-            statements=statements,
-        )
-        acknowledge(
-            self.policy,
-            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            "Only account-level Bedrock settings, List calls and Marketplace subscriptions, which accept no "
-            "resource, and explicit Denies use '*'.",
-        )
-        acknowledge_wildcard_resources(
-            self.policy,
-            [
-                resource
-                for statement in statements
-                if statement.effect == iam.Effect.ALLOW
-                for resource in statement.resources
-                if resource != "*"
-            ],
-            "Guardrails and application inference profiles of this account and region only: the administrator "
-            "creates them, so their ids are not known ahead.",
-        )
+        # A managed policy holds 6,144 characters: with many models the statements spill into Policy2, ...
+        parts = limits.pack_statements(self, statements)
+        self.policies = [
+            iam.ManagedPolicy(
+                self,
+                "Policy" if index == 0 else f"Policy{index + 1}",
+                description="secure-bedrock administrator permissions" + (f" ({index + 1})" if index else ""),
+                roles=[self.role],
+                statements=part,
+            )
+            for index, part in enumerate(parts)
+        ]
+        self.policy = self.policies[0]
+        for policy, part in zip(self.policies, parts, strict=True):
+            if any("*" in statement.resources for statement in part):
+                acknowledge(
+                    policy,
+                    "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                    "Only account-level Bedrock settings, List calls and Marketplace subscriptions, which accept no "
+                    "resource, and explicit Denies use '*'.",
+                )
+            acknowledge_wildcard_resources(
+                policy,
+                [
+                    resource
+                    for statement in part
+                    if statement.effect == iam.Effect.ALLOW
+                    for resource in statement.resources
+                    if resource != "*"
+                ],
+                "Guardrails and application inference profiles of this account and region only: the administrator "
+                "creates them, so their ids are not known ahead.",
+            )

@@ -14,7 +14,7 @@ Amazon SNS quotas; AWS CloudFormation quotas (all in docs/limits.md with their p
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,3 +135,42 @@ def require_trust_policy_fits(argument: str, scope: IConstruct, principal: iam.I
             f"{ROLE_TRUST_POLICY.maximum}; name fewer principals (an account instead of its roles), or ask "
             "AWS to raise the quota and assume the role from one principal that the others can assume"
         )
+
+
+class PolicyMeasure:
+    """The size IAM counts for a list of statements in a managed policy of ``scope``'s stack, with
+    deploy-time values at their longest."""
+
+    def __init__(self, scope: IConstruct) -> None:
+        self._stack = Stack.of(scope)
+        self._resources = stack_resources(self._stack)
+
+    def size(self, statements: Sequence[iam.PolicyStatement]) -> int:
+        document = self._stack.resolve(iam.PolicyDocument(statements=list(statements)).to_json())
+        return policy_size(document, MANAGED_POLICY, self._resources)
+
+
+def pack_statements(
+    scope: IConstruct, statements: Sequence[iam.PolicyStatement]
+) -> list[list[iam.PolicyStatement]]:
+    """``statements`` in order, in as few managed policies as IAM's 6,144 characters allow.
+
+    :raises ValueError: if one statement alone is too large, or more than 10 policies are needed.
+    """
+    measure = PolicyMeasure(scope)
+    packed: list[list[iam.PolicyStatement]] = [[]]
+    for statement in statements:
+        if packed[-1] and measure.size([*packed[-1], statement]) > MANAGED_POLICY.maximum:
+            packed.append([])
+        packed[-1].append(statement)
+        if measure.size(packed[-1]) > MANAGED_POLICY.maximum:
+            raise ValueError(
+                f"statements: {statement.sid or 'a statement'} alone takes {measure.size([statement]):,} characters, "
+                f"more than an IAM managed policy holds ({MANAGED_POLICY.maximum:,})"
+            )
+    if len(packed) > MANAGED_POLICIES_PER_ROLE.maximum:
+        raise ValueError(
+            f"statements: they need {len(packed)} managed policies, more than a role takes "
+            f"({MANAGED_POLICIES_PER_ROLE.maximum})"
+        )
+    return packed

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import json
 import math
 import random
 from collections.abc import Callable
@@ -1648,3 +1649,85 @@ def test_random_valid_landing_zones_pass_the_compliance_packs(tmp_path) -> None:
     stacks = [child for child in app.node.children if isinstance(child, Stack)]
     findings = compliance_findings(stacks[0])
     assert findings == [], f"{findings}\nconfigurations: {configurations}"
+
+
+def random_team_name(rng: random.Random) -> str:
+    """A valid team name of any length the library takes: letters and digits, single '-' between."""
+    length = rng.randint(1, 31)
+    name = rng.choice("abcdefghijklmnopqrstuvwxyz")
+    while len(name) < length:
+        if name[-1] != "-" and len(name) < length - 1 and rng.random() < 0.2:
+            name += "-"
+        else:
+            name += rng.choice("abcdefghijklmnopqrstuvwxyz0123456789")
+    return name
+
+
+def random_deployable_landing_zone(rng: random.Random, app: App) -> tuple[Stack, dict[str, Any]]:
+    """A landing zone at the sizes people use: up to twelve models, teams with long names, long stack names."""
+    stack_name = "S" + "".join(
+        rng.choice("abcdefghijklmnopqrstuvwxyz0123456789-") for _ in range(rng.randint(0, 90))
+    )
+    stack = Stack(app, gen.unique(stack_name.rstrip("-")), env=Environment(region=REGION))
+    served = gen.models_served_in(REGION)
+    models = rng.sample(served, rng.randint(1, min(12, len(served))))
+    names: set[str] = set()
+    teams = []
+    for index in range(rng.randint(0, 6)):
+        name = random_team_name(rng)
+        if name in names or name.replace("-", "") in {n.replace("-", "") for n in names}:
+            continue
+        names.add(name)
+        teams.append(
+            TeamSpec(
+                name=name,
+                cost_center=f"CC-{index}",
+                models=tuple(rng.sample(models, rng.randint(1, min(4, len(models))))),
+                monthly_budget_usd=rng.choice([None, 100.0]),
+            )
+        )
+    kwargs: dict[str, Any] = {
+        "models": models,
+        "teams": teams,
+        "monthly_budget_usd": 1000.0
+        if any(team.monthly_budget_usd for team in teams)
+        else rng.choice([None, 1000.0]),
+        "invoker_principal": iam.AccountRootPrincipal(),
+        "administrator_principal": iam.AccountRootPrincipal(),
+    }
+    SecureBedrockLandingZone(stack, "LandingZone", **kwargs)
+    return stack, kwargs
+
+
+def test_random_valid_landing_zones_deploy(tmp_path) -> None:
+    """Any input the library accepts gives a deployable template: no cfn-lint error and no AWS limit
+    (policy sizes with deploy-time values at their longest, counts, template size) broken."""
+    from cfnlint.api import ManualArgs, lint
+
+    app = App(context={**FEATURE_FLAGS}, outdir=str(tmp_path))
+    built: list[tuple[Stack, dict[str, Any]]] = []
+
+    @given(SEEDS)
+    @gen.property_settings(3)
+    def generate(seed: int) -> None:
+        built.append(random_deployable_landing_zone(random.Random(seed), app))
+        gen.CASES["valid landing zones (cfn-lint + AWS limits)"]["random models, teams, names"] += 1
+
+    generate()
+    assembly = app.synth()
+    checks = BedrockChecks()
+    for stack, kwargs in built:
+        template = assembly.get_stack_artifact(stack.artifact_id).template
+        limits_broken = {
+            rule: [f"{f.logical_id} {f.location}" for f in found]
+            for rule, found in checks.evaluate(template).items()
+            if found
+            and (rule.startswith("Bedrock-Limit") or rule == "Bedrock-LibraryFunctionReservedConcurrency")
+        }
+        assert limits_broken == {}, f"{stack.stack_name}: {kwargs}"
+        errors = [
+            f"{m.rule.id} {m.path}: {m.message}"
+            for m in lint(json.dumps(template), config=ManualArgs(regions=[REGION]))
+            if m.rule.id.startswith("E")
+        ]
+        assert errors == [], f"{stack.stack_name}: {kwargs}"
