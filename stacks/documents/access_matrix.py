@@ -147,7 +147,8 @@ class _Reference:
             "s3": self.s3_gateway,
             "ec2": self.ec2,
         }.get(through or "")
-        full_context: dict[str, str | Sequence[str]] = dict(context or {})
+        # AWS sets aws:RequestedRegion on every request; the stack's region unless a row says otherwise.
+        full_context: dict[str, str | Sequence[str]] = {"aws:RequestedRegion": REGION, **(context or {})}
         if endpoint is not None:
             full_context["aws:SourceVpce"] = endpoint.endpoint_id
         return SimulationRequest(
@@ -808,6 +809,21 @@ def reference_rows(deployed: Deployed) -> list[Row]:
     )
     delivery_role = ref.role(r"^LandingZoneInvocationLoggingDeliveryRole")
     b.add(
+        "handler-put-logging-other-region",
+        section,
+        who,
+        "PutModelInvocationLoggingConfiguration for another region (us-west-2)",
+        "any",
+        IMPLICIT,
+        EVALUATION,
+        request(
+            handler,
+            "bedrock:PutModelInvocationLoggingConfiguration",
+            "*",
+            context={"aws:RequestedRegion": "us-west-2"},
+        ),
+    )
+    b.add(
         "handler-pass-role",
         section,
         who,
@@ -1069,7 +1085,7 @@ def reference_rows(deployed: Deployed) -> list[Row]:
             action=action,
             resource=resource,
             resource_account=_account_of(resource) or d.account,
-            context={"aws:SecureTransport": "true", **context},
+            context={"aws:SecureTransport": "true", "aws:RequestedRegion": REGION, **context},
             resource_policy=policy,
         )
 
