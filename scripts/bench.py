@@ -520,6 +520,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--teams", default="1,10,50", help="team counts to synthesize, comma-separated (default: 1,10,50)"
     )
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    parser.add_argument(
+        "--skip-policies", action="store_true", help="do not measure the largest policies against AWS's limits"
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     parser.add_argument("--json-file", type=Path, help="also write the result as JSON to this file")
     parser.add_argument(
@@ -569,12 +572,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         tests = None if args.skip_tests else run_tests(env, work, args.quiet)
         machine["load_after"] = load_average()
         result: dict[str, Any] = {"machine": machine, "repeat": args.repeat, **summarize(cases, tests)}
+        if not args.skip_policies:
+            # The largest policy of each kind with 1-12 models and 1-50 teams (scripts/policy_sizes.py).
+            import policy_sizes
+
+            result["policies"] = policy_sizes.measure((1, 3, 6, 12), (1, 10, 50))
         if args.json_file:
             args.json_file.write_text(json.dumps(result, indent=2) + "\n")
         if args.json:
             print(json.dumps(result, indent=2))
         else:
             print_report(result)
+            if "policies" in result:
+                import policy_sizes
+
+                print("\nLargest policy of each kind against AWS's limit (deploy-time values at their longest):")
+                print(policy_sizes.report(result["policies"]))
     return 0
 
 
