@@ -521,7 +521,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     parser.add_argument(
-        "--skip-policies", action="store_true", help="do not measure the largest policies against AWS's limits"
+        "--skip-policies",
+        action="store_true",
+        help="do not measure the largest policies against AWS's limits",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     parser.add_argument("--json-file", type=Path, help="also write the result as JSON to this file")
@@ -586,7 +588,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if "policies" in result:
                 import policy_sizes
 
-                print("\nLargest policy of each kind against AWS's limit (deploy-time values at their longest):")
+                print(
+                    "\nLargest policy of each kind against AWS's limit (deploy-time values at their longest):"
+                )
                 print(policy_sizes.report(result["policies"]))
     return 0
 
