@@ -8,13 +8,22 @@ whose policy admits that handler only, for that one security group.
 
 The custom resource is the VPC's child ``RestrictDefaultSecurityGroupCustomResource`` of type
 ``Custom::VpcRestrictDefaultSG``, where aws-cdk-lib puts its own: the compliance packs'
-``VPCDefaultSecurityGroupClosed`` rules look for exactly that.
+``VPCDefaultSecurityGroupClosed`` rules look for exactly that. Its logical id is its own, not
+aws-cdk-lib's: CloudFormation cannot change a custom resource's service token in place.
+
+The group also stays closed: an EventBridge rule on CloudTrail's record of
+``AuthorizeSecurityGroupIngress``/``Egress`` on the group invokes the handler, which revokes the
+rules again. That covers someone opening it by hand, and the upgrade from aws-cdk-lib's provider,
+whose Delete (in the update's cleanup, after this resource closed the group) puts AWS's default rules
+back. It needs CloudTrail management events, which the landing zone's trail records.
 """
 
 from __future__ import annotations
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnResource, CustomResource, Duration, Names, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -24,20 +33,18 @@ from secure_bedrock.functions import HardenedFunction, library_handler
 
 #: What the handler calls on EC2 (describe accepts no resource; the rest name the group).
 DESCRIBE_ACTIONS: tuple[str, ...] = ("ec2:DescribeSecurityGroups",)
-RULE_ACTIONS: tuple[str, ...] = (
-    "ec2:RevokeSecurityGroupIngress",
-    "ec2:RevokeSecurityGroupEgress",
-    "ec2:AuthorizeSecurityGroupIngress",
-    "ec2:AuthorizeSecurityGroupEgress",
-)
+RULE_ACTIONS: tuple[str, ...] = ("ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress")
 HTTPS = ec2.Port.tcp(443)
+#: The input the EventBridge rule sends the handler: the group to close again.
+RECLOSE_KEY = "ReCloseSecurityGroupId"
 
 
 class ClosedDefaultSecurityGroup(Construct):
     """The handler, its ``ec2`` endpoint, and the custom resource that closes ``vpc``'s default group.
 
     Attributes: ``handler`` (a :class:`HardenedFunction`), ``endpoint`` (the ``ec2`` interface
-    endpoint), ``resource`` (the custom resource, a child of ``vpc``).
+    endpoint), ``resource`` (the custom resource, a child of ``vpc``), ``reclose_rule`` (the
+    EventBridge rule that closes the group again when it is opened).
     """
 
     def __init__(
@@ -133,3 +140,29 @@ class ClosedDefaultSecurityGroup(Construct):
         )
         # The handler reaches EC2 only once the endpoint (and its private DNS name) exists.
         self.resource.node.add_dependency(self.endpoint)
+        cfn_resource = self.resource.node.default_child
+        if isinstance(cfn_resource, CfnResource):
+            cfn_resource.override_logical_id(f"{Names.unique_id(self)}Closer")
+
+        # Whoever opens the group again (by hand, or aws-cdk-lib's provider on its way out), it is closed again.
+        self.reclose_rule = events.Rule(
+            self,
+            "ReopenedRule",
+            description="secure-bedrock: close the landing zone VPC's default security group again when it is opened",
+            event_pattern=events.EventPattern(
+                source=["aws.ec2"],
+                detail_type=["AWS API Call via CloudTrail"],
+                detail={
+                    "eventSource": ["ec2.amazonaws.com"],
+                    "eventName": ["AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"],
+                    "requestParameters": {"groupId": [group_id]},
+                },
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    self.handler.function,
+                    event=events.RuleTargetInput.from_object({RECLOSE_KEY: group_id}),
+                    retry_attempts=2,
+                )
+            ],
+        )

@@ -7,8 +7,13 @@ before they get there. Policies are measured as AWS will see them: with every ``
 ``Fn::GetAtt`` at the longest value it can take (:func:`secure_bedrock.intrinsics.longest_text`),
 so a policy that passes here fits in any account, region and partition.
 
-Sources: IAM and STS quotas; AWS PrivateLink quotas; AWS KMS quotas; Amazon S3 bucket policies;
-Amazon SNS quotas; AWS CloudFormation quotas (all in docs/limits.md with their pages).
+Sources (each :class:`Limit` names its page): IAM and AWS STS quotas
+(docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); AWS PrivateLink quotas
+(docs.aws.amazon.com/vpc/latest/privatelink/vpc-limits-endpoints.html); AWS KMS key policies
+(docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html); Amazon S3 bucket policies
+(docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html); Amazon SNS (CreateTopic's
+``Policy`` attribute, 30,720); AWS CloudFormation quotas
+(docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
 """
 
 from __future__ import annotations

@@ -113,6 +113,8 @@ DEFAULT_SERVICES: tuple[BedrockEndpointService, ...] = (
     BedrockEndpointService.RUNTIME,
     BedrockEndpointService.CONTROL,
 )
+#: A model id on the bedrock-mantle endpoint, e.g. ``openai.gpt-oss-120b`` or ``anthropic.claude-haiku-4-5``.
+MANTLE_MODEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.:-]{0,126}\Z")
 #: A security group takes at most 60 inbound rules (VPC quota "inbound or outbound rules per
 #: security group"); each allowed CIDR and each allowed security group is one.
 MAX_INGRESS_RULES = 60
@@ -189,6 +191,24 @@ def add_encrypted_flow_logs(
         traffic_type=ec2.FlowLogTrafficType.ALL,
     )
     return key, log_group
+
+
+def validate_client_cidr(argument: str, value: str) -> str:
+    """Return ``value`` if it is an IPv4 client network the endpoints can admit (not ``/0``, not IPv6)."""
+    require_cidr(argument, value)
+    if not is_token(value) and ":" in value:
+        raise ValueError(
+            f"{argument}: {value!r} is IPv6, but the endpoints have IPv4 addresses only; name the clients' IPv4 ranges"
+        )
+    return value
+
+
+def validate_mantle_model(argument: str, value: str) -> str:
+    """Return ``value`` if it is a model id of the bedrock-mantle endpoint, e.g. ``openai.gpt-oss-120b``."""
+    require_type(argument, value, str, "a Mantle model id such as 'openai.gpt-oss-120b'")
+    if not MANTLE_MODEL_PATTERN.match(value):
+        raise ValueError(f"{argument}: {value!r} is not a Mantle model id; use e.g. 'openai.gpt-oss-120b'")
+    return value
 
 
 def validate_vpc_cidr(argument: str, value: str) -> str:
@@ -589,7 +609,10 @@ class _NetworkArguments:
         requested = _validated_services(name("services"), services)
         if allowed_cidrs is not None:
             require_list(name("allowed_cidrs"), allowed_cidrs, "a list of CIDR strings")
-        cidrs = [require_cidr(f"{name('allowed_cidrs')}[{i}]", c) for i, c in enumerate(allowed_cidrs or ())]
+        cidrs = [
+            validate_client_cidr(f"{name('allowed_cidrs')}[{i}]", c)
+            for i, c in enumerate(allowed_cidrs or ())
+        ]
         require_unique(name("allowed_cidrs"), cidrs)
         if allowed_security_groups is not None:
             require_list(
@@ -603,12 +626,6 @@ class _NetworkArguments:
                 "security_group_id",
                 "an ec2.ISecurityGroup",
             )
-        for index, cidr in enumerate(cidrs):
-            if not is_token(cidr) and ":" in cidr:
-                raise ValueError(
-                    f"{name('allowed_cidrs')}[{index}]: {cidr!r} is IPv6, but the endpoints have IPv4 addresses "
-                    "only; name the clients' IPv4 ranges"
-                )
         if len(cidrs) + len(security_groups) > MAX_INGRESS_RULES:
             raise ValueError(
                 f"{name('allowed_cidrs')}, {name('allowed_security_groups')}: {len(cidrs)} CIDRs and "
@@ -691,20 +708,12 @@ def _validated_principals(argument: str, principals: Sequence[iam.IPrincipal] | 
     return list(principals)
 
 
-#: A model id on the bedrock-mantle endpoint, e.g. ``openai.gpt-oss-120b`` or ``anthropic.claude-haiku-4-5``.
-MANTLE_MODEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.:-]{0,126}\Z")
-
-
 def _validated_mantle_models(
     argument: str, values: Sequence[str], services_argument: str, services: Sequence[BedrockEndpointService]
 ) -> tuple[str, ...]:
     models = require_list(argument, values, "a list of Mantle model ids such as 'openai.gpt-oss-120b'")
     for index, model in enumerate(models):
-        require_type(f"{argument}[{index}]", model, str, "a Mantle model id such as 'openai.gpt-oss-120b'")
-        if not MANTLE_MODEL_PATTERN.match(model):
-            raise ValueError(
-                f"{argument}[{index}]: {model!r} is not a Mantle model id; use e.g. 'openai.gpt-oss-120b'"
-            )
+        validate_mantle_model(f"{argument}[{index}]", model)
     require_unique(argument, models)
     mantle = BedrockEndpointService.MANTLE in services
     if mantle and not models:

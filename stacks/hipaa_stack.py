@@ -41,6 +41,7 @@ class HipaaBedrockStack(Stack):
             models=settings.models,
             allowed_principals=[iam.ArnPrincipal(arn) for arn in settings.allowed_principals] or None,
             endpoint_services=settings.network.endpoint_services,
+            mantle_models=settings.network.mantle_models,
             vpc_cidr=settings.network.vpc_cidr,
             max_azs=settings.network.max_azs,
             allowed_cidrs=settings.network.allowed_cidrs or None,

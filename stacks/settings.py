@@ -27,13 +27,17 @@ from secure_bedrock._validation import (
     ACCOUNT_ID_PATTERN,
     EMAIL_PATTERN,
     MAX_SAFE_NUMBER,
-    require_cidr,
     require_principal_arn,
     require_region,
 )
 from secure_bedrock.budgets import MAX_EMAIL_SUBSCRIBERS, MAX_THRESHOLDS, MIN_THRESHOLD
 from secure_bedrock.guardrail import PROFILE_ID_PATTERN
-from secure_bedrock.network import validate_vpc_cidr
+from secure_bedrock.network import (
+    MAX_INGRESS_RULES,
+    validate_client_cidr,
+    validate_mantle_model,
+    validate_vpc_cidr,
+)
 from secure_bedrock.teams import (
     COST_CENTER_TAG,
     MAX_TEAM_NAME,
@@ -98,6 +102,7 @@ class NetworkSettings:
     max_azs: int = 2
     endpoint_services: tuple[BedrockEndpointService, ...] = DEFAULT_SERVICES
     allowed_cidrs: tuple[str, ...] = ()
+    mantle_models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -329,7 +334,7 @@ def _max_azs(path: str, value: Any) -> int:
 
 
 def _network(errors: list[str], raw: object) -> NetworkSettings:
-    known = ("vpc_cidr", "max_azs", "endpoint_services", "allowed_cidrs")
+    known = ("vpc_cidr", "max_azs", "endpoint_services", "allowed_cidrs", "mantle_models")
     reader = _Reader(errors, f"{CONTEXT_KEY}.network", raw, known)
     defaults = NetworkSettings()
     services = reader.get_list(
@@ -345,11 +350,32 @@ def _network(errors: list[str], raw: object) -> NetworkSettings:
             f"{CONTEXT_KEY}.network.endpoint_services",
             "add 'bedrock': the invocation-logging handler reaches Bedrock's control plane through that endpoint",
         )
+    cidrs = reader.get_list("allowed_cidrs", validate_client_cidr)
+    if len(cidrs) > MAX_INGRESS_RULES:
+        reader.fail(
+            f"{CONTEXT_KEY}.network.allowed_cidrs",
+            f"{len(cidrs)} CIDRs; the endpoints' security group takes at most {MAX_INGRESS_RULES} inbound rules, "
+            "so summarize them into wider ranges",
+        )
+    mantle_models = reader.get_list("mantle_models", validate_mantle_model)
+    with_mantle = BedrockEndpointService.MANTLE in (services if "endpoint_services" in reader.raw else ())
+    if with_mantle and not mantle_models:
+        reader.fail(
+            f"{CONTEXT_KEY}.network.mantle_models",
+            "bedrock-mantle is among the endpoint services: name the Mantle models it may serve, e.g. "
+            "['openai.gpt-oss-120b'] (or drop the endpoint)",
+        )
+    elif mantle_models and not with_mantle:
+        reader.fail(
+            f"{CONTEXT_KEY}.network.mantle_models",
+            "given without 'bedrock-mantle' in endpoint_services; add it",
+        )
     return NetworkSettings(
         vpc_cidr=reader.get("vpc_cidr", defaults.vpc_cidr, validate_vpc_cidr),
         max_azs=reader.get("max_azs", defaults.max_azs, _max_azs),
         endpoint_services=services if "endpoint_services" in reader.raw else defaults.endpoint_services,
-        allowed_cidrs=reader.get_list("allowed_cidrs", require_cidr),
+        allowed_cidrs=cidrs,
+        mantle_models=mantle_models,
     )
 
 

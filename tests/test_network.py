@@ -92,6 +92,16 @@ def test_new_vpc_closes_default_security_group_and_has_s3_gateway(stack: Stack) 
         assert statement["Principal"]["AWS"]["Fn::GetAtt"][0].startswith(
             "BedrockDefaultSecurityGroupHandlerRole"
         )
+    # Its own logical id (CloudFormation cannot change the service token of aws-cdk-lib's resource in place).
+    (closer_id,) = template.find_resources("Custom::VpcRestrictDefaultSG")
+    assert closer_id.endswith("Closer")
+    # Opened again (by hand, or by aws-cdk-lib's provider on its way out after an upgrade): closed again.
+    (rule,) = template.find_resources("AWS::Events::Rule").values()
+    pattern = rule["Properties"]["EventPattern"]
+    assert pattern["detail"]["eventName"] == ["AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"]
+    assert "DefaultSecurityGroup" in json.dumps(pattern["detail"]["requestParameters"]["groupId"])
+    (target,) = rule["Properties"]["Targets"]
+    assert "ReCloseSecurityGroupId" in json.dumps(target["Input"])
     template.has_resource_properties(
         "AWS::EC2::VPCEndpoint",
         {

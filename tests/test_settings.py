@@ -439,3 +439,18 @@ CLAIMS = {"name": "claims", "cost_center": "CC-1", "models": ["amazon.titan-embe
 def test_fails_on_what_the_stack_would_reject(changes: dict, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings(settings_with(**changes))
+
+
+def test_network_client_ranges_and_mantle_models_are_checked_with_the_settings() -> None:
+    block = copy.deepcopy(cdk_json_context()[CONTEXT_KEY])
+    block["network"]["allowed_cidrs"] = ["2001:db8::/32", *(f"10.{i}.0.0/16" for i in range(61))]
+    block["network"]["endpoint_services"] = ["bedrock-runtime", "bedrock", "bedrock-mantle"]
+    with pytest.raises(SettingsError) as raised:
+        load_settings({CONTEXT_KEY: block})
+    text = str(raised.value)
+    assert "secure-bedrock.network.allowed_cidrs[0]: '2001:db8::/32' is IPv6" in text
+    assert "secure-bedrock.network.allowed_cidrs: 61 CIDRs" in text  # the valid ones
+    assert "secure-bedrock.network.mantle_models: bedrock-mantle is among the endpoint services" in text
+    block["network"]["allowed_cidrs"] = []
+    block["network"]["mantle_models"] = ["openai.gpt-oss-120b"]
+    assert load_settings({CONTEXT_KEY: block}).network.mantle_models == ("openai.gpt-oss-120b",)

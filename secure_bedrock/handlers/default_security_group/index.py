@@ -2,8 +2,9 @@
 
 A new VPC's default security group admits all traffic from its own members and sends anywhere.
 Nothing of the landing zone uses it, and anything placed in it by mistake would get that reach, so
-Create and Update revoke every rule it has. Delete puts AWS's two default rules back, so a VPC that
-outlives the resource is as AWS made it; when the group or VPC is already gone, Delete succeeds.
+Create and Update revoke every rule it has, and Delete leaves it closed (the safe state; the VPC
+goes with the stack). The same handler closes the group again when an EventBridge rule reports that
+someone opened it (the event ``{"ReCloseSecurityGroupId": "sg-..."}``): no CloudFormation answer then.
 
 The handler runs in the VPC's isolated subnets and reaches EC2 through the VPC's ``ec2`` interface
 endpoint. It always answers CloudFormation, within the Lambda deadline (:mod:`..cfn_response`).
@@ -16,22 +17,23 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from .. import cfn_response
 
 LOGGER = logging.getLogger()
 LOGGER.setLevel(logging.INFO)
 
-#: What AWS puts in a new default security group.
-DEFAULT_INGRESS = {"IpProtocol": "-1"}  # from the group itself (UserIdGroupPairs added per group)
-DEFAULT_EGRESS = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+#: The input of the EventBridge rule that reports the group was opened.
+RECLOSE_KEY = "ReCloseSecurityGroupId"
 #: Seconds kept for answering CloudFormation after the EC2 calls.
 ANSWER_RESERVE_SECONDS = 15.0
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
-    """Entry point: do the request, then always answer CloudFormation."""
+    """Entry point: a CloudFormation request (answered, always), or the EventBridge rule's re-close."""
+    if RECLOSE_KEY in event:
+        reclose(event[RECLOSE_KEY], context)
+        return
     remaining = cfn_response.remaining_seconds_of(context)
     physical_id = str(
         event.get("PhysicalResourceId")
@@ -75,7 +77,8 @@ def dispatch(event: dict[str, Any], *, ec2: Any) -> tuple[str, dict[str, Any]]:
         revoked = revoke_all(ec2, group_id)
         return physical_id, {"RevokedRules": str(revoked)}
     if request_type == "Delete":
-        return str(event.get("PhysicalResourceId", physical_id)), {"Outcome": restore_defaults(ec2, group_id)}
+        # Closed is the safe state, and the VPC leaves with the stack: nothing to put back.
+        return str(event.get("PhysicalResourceId", physical_id)), {"Outcome": "left-closed"}
     raise ValueError(f"RequestType: {request_type!r} is not Create, Update or Delete")
 
 
@@ -95,21 +98,22 @@ def revoke_all(ec2: Any, group_id: str) -> int:
     return revoked
 
 
-def restore_defaults(ec2: Any, group_id: str) -> str:
-    """Put AWS's default rules back; a group that is gone needs nothing."""
-    try:
-        ec2.authorize_security_group_ingress(
-            GroupId=group_id, IpPermissions=[{**DEFAULT_INGRESS, "UserIdGroupPairs": [{"GroupId": group_id}]}]
-        )
-        ec2.authorize_security_group_egress(GroupId=group_id, IpPermissions=[DEFAULT_EGRESS])
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        if code in ("InvalidGroup.NotFound", "InvalidVpcID.NotFound"):
-            return "gone"
-        if code == "InvalidPermission.Duplicate":
-            return "already-default"
-        raise
-    return "restored"
+def reclose(group_id: Any, context: Any) -> None:
+    """Close the group again after someone opened it (the EventBridge rule's event)."""
+    if not isinstance(group_id, str) or not group_id.startswith("sg-"):
+        raise ValueError(f"{RECLOSE_KEY}: {group_id!r} is not a security group id")
+    remaining = cfn_response.remaining_seconds_of(context)
+    budget = max(1.0, remaining() - 5.0)
+    ec2 = boto3.client(
+        "ec2",
+        config=Config(
+            connect_timeout=min(5.0, budget), read_timeout=min(10.0, budget), retries={"max_attempts": 2}
+        ),
+    )
+    revoked = revoke_all(ec2, group_id)
+    LOGGER.warning(
+        "the default security group %s was opened; revoked %d permissions again", group_id, revoked
+    )
 
 
 def _permission(permission: dict[str, Any]) -> dict[str, Any]:
