@@ -25,7 +25,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck unit lock clean bootstrap deploy docs bench
+.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy docs bench
 
 help:
 	@echo "make synth   set up, then cdk synth of the reference environment into cdk.out/"
@@ -33,7 +33,7 @@ help:
 	@echo "make docs    regenerate docs/architecture.svg and docs/hipaa-controls.md from the synthesized template"
 	@echo "make bench   synth of the reference vs an empty app, 1/10/50 teams, and the test suite's wall time"
 	@echo "make deploy  (real AWS, your credentials) cdk bootstrap + cdk deploy of the reference environment"
-	@echo "make lock    re-pin requirements.lock from pyproject.toml"
+	@echo "make lock    re-pin requirements.lock from pyproject.toml (and the handler's Bedrock model)"
 	@echo "make clean   remove cdk.out and caches (keeps installs)"
 
 setup: $(PY_STAMP) $(CLI_STAMP)
@@ -102,6 +102,14 @@ lock:
 	{ sed -n '1,2p' requirements-checkov.lock; .lock-venv/bin/pip freeze; } > requirements-checkov.lock.new
 	mv requirements-checkov.lock.new requirements-checkov.lock
 	rm -rf .lock-venv
+	$(MAKE) handler-models
+
+# The invocation-logging handler ships the Bedrock service model of the pinned botocore
+# (the Lambda runtime's SDK may predate fields it sends); tests check the copy is current.
+handler-models: setup
+	rm -rf secure_bedrock/handlers/models/bedrock
+	cp -r "$$($(PY) -c 'import botocore, pathlib; print(pathlib.Path(botocore.__file__).parent / "data" / "bedrock")')" \
+	  secure_bedrock/handlers/models/bedrock
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

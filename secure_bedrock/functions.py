@@ -58,9 +58,10 @@ HANDLER_ASSET_EXCLUDE: tuple[str, ...] = ("*", "!handlers", "!handlers/**")
 _ALWAYS_EXCLUDED = ("__pycache__", "*.pyc", "**/__pycache__", "**/*.pyc")
 
 
-def library_handler(name: str) -> tuple[str, tuple[str, ...], str]:
-    """``(code_path, code_exclude, handler)`` of the library's handler ``name`` (a folder of ``handlers``)."""
-    return PACKAGE_DIR, HANDLER_ASSET_EXCLUDE, f"handlers.{name}.index.handler"
+def library_handler(name: str, module: str = "index") -> tuple[str, tuple[str, ...], str]:
+    """``(code_path, code_exclude, handler)`` of the library's handler ``name`` (a folder of ``handlers``),
+    entering at ``handler`` of its ``module``."""
+    return PACKAGE_DIR, HANDLER_ASSET_EXCLUDE, f"handlers.{name}.{module}.handler"
 
 
 #: Lambda's longest description.

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import ArnFormat, CustomResource, Duration, Names, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Aws, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from secure_bedrock import actions
@@ -37,6 +39,7 @@ from secure_bedrock._validation import (
     require_subnet_selection,
     require_type,
 )
+from secure_bedrock.acknowledgements import acknowledge_wildcard_resources
 from secure_bedrock.encryption import (
     allow_service,
     bedrock_source_arn,
@@ -47,8 +50,17 @@ from secure_bedrock.encryption import (
 )
 from secure_bedrock.functions import HardenedFunction, library_handler
 from secure_bedrock.grants import grant_statements
+from secure_bedrock.logging_watch import (
+    DEFAULT_CHECK_EVERY,
+    InvocationLoggingWatch,
+    drift_metric,
+    drift_metric_filter,
+    require_check_every,
+    tamper_event_pattern,
+)
 from secure_bedrock.network import BedrockEndpointService, BedrockPrivateNetwork
 from secure_bedrock.storage import (
+    DEFAULT_TRANSITION_DAYS,
     MAX_RETENTION_DAYS,
     SIX_YEARS_IN_DAYS,
     ObjectLock,
@@ -66,21 +78,47 @@ HANDLER_CONTROL_PLANE_ACTIONS: tuple[str, ...] = (
 )
 #: The log stream Bedrock writes to in the log group.
 LOG_STREAM = "aws/bedrock/modelinvocations"
-#: Where the handler keeps the configuration it found at Create.
+#: Where the handler keeps the configuration it found at Create (never expired by the lifecycle).
 STATE_PREFIX = "secure-bedrock-state/invocation-logging"
+#: The SSM parameter through which one landing zone claims the account and region's setting.
+CLAIM_PARAMETER = "/secure-bedrock/model-invocation-logging/owner"
 _KEY_PREFIX_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+def _require_one_per_account_and_region(scope: Construct) -> None:
+    """Raise if the app already sets invocation logging for this stack's account and region: the setting
+    is one per account and region, so two would take it from each other (the claim parameter would
+    stop the second at deploy time; this says so at synth). Stacks without a concrete account or region
+    may deploy anywhere: only a second one in the same stack is refused for them."""
+    stack = Stack.of(scope)
+    concrete = not is_token(stack.account) and not is_token(stack.region)
+    for node in scope.node.root.node.find_all():
+        if not isinstance(node, ModelInvocationLogging):
+            continue
+        other = Stack.of(node)
+        if other is stack or (concrete and (other.account, other.region) == (stack.account, stack.region)):
+            where = "this stack" if other is stack else f"account {stack.account} in {stack.region}"
+            raise ValueError(
+                f"construct_id: {node.node.path!r} already sets the model invocation logging of {where}, which "
+                "is one setting per account and region; use that one (or put the stacks in different accounts "
+                "or regions)"
+            )
 
 
 class ModelInvocationLogging(Construct):
     """Bedrock model invocation logging to an encrypted bucket and log group, set for this account and region.
 
-    Only one configuration exists per account and region: deploy this construct once per
-    account and region. When its stack is deleted the handler puts back the configuration that was
-    there before (or deletes it if there was none), unless someone has changed it since.
+    Only one configuration exists per account and region, and one landing zone owns it (it claims it
+    with the SSM parameter ``/secure-bedrock/model-invocation-logging/owner``). Deploying over a
+    configuration someone else set fails unless ``adopt_existing=True``; when the stack is deleted the
+    handler puts back what was there before (or deletes its own if there was none), and never fails:
+    when that is impossible it leaves its configuration delivering to the retained stores and says why.
+    docs/evidence.md, "Who owns the logging setting", has every case.
 
     Attributes: ``encryption_key``, ``bucket`` (a :class:`SecureLogBucket`), ``log_group``,
     ``delivery_role``, ``handler`` (a :class:`HardenedFunction`), ``configuration`` (the custom
-    resource, id ``Resource``), ``logging_config`` (the ``loggingConfig`` the handler sends).
+    resource, id ``Resource``), ``logging_config`` (the ``loggingConfig`` the handler sends),
+    ``claim`` (the SSM parameter), ``watch`` (an :class:`InvocationLoggingWatch`, the drift check).
     """
 
     def __init__(
@@ -102,6 +140,8 @@ class ModelInvocationLogging(Construct):
         retention_days: int = SIX_YEARS_IN_DAYS,
         log_retention: logs.RetentionDays = logs.RetentionDays.SIX_YEARS,
         object_lock: ObjectLock | None = None,
+        adopt_existing: bool = False,
+        drift_check_every: Duration = DEFAULT_CHECK_EVERY,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
@@ -126,9 +166,17 @@ class ModelInvocationLogging(Construct):
         :param retention_days: days the bucket keeps each log object. Default: 2192 (six years).
         :param log_retention: how long the log group keeps logs. Default: six years.
         :param object_lock: WORM retention for the bucket. Default: none.
-        :param removal_policy: for the key, bucket and log groups. Default: ``RETAIN``.
+        :param adopt_existing: take over a logging configuration that someone else set in the account
+            and region (it is saved, and put back when the stack is deleted). Default: ``False``: the
+            deploy stops with a reason that says what is configured.
+        :param drift_check_every: how often a read-only check compares the live configuration with
+            this one (:meth:`metric_configuration_drift`). Default: 15 minutes (5 to 30).
+        :param removal_policy: for the key, bucket and log groups. Default: ``RETAIN``. The delivery
+            role and the bucket's policy are always retained, so that a configuration left in place
+            on deletion keeps delivering.
         """
         require_construct(scope, construct_id)
+        _require_one_per_account_and_region(scope)
         if network is not None:
             require_type("network", network, BedrockPrivateNetwork, "a BedrockPrivateNetwork")
             if vpc is not None:
@@ -166,8 +214,16 @@ class ModelInvocationLogging(Construct):
             raise ValueError(
                 "text, image, embedding, video, audio: all are False; log at least text (set text=True)"
             )
-        require_int_range("retention_days", retention_days, 1, MAX_RETENTION_DAYS)
+        require_int_range(
+            "retention_days",
+            retention_days,
+            DEFAULT_TRANSITION_DAYS + 1,
+            MAX_RETENTION_DAYS,
+            f"log objects move to colder storage after {DEFAULT_TRANSITION_DAYS} days, so keep them longer",
+        )
         require_object_lock("object_lock", object_lock)
+        require_bool("adopt_existing", adopt_existing)
+        require_check_every("drift_check_every", drift_check_every)
         require_retention("log_retention", log_retention)
         require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)
@@ -180,6 +236,7 @@ class ModelInvocationLogging(Construct):
             purpose="Bedrock model invocation logs (prompts and responses)",
             removal_policy=removal_policy,
         )
+        large_data_prefix = f"{key_prefix}-large-data"
         self.bucket = SecureLogBucket(
             self,
             "Bucket",
@@ -187,10 +244,11 @@ class ModelInvocationLogging(Construct):
             server_access_logs_bucket=server_access_logs_bucket,
             retention_days=retention_days,
             object_lock=object_lock,
+            # The logs age out; the handler's state (under STATE_PREFIX) lives as long as the stack.
+            expire_prefixes=[f"{key_prefix}/", f"{large_data_prefix}/"],
             removal_policy=removal_policy,
         )
         bucket = self.bucket.bucket
-        large_data_prefix = f"{key_prefix}-large-data"
         bucket.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AmazonBedrockLogsWrite",
@@ -273,7 +331,13 @@ class ModelInvocationLogging(Construct):
             "audioDataDeliveryEnabled": audio,
         }
 
-        state_key = f"{STATE_PREFIX}/{Names.unique_id(self)}.json"
+        # Evidence must outlive the stack: if the configuration stays in place when the stack is deleted
+        # (what came before cannot be put back), Bedrock keeps delivering with this role and policy.
+        for retained in (self.delivery_role, delivery_policy, bucket.policy):
+            if retained is not None:
+                retained.apply_removal_policy(RemovalPolicy.RETAIN)
+
+        stack_state_objects = bucket.arn_for_objects(f"{STATE_PREFIX}/*")
         self.handler = HardenedFunction(
             self,
             "Handler",
@@ -295,26 +359,75 @@ class ModelInvocationLogging(Construct):
                     resources=["*"],
                     conditions={"StringEquals": {"aws:RequestedRegion": stack.region}},
                 ),
-                self.pass_delivery_role_statement(),
                 iam.PolicyStatement(
-                    sid="KeepStateObject",
-                    actions=["s3:GetObject", "s3:PutObject"],
-                    resources=[bucket.arn_for_objects(state_key)],
+                    # Its own delivery role, and the role of a configuration it took over and puts back
+                    # when the stack is deleted (Bedrock checks iam:PassRole on it); to Bedrock only.
+                    sid="PassDeliveryRolesToBedrock",
+                    actions=["iam:PassRole"],
+                    resources=[
+                        stack.format_arn(service="iam", region="", resource="role", resource_name="*")
+                    ],
+                    conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+                ),
+                iam.PolicyStatement(
+                    sid="KeepState",
+                    actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    resources=[stack_state_objects],
+                ),
+                iam.PolicyStatement(
+                    # An Update that replaces the bucket moves the state from the old one (retained).
+                    sid="MoveStateFromAnEarlierBucket",
+                    actions=["s3:GetObject", "s3:DeleteObject"],
+                    resources=[f"arn:{stack.partition}:s3:::*/{STATE_PREFIX}/*"],
+                    conditions={"StringEquals": {"s3:ResourceAccount": stack.account}},
                 ),
                 iam.PolicyStatement(
                     # Without it a missing state object reads as AccessDenied instead of NoSuchKey.
-                    sid="FindStateObject",
+                    sid="FindState",
                     actions=["s3:ListBucket"],
-                    resources=[bucket.bucket_arn],
-                    conditions={"StringEquals": {"s3:prefix": state_key}},
+                    resources=[f"arn:{stack.partition}:s3:::*"],
+                    conditions={
+                        "StringLike": {"s3:prefix": f"{STATE_PREFIX}/*"},
+                        "StringEquals": {"s3:ResourceAccount": stack.account},
+                    },
                 ),
                 iam.PolicyStatement(
-                    sid="EncryptStateObject",
+                    sid="EncryptState",
                     actions=["kms:GenerateDataKey", "kms:Decrypt"],
                     resources=[self.encryption_key.key_arn],
                     conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
                 ),
             ],
+        )
+        acknowledge_wildcard_resources(
+            self.handler.policy,
+            [
+                stack_state_objects,
+                f"arn:{stack.partition}:s3:::*/{STATE_PREFIX}/*",
+                f"arn:{stack.partition}:s3:::*",
+                stack.format_arn(service="iam", region="", resource="role", resource_name="*"),
+            ],
+            "The handler's state objects under one prefix (in this bucket, or in the bucket it replaced, of this "
+            "account only), and passing a role to Bedrock only: the role of a configuration it took over, named "
+            "only when it is put back.",
+        )
+
+        # The claim: one landing zone per account and region owns the setting. CloudFormation creates
+        # the parameter before the handler runs and refuses a second one of the same name, so a second
+        # landing zone (deployed after or at the same time) fails here, before touching the setting.
+        self.claim = ssm.StringParameter(
+            self,
+            "Claim",
+            parameter_name=CLAIM_PARAMETER,
+            description="secure-bedrock: the landing zone that owns this account and region's model invocation logging",
+            string_value=stack.to_json_string(
+                {
+                    "stackId": Aws.STACK_ID,
+                    "construct": self.node.path,
+                    "bucket": bucket.bucket_name,
+                    "logGroup": log_group_name,
+                }
+            ),
         )
 
         self.configuration = CustomResource(
@@ -326,22 +439,53 @@ class ModelInvocationLogging(Construct):
             properties={
                 "LoggingConfig": self.logging_config,
                 "StateBucket": bucket.bucket_name,
-                "StateKey": state_key,
+                "StatePrefix": STATE_PREFIX,
+                "AdoptExisting": adopt_existing,
             },
         )
-        # Bedrock checks its destinations when the configuration is put.
-        for dependency in (bucket.policy, delivery_policy, self.log_group):
+        # The handler reports the first drift data point after each Create and Update.
+        handler_drift = drift_metric_filter(self, "HandlerDriftMetric", self.handler.log_group)
+        # Bedrock checks its destinations when the configuration is put; the claim comes first.
+        for dependency in (bucket.policy, delivery_policy, self.log_group, self.claim, handler_drift):
             if dependency is not None:
                 self.configuration.node.add_dependency(dependency)
+
+        self.watch = InvocationLoggingWatch(
+            self,
+            "Watch",
+            expected=self.logging_config,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            encryption_key=self.encryption_key,
+            every=drift_check_every,
+            log_retention=log_retention,
+            removal_policy=removal_policy,
+        )
         if network is not None:
-            # The handler calls the control plane through the endpoint, so the endpoint must admit
-            # it and exist (with its private DNS name) before the handler runs.
+            # The handler and the check call the control plane through the endpoint, so the endpoint
+            # must admit them and exist (with its private DNS name) before the handler runs.
             network.allow_control_plane_calls(
                 "LoggingHandlerSetsTheConfiguration", self.handler.role, HANDLER_CONTROL_PLANE_ACTIONS
+            )
+            network.allow_control_plane_calls(
+                "LoggingDriftCheckReadsTheConfiguration",
+                self.watch.checker.role,
+                ("bedrock:GetModelInvocationLoggingConfiguration",),
             )
             self.configuration.node.add_dependency(network)
 
     # --- metrics --------------------------------------------------------------------------------
+
+    @staticmethod
+    def metric_configuration_drift(period: Duration | None = None) -> cloudwatch.Metric:
+        """``InvocationLoggingConfigurationDrift`` (``Maximum``): 1 when a check found the account's
+        configuration not this one (or could not read it); a check every ``drift_check_every``."""
+        return drift_metric(period or Duration.hours(1))
+
+    def tamper_event_pattern(self) -> events.EventPattern:
+        """CloudTrail's record of a Put or Delete of the logging configuration by anyone but this
+        construct's handler: for an EventBridge rule (``BedrockMonitoring`` makes one)."""
+        return tamper_event_pattern(self.handler.role.role_arn)
 
     @staticmethod
     def metric(

@@ -117,6 +117,7 @@ class SecureBedrockLandingZone(Construct):
         object_lock: ObjectLock | None = None,
         invocation_log_data_types: Sequence[str] = INVOCATION_LOG_DATA_TYPES,
         invocation_log_key: kms.IKey | None = None,
+        adopt_existing_logging: bool = False,
         create_audit_trail: bool = True,
         audit_key: kms.IKey | None = None,
         auditor_principal: iam.IPrincipal | None = None,
@@ -159,6 +160,9 @@ class SecureBedrockLandingZone(Construct):
             :data:`INVOCATION_LOG_DATA_TYPES` (without ``text`` the Bedrock rules report a finding).
             Default: all of them.
         :param invocation_log_key: key for the invocation logs (PHI). Default: a new key for them alone.
+        :param adopt_existing_logging: take over a model invocation logging configuration someone else set
+            in the account and region (saved, and put back when the stack is deleted). Default: ``False``:
+            the deploy stops and says what is configured.
         :param create_audit_trail: create the Bedrock audit trail; turn off where an organization
             trail already records Bedrock data events. Default: ``True``.
         :param audit_key: key for the audit trail. Default: a new key for it alone.
@@ -246,6 +250,7 @@ class SecureBedrockLandingZone(Construct):
                     f"({evidence_retention_days}); lock objects for at most as long as they are kept"
                 )
         require_key("invocation_log_key", invocation_log_key)
+        require_bool("adopt_existing_logging", adopt_existing_logging)
         require_bool("create_audit_trail", create_audit_trail)
         require_key("audit_key", audit_key)
         if auditor_principal is not None:
@@ -336,6 +341,7 @@ class SecureBedrockLandingZone(Construct):
             retention_days=evidence_retention_days,
             log_retention=log_retention,
             object_lock=object_lock,
+            adopt_existing=adopt_existing_logging,
             removal_policy=removal_policy,
         )
         if self.audit_trail is not None:

@@ -13,13 +13,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+import jsii
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
@@ -38,6 +41,7 @@ from secure_bedrock._validation import (
 from secure_bedrock.encryption import allow_service, budgets_source_arn, create_key
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging
+from secure_bedrock.logging_watch import tamper_message
 from secure_bedrock.models import BedrockModel, require_models
 from secure_bedrock.teams import BedrockTeam
 
@@ -106,6 +110,27 @@ def alarm_source_arn(scope: Construct) -> str:
     return Stack.of(scope).format_arn(
         service="cloudwatch", resource="alarm", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
     )
+
+
+def rule_source_arn(scope: Construct) -> str:
+    """Any EventBridge rule of this account and region: the ``aws:SourceArn`` of a rule's target."""
+    return Stack.of(scope).format_arn(
+        service="events", resource="rule", resource_name="*", arn_format=ArnFormat.SLASH_RESOURCE_NAME
+    )
+
+
+@jsii.implements(events.IRuleTarget)
+class _PublishTo:
+    """An EventBridge target that publishes to a topic whose policy the caller writes (aws-cdk-lib's
+    ``SnsTopic`` target grants ``events.amazonaws.com`` without a source condition)."""
+
+    def __init__(self, topic: sns.ITopic, message: events.RuleTargetInput) -> None:
+        self._topic = topic
+        self._message = message
+
+    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        del rule, id  # the target is the same for any rule
+        return events.RuleTargetConfig(arn=self._topic.topic_arn, input=self._message)
 
 
 def model_metric(
@@ -184,7 +209,8 @@ class BedrockMonitoring(Construct):
     """Bedrock alarms per approved model, guardrail and logging alarms, a dashboard, and the alarm topic.
 
     Attributes: ``topic``, ``encryption_key`` (``None`` with your own topic), ``alarms`` (all of
-    them), ``dashboard``.
+    them), ``dashboard``, ``tamper_rule`` (with ``invocation_logging``: the EventBridge rule on
+    changes to the logging setting made outside the landing zone).
     """
 
     def __init__(
@@ -212,7 +238,9 @@ class BedrockMonitoring(Construct):
         :param email_subscribers: addresses subscribed to a new topic. Default: none.
         :param https_subscribers: HTTPS endpoints subscribed to a new topic. Default: none.
         :param guardrail: adds an alarm on its interventions. Default: none.
-        :param invocation_logging: adds alarms on log delivery failures. Default: none.
+        :param invocation_logging: adds alarms on log delivery failures and on drift of the logging
+            setting, and an EventBridge rule that notifies the topic of any change to the setting made
+            outside the landing zone (your own topic must let ``events.amazonaws.com`` publish). Default: none.
         :param teams: adds a dashboard row per team. Default: none.
         :param tpm_quotas: tokens-per-minute quota per model id, for ``EstimatedTPMQuotaUsage`` alarms.
             Default: no quota alarms.
@@ -252,6 +280,7 @@ class BedrockMonitoring(Construct):
         self._action = cloudwatch_actions.SnsAction(topic)
         self.alarms: list[cloudwatch.Alarm] = []
         self.thresholds = thresholds
+        self.tamper_rule: events.Rule | None = None
 
         for model, alarm_id in zip(models, _alarm_ids(models), strict=True):
             self._model_alarms(model, alarm_id, (tpm_quotas or {}).get(model.model_id))
@@ -287,7 +316,58 @@ class BedrockMonitoring(Construct):
                     evaluation_periods=1,
                     description="Invocation logs are being lost: evidence is missing",
                 )
+            self._watch_logging_setting(invocation_logging)
         self.dashboard = self._dashboard(models, teams)
+
+    def _watch_logging_setting(self, invocation_logging: ModelInvocationLogging) -> None:
+        """Alarm when the logging setting drifts from the landing zone's, and on any change to it made
+        outside the landing zone (docs/evidence.md, "Tamper evidence")."""
+        drift = self._alarm(
+            self,
+            "LoggingConfigurationDrift",
+            invocation_logging.metric_configuration_drift(),
+            threshold=0,
+            evaluation_periods=1,
+            # A check that stops reporting is as bad as one that finds drift.
+            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+            description="Model invocation logging is not as the landing zone set it (or could not be checked): "
+            "invocations may be going unrecorded",
+        )
+        # The handler writes the first data point; an alarm created before it would start in ALARM.
+        drift.node.add_dependency(invocation_logging.configuration)
+
+        rule = events.Rule(
+            self,
+            "LoggingConfigurationChanged",
+            description="secure-bedrock: model invocation logging changed outside the landing zone",
+            event_pattern=invocation_logging.tamper_event_pattern(),
+        )
+        rule.add_target(_PublishTo(self.topic, tamper_message()))
+        self.tamper_rule = rule
+        added = self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowTheTamperRuleToPublish",
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_arn}},
+            )
+        )
+        if self.encryption_key is not None:
+            allow_service(
+                self.encryption_key,
+                self,
+                sid="AllowEventBridgeRulesToPublish",
+                service="events.amazonaws.com",
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                source_arn=rule_source_arn(self),
+            )
+        if not added.statement_added:
+            Annotations.of(self).add_warning_v2(
+                "secure-bedrock:tamper-rule-topic",
+                "topic: your topic's policy (and its key's) must let events.amazonaws.com publish for the rule "
+                f"{self.node.path}/LoggingConfigurationChanged, or its notifications are dropped",
+            )
 
     def _create_topic(
         self, key: kms.IKey | None, removal_policy: RemovalPolicy, emails: Sequence[str], urls: Sequence[str]

@@ -7,6 +7,8 @@ evidence is itself recorded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -21,8 +23,10 @@ from secure_bedrock._validation import (
     require_int_range,
     require_interface,
     require_key,
+    require_list,
     require_removal_policy,
     require_type,
+    require_unique,
 )
 from secure_bedrock.acknowledgements import acknowledge, skip_checkov
 
@@ -164,6 +168,7 @@ class SecureLogBucket(Construct):
         retention_days: int = SIX_YEARS_IN_DAYS,
         transition_after_days: int = DEFAULT_TRANSITION_DAYS,
         object_lock: ObjectLock | None = None,
+        expire_prefixes: Sequence[str] | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
@@ -173,10 +178,28 @@ class SecureLogBucket(Construct):
         :param retention_days: days each log object (and each old version) is kept. Default: 2192 (six years).
         :param transition_after_days: days before objects move to Glacier Instant Retrieval. Default: 90.
         :param object_lock: WORM retention. Default: none (Object Lock can only be enabled at creation).
+        :param expire_prefixes: the key prefixes whose objects the lifecycle moves and expires, each
+            ending in ``/``; objects elsewhere in the bucket (e.g. a handler's state) are kept.
+            Default: the whole bucket.
         :param removal_policy: what happens to the buckets when they leave the stack. Default: ``RETAIN``.
         """
         require_construct(scope, construct_id)
         require_key("encryption_key", encryption_key, optional=False)
+        if expire_prefixes is not None:
+            prefixes = require_list(
+                "expire_prefixes", expire_prefixes, "a list of key prefixes such as 'logs/'"
+            )
+            if not prefixes:
+                raise ValueError(
+                    "expire_prefixes: name at least one prefix, or leave it unset for the whole bucket"
+                )
+            for index, prefix in enumerate(prefixes):
+                require_type(f"expire_prefixes[{index}]", prefix, str, "a key prefix such as 'logs/'")
+                if not is_token(prefix) and (not prefix.endswith("/") or len(prefix) > 1024):
+                    raise ValueError(
+                        f"expire_prefixes[{index}]: {prefix!r} must end in '/' (a folder of keys)"
+                    )
+            require_unique("expire_prefixes", prefixes)
         require_interface(
             "server_access_logs_bucket",
             server_access_logs_bucket,
@@ -227,7 +250,8 @@ class SecureLogBucket(Construct):
             object_lock_default_retention=object_lock.to_retention() if object_lock else None,
             lifecycle_rules=[
                 s3.LifecycleRule(
-                    id="KeepEvidence",
+                    id="KeepEvidence" if index == 0 else f"KeepEvidence{index + 1}",
+                    prefix=prefix,
                     transitions=[
                         s3.Transition(
                             storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
@@ -244,6 +268,7 @@ class SecureLogBucket(Construct):
                     noncurrent_version_expiration=Duration.days(retention_days),
                     abort_incomplete_multipart_upload_after=Duration.days(7),
                 )
+                for index, prefix in enumerate(expire_prefixes if expire_prefixes is not None else [None])
             ],
         )
         _deny_other_encryption(self.bucket, encryption_key)

@@ -48,6 +48,7 @@ class HipaaBedrockStack(Stack):
             log_retention=settings.log_retention,
             evidence_retention_days=settings.evidence.retention_days,
             object_lock=settings.evidence.object_lock,
+            adopt_existing_logging=settings.evidence.adopt_existing_logging,
             invocation_log_data_types=settings.evidence.invocation_log_data_types,
             create_audit_trail=settings.evidence.audit_trail,
             auditor_principal=_principal(settings.evidence.auditor_principals, default=None),

@@ -112,6 +112,7 @@ class EvidenceSettings:
     invocation_log_data_types: tuple[str, ...] = INVOCATION_LOG_DATA_TYPES
     retention_days: int = MIN_RETENTION_DAYS
     object_lock: ObjectLock | None = None
+    adopt_existing_logging: bool = False
     audit_trail: bool = True
     auditor_principals: tuple[str, ...] = ()
 
@@ -421,6 +422,7 @@ def _evidence(errors: list[str], raw: object) -> EvidenceSettings:
         "invocation_log_data_types",
         "retention_days",
         "object_lock",
+        "adopt_existing_logging",
         "audit_trail",
         "auditor_principals",
     )
@@ -441,6 +443,7 @@ def _evidence(errors: list[str], raw: object) -> EvidenceSettings:
         else defaults.invocation_log_data_types,
         retention_days=reader.get("retention_days", defaults.retention_days, _evidence_days),
         object_lock=reader.get("object_lock", None, _object_lock),
+        adopt_existing_logging=reader.get("adopt_existing_logging", False, _boolean),
         audit_trail=reader.get("audit_trail", True, _boolean),
         auditor_principals=reader.get_list("auditor_principals", require_principal_arn),
     )

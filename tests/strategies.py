@@ -630,6 +630,7 @@ def kind_of(path: Path_) -> str | None:
         ".evidence.retention_days": "evidence_days",
         ".evidence.object_lock": "object_lock",
         ".evidence.audit_trail": "bool",
+        ".evidence.adopt_existing_logging": "bool",
         ".guardrail.deny_medical_advice": "bool",
         ".guardrail.enforce_in_account": "bool",
         ".guardrail.cross_region_profile": "guardrail_profile",

@@ -185,6 +185,11 @@ def test_every_heading_names_something_public() -> None:
             resolve(span)
 
 
+def _comparable(value: Any) -> Any:
+    """A value as ``==`` can compare it: a ``Duration`` (jsii, no equality) as its seconds."""
+    return ("Duration", value.to_seconds()) if isinstance(value, Duration) else value
+
+
 @pytest.mark.parametrize("section", TABLE_SECTIONS, ids=lambda section: section.name)
 def test_argument_table_matches_the_signature(section: Section) -> None:
     assert section.name is not None, f"line {section.line}: a table under a heading that names nothing"
@@ -205,7 +210,7 @@ def test_argument_table_matches_the_signature(section: Section) -> None:
             continue
         assert default.startswith("`"), f"{where}: the default of {parameter.name} must start with the code's"
         written = CODE_SPAN.findall(default)[0]
-        assert eval(written, dict(DEFAULT_NAMESPACE)) == parameter.default, (
+        assert _comparable(eval(written, dict(DEFAULT_NAMESPACE))) == _comparable(parameter.default), (
             f"{where}: the default of {parameter.name} is {parameter.default!r}, the guide says {written}"
         )
 

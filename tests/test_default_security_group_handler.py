@@ -13,7 +13,8 @@ from moto import mock_aws
 
 from secure_bedrock.handlers import cfn_response
 from secure_bedrock.handlers.default_security_group import index
-from tests.test_invocation_logging_handler import REGION, ResponseStub
+from tests.logging_account import REGION
+from tests.response_stub import ResponseStub
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ NOT_EMULATED = frozenset(
         "AWS::CloudTrail::Trail",
         "AWS::CloudWatch::Alarm",
         "AWS::EC2::SecurityGroupEgress",
+        "AWS::Logs::MetricFilter",
         "AWS::S3::BucketPolicy",
         "AWS::SNS::TopicPolicy",
         "AWS::SQS::QueuePolicy",
@@ -93,7 +94,14 @@ def for_the_emulator(template: dict[str, Any]) -> dict[str, Any]:
             raise AssertionError(f"Ref {node['Ref']}: moto resolves it to nothing; give it a placeholder")
         return {key: rewrite(value) for key, value in node.items()}
 
-    return rewrite(template)  # type: ignore[no-any-return]
+    rewritten: dict[str, Any] = rewrite(template)
+    for resource in rewritten["Resources"].values():
+        # moto 5.2.5 reads an SSM parameter's Tags as a list of {Key, Value}; CloudFormation's form is a
+        # map, on which moto fails after storing the parameter (and then finds it "already exists").
+        tags = resource.get("Properties", {}).get("Tags")
+        if resource["Type"] == "AWS::SSM::Parameter" and isinstance(tags, dict):
+            resource["Properties"]["Tags"] = [{"Key": key, "Value": value} for key, value in tags.items()]
+    return rewritten
 
 
 def _free_port() -> int:
@@ -478,6 +486,16 @@ def test_the_invoker_is_pinned_to_the_deployed_endpoint_and_guardrail(
         assert f":{ACCOUNT}:guardrail/{guardrail.lower()}" in guardrails, statement
     denies = [s for s in statements if s["Effect"] == "Deny"]
     assert any("bedrock:GuardrailIdentifier" in json.dumps(s.get("Condition", {})) for s in denies)
+
+
+def test_the_logging_claim_names_this_stack(client: Any, stack_description: dict[str, Any]) -> None:
+    """The one-per-account claim exists under its fixed name and says which stack holds it."""
+    parameter = client("ssm").get_parameter(Name="/secure-bedrock/model-invocation-logging/owner")[
+        "Parameter"
+    ]
+    claim = json.loads(parameter["Value"])
+    assert claim["stackId"] == stack_description["StackId"]
+    assert claim["logGroup"].endswith("/model-invocations")
 
 
 def test_the_alarm_topic_is_encrypted(client: Any, outputs: dict[str, str]) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import botocore.session
 import pytest
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -73,11 +74,12 @@ def test_key_policy_guards_every_service_statement(stack: Stack) -> None:
     assert bedrock["Action"] == "kms:GenerateDataKey"
     assert set(bedrock["Condition"]) == {"StringEquals", "ArnLike"}
     assert bedrock["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
-    # One CloudWatch Logs statement per log group (invocation logs, handler logs), each tied to its ARN.
+    # One CloudWatch Logs statement per log group (invocation logs, handler and drift-check logs), each
+    # tied to its ARN.
     logs_statements = [
         s for s in statements if s["Principal"].get("Service") == "logs.us-east-1.amazonaws.com"
     ]
-    assert len(logs_statements) == 2
+    assert len(logs_statements) == 3
     for statement in logs_statements:
         assert list(statement["Condition"]["ArnLike"]) == ["kms:EncryptionContext:aws:logs:arn"]
 
@@ -119,7 +121,9 @@ def test_handler_is_hardened(stack: Stack) -> None:
     logging(stack)
     template = Template.from_stack(stack)
     function = one(
-        template, "AWS::Lambda::Function", {"Description": Match.string_like_regexp("invocation logging")}
+        template,
+        "AWS::Lambda::Function",
+        {"Description": Match.string_like_regexp("sets the account's Bedrock model invocation logging")},
     )
     props = function["Properties"]
     # No reserved concurrency: new accounts (total 10, all unreserved) would refuse the deploy.
@@ -154,7 +158,7 @@ def test_handler_is_hardened(stack: Stack) -> None:
     )
 
 
-def test_handler_may_manage_logging_pass_only_the_delivery_role_and_touch_only_its_state(
+def test_handler_may_manage_logging_pass_roles_only_to_bedrock_and_touch_only_its_state(
     stack: Stack,
 ) -> None:
     logging(stack)
@@ -170,15 +174,68 @@ def test_handler_may_manage_logging_pass_only_the_delivery_role_and_touch_only_i
         "bedrock:GetModelInvocationLoggingConfiguration",
         "bedrock:PutModelInvocationLoggingConfiguration",
     ]
-    pass_role = statements["PassTheDeliveryRoleToBedrock"]
-    assert pass_role["Resource"]["Fn::GetAtt"][0].startswith("LogsDeliveryRole")
+    # Putting back an adopted configuration passes that configuration's role: any role, to Bedrock only.
+    pass_role = statements["PassDeliveryRolesToBedrock"]
+    assert pass_role["Action"] == "iam:PassRole"
+    assert pass_role["Resource"]["Fn::Join"][1][-1] == ":role/*"
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}
-    state = statements["KeepStateObject"]["Resource"]["Fn::Join"][1][-1]
-    assert state.startswith("/secure-bedrock-state/invocation-logging/")
-    assert state.endswith(".json")
-    assert statements["EncryptStateObject"]["Condition"] == {
+    state = statements["KeepState"]
+    assert sorted(state["Action"]) == ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    assert state["Resource"]["Fn::Join"][1][-1] == "/secure-bedrock-state/invocation-logging/*"
+    # Moving state out of a replaced bucket, and finding it, stays in this account.
+    for sid in ("MoveStateFromAnEarlierBucket", "FindState"):
+        assert statements[sid]["Condition"]["StringEquals"]["s3:ResourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert "s3:PutObject" not in statements["MoveStateFromAnEarlierBucket"]["Action"]
+    assert statements["EncryptState"]["Condition"] == {
         "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
     }
+
+
+def test_one_landing_zone_claims_the_setting_before_the_handler_runs(stack: Stack) -> None:
+    logging(stack)
+    template = Template.from_stack(stack)
+    claim_id, claim = next(
+        iter(
+            template.find_resources(
+                "AWS::SSM::Parameter",
+                {"Properties": {"Name": "/secure-bedrock/model-invocation-logging/owner"}},
+            ).items()
+        )
+    )
+    assert "stackId" in json.dumps(claim["Properties"]["Value"])
+    assert claim_id in one(template, "Custom::BedrockModelInvocationLogging")["DependsOn"]
+
+
+def test_a_second_logging_setting_for_the_same_account_and_region_fails_at_synth(stack: Stack) -> None:
+    logging(stack)
+    with pytest.raises(
+        ValueError, match=r"construct_id: .*Logs.* already sets the model invocation logging of this stack"
+    ):
+        ModelInvocationLogging(stack, "Again", vpc=ec2.Vpc(stack, "OtherVpc"))
+
+
+def test_only_the_logs_expire_and_the_handler_state_is_kept(stack: Stack) -> None:
+    result = logging(stack)
+    bucket = Template.from_stack(stack).to_json()["Resources"][
+        stack.get_logical_id(result.bucket.bucket.node.default_child)
+    ]
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    # Bedrock writes under <prefix>/AWSLogs/...; the handler's state lives under STATE_PREFIX.
+    assert sorted(rule["Prefix"] for rule in rules) == ["bedrock-large-data/", "bedrock/"]
+    assert all(rule["ExpirationInDays"] == 2192 for rule in rules)
+
+
+def test_what_keeps_a_left_configuration_delivering_is_retained(stack: Stack) -> None:
+    logging(stack, removal_policy=RemovalPolicy.DESTROY)
+    template = Template.from_stack(stack)
+    for kind in ("AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::S3::BucketPolicy"):
+        retained = [
+            logical_id
+            for logical_id, resource in template.find_resources(kind).items()
+            if resource.get("DeletionPolicy") == "Retain"
+            and ("Delivery" in logical_id or kind == "AWS::S3::BucketPolicy")
+        ]
+        assert retained, kind
 
 
 def test_custom_resource_payload_validates_against_botocore(stack: Stack) -> None:
@@ -186,7 +243,8 @@ def test_custom_resource_payload_validates_against_botocore(stack: Stack) -> Non
     template = Template.from_stack(stack)
     resource = one(template, "Custom::BedrockModelInvocationLogging")
     props = resource["Properties"]
-    assert props["StateKey"].startswith("secure-bedrock-state/invocation-logging/")
+    assert props["StatePrefix"] == "secure-bedrock-state/invocation-logging"
+    assert props["AdoptExisting"] is False
     assert resource["Properties"]["ServiceTimeout"] == "300"
     config = props["LoggingConfig"]
     assert config["videoDataDeliveryEnabled"] is False
@@ -204,7 +262,7 @@ def test_configuration_waits_for_its_destinations(stack: Stack) -> None:
     logging(stack)
     template = Template.from_stack(stack)
     depends_on = one(template, "Custom::BedrockModelInvocationLogging").get("DependsOn", [])
-    for fragment in ("BucketPolicy", "DeliveryPolicy", "LogGroup"):
+    for fragment in ("BucketPolicy", "DeliveryPolicy", "LogGroup", "Claim"):
         assert any(fragment in d for d in depends_on), fragment
 
 
@@ -291,7 +349,12 @@ def test_standalone_use_passes_the_packs(stack: Stack) -> None:
             ValueError,
             r"all are False; log at least text",
         ),
-        ({"retention_days": 0}, ValueError, r"retention_days must be between 1 and 36500, got 0"),
+        (
+            {"retention_days": 90},
+            ValueError,
+            r"retention_days must be between 91 and 36500, got 90; log objects",
+        ),
+        ({"adopt_existing": "yes"}, TypeError, r"adopt_existing must be True or False"),
         ({"object_lock": "COMPLIANCE"}, TypeError, r"object_lock must be ObjectLock.compliance"),
         (
             {"object_lock": ObjectLock.governance(3000)},

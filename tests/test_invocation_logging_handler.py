@@ -1,63 +1,30 @@
-"""The invocation-logging custom-resource handler against moto's emulated Bedrock and S3 APIs.
+"""The invocation-logging handler under hostile sequences of CloudFormation events (issue 12).
 
-CloudFormation's answers go to a stub HTTP server on localhost, never to the internet.
+moto stands in for Bedrock, S3, IAM and CloudWatch Logs (with Bedrock's own checks on Put added:
+tests/logging_account.py); CloudFormation's response URL is recorded, never reached. Each numbered
+sequence of the issue has a test named after it, with the documented outcome (docs/evidence.md,
+"Who owns the logging setting"), and a stateful property test drives random interleavings.
 """
 
 from __future__ import annotations
 
 import json
-import threading
+import urllib.error
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
-import boto3
 import pytest
+from botocore.exceptions import ReadTimeoutError
 from moto import mock_aws
 
+from secure_bedrock.handlers import cfn_response
 from secure_bedrock.handlers.invocation_logging import index
-
-REGION = "us-east-1"
-BUCKET = "evidence-bucket"
-
-
-class ResponseStub:
-    """A localhost server that records the bodies CloudFormation would receive."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self) -> None:
-                length = int(self.headers["Content-Length"])
-                stub.bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/response"
-        # A short poll interval: shutdown() waits up to one interval (0.5 s by default) per test.
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+from tests.logging_account import REGION, STATE_PREFIX, Account, CloudFormation, Context, Stack
+from tests.response_stub import ResponseStub
 
 
 @pytest.fixture
-def cloudformation() -> Iterator[ResponseStub]:
-    stub = ResponseStub()
-    yield stub
-    stub.close()
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Account, CloudFormation]]:
     for variable, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -66,164 +33,391 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     }.items():
         monkeypatch.setenv(variable, value)
     with mock_aws():
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET)
-        yield {"bedrock": boto3.client("bedrock", region_name=REGION), "s3": s3}
+        account = Account()
+        cloudformation = CloudFormation()
+        monkeypatch.setattr(cfn_response, "OPENER", cloudformation.opener)
+        monkeypatch.setattr(cfn_response, "SLEEP", lambda seconds: None)
+        monkeypatch.setattr(index, "clients", lambda deadline: (account.bedrock, account.s3))
+        yield account, cloudformation
 
 
-def config(prefix: str = "bedrock", text: Any = "true", image: Any = "true") -> dict[str, Any]:
-    # As CloudFormation delivers it: booleans arrive as strings.
-    return {
-        "s3Config": {"bucketName": BUCKET, "keyPrefix": prefix},
-        "cloudWatchConfig": {
-            "logGroupName": "/secure-bedrock/invocations",
-            "roleArn": "arn:aws:iam::123456789012:role/delivery",
-            "largeDataDeliveryS3Config": {"bucketName": BUCKET, "keyPrefix": f"{prefix}-large"},
-        },
-        "textDataDeliveryEnabled": text,
-        "imageDataDeliveryEnabled": image,
-        "embeddingDataDeliveryEnabled": "true",
-        "videoDataDeliveryEnabled": "true",
-        "audioDataDeliveryEnabled": "true",
-    }
+def stack(world: tuple[Account, CloudFormation], name: str, **options: Any) -> Stack:
+    account, cloudformation = world
+    return Stack(account, cloudformation, name, account.destinations(name.lower()), **options)
 
 
-def event(request_type: str, url: str, logging_config: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "RequestType": request_type,
-        "ResponseURL": url,
-        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/Test/guid",
-        "RequestId": f"request-{request_type}",
-        "LogicalResourceId": "InvocationLogging",
-        "ResourceType": "Custom::BedrockModelInvocationLogging",
-        "ResourceProperties": {
-            "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:handler",
-            "LoggingConfig": logging_config,
-            "StateBucket": BUCKET,
-            "StateKey": "secure-bedrock-state/invocation-logging/Test.json",
-        },
-        **extra,
-    }
+# --- the basics ------------------------------------------------------------------------------------
 
 
-def live(aws: dict[str, Any]) -> dict[str, Any] | None:
-    return aws["bedrock"].get_model_invocation_logging_configuration().get("loggingConfig") or None
-
-
-def run(request: dict[str, Any], stub: ResponseStub) -> dict[str, Any]:
-    index.handler(request, None)
-    return stub.bodies[-1]
-
-
-def test_create_with_no_prior_configuration_then_delete_removes_it(aws, cloudformation) -> None:
-    answer = run(event("Create", cloudformation.url, config()), cloudformation)
+def test_create_with_nothing_configured_then_delete_removes_it(world) -> None:
+    account, _ = world
+    a = stack(world, "StackA")
+    answer = a.create()
     assert answer["Status"] == "SUCCESS", answer["Reason"]
-    assert answer["Data"] == {"PreviousConfigurationSaved": "false"}
-    assert live(aws)["textDataDeliveryEnabled"] is True
-    assert live(aws)["s3Config"] == {"bucketName": BUCKET, "keyPrefix": "bedrock"}
-
-    physical_id = answer["PhysicalResourceId"]
-    answer = run(
-        event("Delete", cloudformation.url, config(), PhysicalResourceId=physical_id), cloudformation
-    )
-    assert answer["Status"] == "SUCCESS"
-    assert answer["Data"] == {"Outcome": "deleted"}
-    assert live(aws) is None
+    assert answer["Data"] == {"Outcome": "claimed", "PreviousConfiguration": "none"}
+    assert account.live()["s3Config"]["bucketName"] == a.bucket
+    assert a.delete()["Data"] == {"Outcome": "deleted"}
+    assert account.live() is None
+    assert a.state() is None, "Delete removes its state"
 
 
-def test_create_over_an_existing_configuration_and_delete_restores_it(aws, cloudformation) -> None:
-    theirs = index.normalize(config(prefix="someone-else", image="false"))
-    aws["bedrock"].put_model_invocation_logging_configuration(loggingConfig=theirs)
-
-    answer = run(event("Create", cloudformation.url, config()), cloudformation)
-    assert answer["Status"] == "SUCCESS"
-    assert answer["Data"] == {"PreviousConfigurationSaved": "true"}
-    assert live(aws)["s3Config"]["keyPrefix"] == "bedrock"
-
-    run(
-        event("Delete", cloudformation.url, config(), PhysicalResourceId=answer["PhysicalResourceId"]),
-        cloudformation,
-    )
-    assert cloudformation.bodies[-1]["Data"] == {"Outcome": "restored-previous"}
-    assert index.normalize(live(aws)) == theirs
+def test_create_refuses_a_configuration_someone_else_set_and_says_how_to_proceed(world) -> None:
+    account, _ = world
+    theirs = account.destinations("theirs", landing_zone=False)
+    account.set_out_of_band(theirs)
+    answer = stack(world, "StackA").create()
+    assert answer["Status"] == "FAILED"
+    assert "already has a model invocation logging configuration in us-east-1" in answer["Reason"]
+    assert "S3 bucket theirs" in answer["Reason"]
+    assert "adopt_existing=True" in answer["Reason"]
+    assert account.live() == theirs
 
 
-def test_update_changes_data_types_and_keeps_the_physical_id(aws, cloudformation) -> None:
-    created = run(event("Create", cloudformation.url, config()), cloudformation)
-    updated = run(
-        event(
-            "Update",
-            cloudformation.url,
-            config(image="false"),
-            PhysicalResourceId=created["PhysicalResourceId"],
-            OldResourceProperties={"LoggingConfig": config()},
-        ),
-        cloudformation,
-    )
+def test_adopted_configuration_is_put_back_on_delete(world) -> None:
+    account, _ = world
+    theirs = account.destinations("theirs", landing_zone=False)
+    account.set_out_of_band(theirs)
+    a = stack(world, "StackA", adopt=True)
+    assert a.create()["Data"] == {"Outcome": "adopted", "PreviousConfiguration": "saved"}
+    assert a.delete()["Data"] == {"Outcome": "restored-previous"}
+    assert account.live() == theirs
+
+
+def test_replayed_create_keeps_what_was_there_first(world) -> None:
+    account, _ = world
+    theirs = account.destinations("theirs", landing_zone=False)
+    account.set_out_of_band(theirs)
+    a = stack(world, "StackA", adopt=True)
+    first = a.create()
+    replay = a.create()  # Lambda retries an invocation that timed out after the Put
+    assert replay["Status"] == first["Status"] == "SUCCESS"
+    assert replay["PhysicalResourceId"] == first["PhysicalResourceId"]
+    a.delete()
+    assert account.live() == theirs
+
+
+def test_update_changes_data_types_and_keeps_the_physical_id(world) -> None:
+    account, _ = world
+    a = stack(world, "StackA")
+    created = a.create()
+    changed = {**a.config, "imageDataDeliveryEnabled": False}
+    updated = a.update(changed)
     assert updated["Status"] == "SUCCESS"
     assert updated["PhysicalResourceId"] == created["PhysicalResourceId"]
-    assert live(aws)["imageDataDeliveryEnabled"] is False
-    assert live(aws)["textDataDeliveryEnabled"] is True
+    assert account.live()["imageDataDeliveryEnabled"] is False
 
 
-def test_replayed_create_keeps_the_original_previous_configuration(aws, cloudformation) -> None:
-    theirs = index.normalize(config(prefix="before"))
-    aws["bedrock"].put_model_invocation_logging_configuration(loggingConfig=theirs)
-    first = run(event("Create", cloudformation.url, config()), cloudformation)
-    replay = run(event("Create", cloudformation.url, config()), cloudformation)
-    assert replay == first
-    run(
-        event("Delete", cloudformation.url, config(), PhysicalResourceId=first["PhysicalResourceId"]),
-        cloudformation,
+# --- the numbered sequences -------------------------------------------------------------------------------
+
+
+def test_sequence_1_putting_back_a_configuration_needs_its_role_and_destinations(world) -> None:
+    account, _ = world
+    theirs = account.destinations("theirs", landing_zone=False)  # delivers to CloudWatch with its own role
+    account.set_out_of_band(theirs)
+    a = stack(world, "StackA", adopt=True)
+    a.create()
+    # The handler may pass any role to Bedrock: putting U back works.
+    assert a.delete()["Data"] == {"Outcome": "restored-previous"}
+    assert account.live() == theirs
+
+    # Without that permission, or with U's destinations gone, Bedrock refuses: the stack still deletes,
+    # our configuration stays (delivering to the retained stores), and the reason says so.
+    b = stack(world, "StackB", adopt=True)
+    account.passable_roles = {b.config["cloudWatchConfig"]["roleArn"]}  # its own delivery role only
+    b.create()
+    answer = b.delete()
+    assert answer["Status"] == "SUCCESS"
+    assert answer["Data"] == {"Outcome": "left-in-place-restore-refused"}
+    assert "putting back the configuration from before this landing zone" in answer["Reason"]
+    assert answer["Reason"].endswith("(details in 2026/11/30/[$LATEST]0123456789abcdef)")
+    assert account.live()["s3Config"]["bucketName"] == b.bucket
+
+    # B's configuration is another landing zone's: a later landing zone refuses it even with adopt.
+    account.passable_roles = None
+    assert stack(world, "StackC", adopt=True).create(claim=False)["Status"] == "FAILED"
+
+    # U's destinations deleted while D owns the setting: Bedrock refuses the put-back on Delete.
+    elsewhere = account.destinations("elsewhere", landing_zone=False)
+    account.set_out_of_band(elsewhere)
+    d = stack(world, "StackD", adopt=True)
+    assert d.create()["Status"] == "SUCCESS"
+    account.remove_destinations(elsewhere)
+    answer = d.delete()
+    assert answer["Status"] == "SUCCESS"
+    assert answer["Data"] == {"Outcome": "left-in-place-restore-refused"}
+    assert account.live()["s3Config"]["bucketName"] == d.bucket
+
+
+def test_sequence_2_a_second_landing_zone_is_refused_and_nothing_is_lost(world) -> None:
+    account, _ = world
+    original = account.destinations("original", landing_zone=False)
+    account.set_out_of_band(original)
+    a = stack(world, "StackA", adopt=True)
+    assert a.create()["Status"] == "SUCCESS"
+    b = stack(world, "StackB")
+    # B's claim parameter already exists: CloudFormation stops B before its handler runs.
+    writes = len(account.writes)
+    assert "already exists" in b.create()["Reason"]
+    assert len(account.writes) == writes
+    # With the claim removed by hand, the handler refuses on its own.
+    refused = b.create(claim=False)
+    assert refused["Status"] == "FAILED"
+    assert f"S3 bucket {a.bucket}" in refused["Reason"]
+    assert b.delete()["Data"] == {"Outcome": "left-unchanged"}  # B's rollback touches nothing
+    assert a.delete()["Data"] == {"Outcome": "restored-previous"}
+    assert account.live() == original, "U is not lost"
+
+
+def test_sequence_3_two_stacks_deploying_at_once(world) -> None:
+    account, _ = world
+    a, b = stack(world, "StackA"), stack(world, "StackB")
+    # At the same time: CloudFormation creates one claim parameter and refuses the other.
+    assert a.create()["Status"] == "SUCCESS"
+    assert b.create()["Status"] == "FAILED"
+    assert b.delete()["Data"] == {"Outcome": "left-unchanged"}
+    assert a.delete()["Data"] == {"Outcome": "deleted"}
+    # Without the claims, a write that lands between A's Put and A's check makes A fail, saying so,
+    # rather than report logging on while another configuration is live.
+    c, d = stack(world, "StackC"), stack(world, "StackD")
+    account.bedrock.after_put = lambda: (
+        setattr(account.bedrock, "after_put", None),
+        account.set_out_of_band(d.config, who="StackD"),
     )
-    assert index.normalize(live(aws)) == theirs
+    answer = c.create(claim=False)
+    assert answer["Status"] == "FAILED"
+    assert "someone changed the logging configuration while this landing zone set it" in answer["Reason"]
+    assert c.delete()["Data"] == {"Outcome": "left-unchanged"}, "C's rollback leaves D's configuration"
+    assert account.live()["s3Config"]["bucketName"] == d.bucket
 
 
-def test_delete_leaves_a_configuration_someone_else_set_since(aws, cloudformation) -> None:
-    created = run(event("Create", cloudformation.url, config()), cloudformation)
-    newer = index.normalize(config(prefix="another-stack"))
-    aws["bedrock"].put_model_invocation_logging_configuration(loggingConfig=newer)
-    answer = run(
-        event("Delete", cloudformation.url, config(), PhysicalResourceId=created["PhysicalResourceId"]),
-        cloudformation,
+def test_sequence_4_missing_state_never_reads_as_nothing_was_there(world) -> None:
+    account, _ = world
+    original = account.destinations("original", landing_zone=False)
+    account.set_out_of_band(original)
+    a = stack(world, "StackA", adopt=True)
+    a.create()
+    key = index.state_key(STATE_PREFIX, {"StackId": a.stack_id, "LogicalResourceId": "InvocationLogging"})
+    account.s3.delete_object(Bucket=a.bucket, Key=key)
+    answer = a.delete()
+    assert answer["Data"] == {"Outcome": "left-in-place-state-unknown"}
+    assert "is not known" in answer["Reason"]
+    assert account.live()["s3Config"]["bucketName"] == a.bucket, "logging stays on, into the retained stores"
+
+
+def test_sequence_5_update_that_replaces_the_state_bucket_moves_the_state(world) -> None:
+    account, _ = world
+    original = account.destinations("original", landing_zone=False)
+    account.set_out_of_band(original)
+    a = stack(world, "StackA", adopt=True)
+    a.create()
+    old_bucket = a.bucket
+    replacement = account.destinations("stacka-replaced")
+    assert a.update(replacement)["Status"] == "SUCCESS"
+    assert a.bucket == "stacka-replaced"
+    assert a.state() is not None, "the state moved to the new bucket"
+    key = index.state_key(STATE_PREFIX, {"StackId": a.stack_id, "LogicalResourceId": "InvocationLogging"})
+    assert "Contents" not in account.s3.list_objects_v2(Bucket=old_bucket, Prefix=key)
+    assert a.delete()["Data"] == {"Outcome": "restored-previous"}
+    assert account.live() == original
+
+
+def test_sequence_6_an_earlier_stacks_state_is_never_reused(world) -> None:
+    account, _ = world
+    earlier = stack(world, "StackA", guid="earlier")
+    earlier.create()  # its stack deleted without the resource's Delete running (skipped by hand)
+    account.claim = None  # its claim parameter went with its stack
+    account.set_out_of_band(None)
+    later = Stack(account, earlier.cloudformation, "StackA", earlier.config, guid="later")
+    # Even a state object at the later stack's own key, written by another stack, is ignored.
+    key = index.state_key(STATE_PREFIX, {"StackId": later.stack_id, "LogicalResourceId": "InvocationLogging"})
+    stale = {"version": 1, "stackId": earlier.stack_id, "logicalResourceId": "InvocationLogging",
+             "previous": None, "previousKnown": True, "adopted": False}  # fmt: skip
+    account.s3.put_object(Bucket=later.bucket, Key=key, Body=json.dumps(stale).encode())
+    answer = later.create()
+    assert answer["Data"] == {"Outcome": "claimed", "PreviousConfiguration": "none"}
+    assert later.state()["stackId"] == later.stack_id
+    later.delete()
+    assert later.state() is None, "Delete removes the state object"
+
+
+def test_sequence_7_a_hanging_endpoint_still_gets_one_answer_before_the_deadline(world) -> None:
+    account, cloudformation = world
+    a = stack(world, "StackA")
+    context = Context(seconds=60.0)
+
+    def hang(operation: str) -> None:
+        # Each call hangs until its timeouts (connect plus read) have passed.
+        context.seconds -= 2 * index.Deadline(lambda: context.seconds).call_seconds()
+        raise ReadTimeoutError(endpoint_url=f"https://bedrock.{REGION}.amazonaws.com")
+
+    account.bedrock.before_call = hang
+    answer = a.send(a.event("Create"), context)
+    assert answer["Status"] == "FAILED"
+    assert context.seconds > cfn_response.SAFETY_MARGIN_SECONDS, "answered before the function's deadline"
+    answer = a.send(a.event("Delete", PhysicalResourceId="x"), Context(seconds=60.0))
+    assert answer["Status"] == "SUCCESS", "the rollback's Delete never fails"
+    assert answer["Data"] == {"Outcome": "left-as-it-was"}
+    assert cloudformation.bodies == a.answers
+
+
+def test_sequence_7_client_timeouts_fit_the_remaining_time() -> None:
+    deadline = index.Deadline(lambda: 60.0)
+    assert deadline.call_seconds() <= (60.0 - index.ANSWER_RESERVE_SECONDS) / 8
+    # Even four hung calls (connect and read each) leave time to answer.
+    assert 60.0 - 4 * 2 * deadline.call_seconds() > index.ANSWER_RESERVE_SECONDS
+    with pytest.raises(index.DeadlineExceededError):
+        index.Deadline(lambda: index.ANSWER_RESERVE_SECONDS).check("set the configuration")
+
+
+def test_sequence_8_bad_properties_fail_create_but_not_the_rollback_delete(world) -> None:
+    account, _ = world
+    original = account.destinations("original", landing_zone=False)
+    account.set_out_of_band(original)
+    a = stack(world, "StackA", adopt=True)
+    bad = a.event("Create")
+    bad["ResourceProperties"]["LoggingConfig"]["textDataDeliveryEnabled"] = "yes"
+    answer = a.send(bad)
+    assert answer["Status"] == "FAILED"
+    assert "LoggingConfig.textDataDeliveryEnabled: 'yes' is not true or false" in answer["Reason"]
+    rollback = a.event("Delete", PhysicalResourceId=answer["PhysicalResourceId"])
+    rollback["ResourceProperties"] = bad["ResourceProperties"]
+    assert a.send(rollback)["Status"] == "SUCCESS"
+    assert account.live() == original
+
+
+def test_sequence_9_fields_we_never_set_do_not_hide_our_configuration(world) -> None:
+    account, _ = world
+    a = stack(world, "StackA")
+    a.create()
+    account.bedrock.extra_fields = {"futureDataDeliveryEnabled": True, "someNewSetting": {"x": 1}}
+    assert a.delete()["Data"] == {"Outcome": "deleted"}
+    assert account.live() is None
+
+
+@pytest.mark.parametrize(
+    "failures",
+    [
+        [urllib.error.HTTPError("u", 403, "Forbidden", {}, None)],  # type: ignore[arg-type]
+        [urllib.error.HTTPError("u", 500, "Internal", {}, None)],  # type: ignore[arg-type]
+        [ConnectionResetError("reset"), ConnectionResetError("reset")],
+    ],
+)
+def test_sequence_10_a_failed_response_put_is_retried(world, failures: list[Exception]) -> None:
+    _, cloudformation = world
+    cloudformation.fail_puts = list(failures)
+    a = stack(world, "StackA")
+    assert a.create()["Status"] == "SUCCESS"
+    assert cloudformation.attempts == len(failures) + 1
+    assert len(cloudformation.bodies) == 1
+
+
+def test_sequence_10_through_http_a_500_then_a_200(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real opener against a local server standing in for the pre-signed URL.
+    monkeypatch.setattr(cfn_response, "OPENER", cfn_response._default_opener)
+    server = ResponseStub(statuses=[500, 403])
+    try:
+        a = stack(world, "StackA")
+        index.handler(a.event("Create", ResponseURL=server.url), Context())
+    finally:
+        server.close()
+    assert server.attempts == 3
+    assert [body["Status"] for body in server.bodies] == ["SUCCESS"]
+
+
+def test_sequence_11_an_event_without_its_ids_still_gets_an_answer(world) -> None:
+    _, cloudformation = world
+    a = stack(world, "StackA")
+    for request_type in ("Create", "Delete"):
+        request = a.event(request_type)
+        del request["StackId"]
+        del request["LogicalResourceId"]
+        index.handler(request, Context())
+    create, delete = cloudformation.bodies
+    assert create["Status"] == "FAILED"
+    assert "has no StackId" in create["Reason"]
+    assert delete["Status"] == "SUCCESS"
+
+
+def test_sequence_12_reasons_fit_and_switches_are_strict(world) -> None:
+    account, _ = world
+    theirs = account.destinations("theirs", landing_zone=False)
+    account.set_out_of_band(theirs)
+    a = stack(world, "StackA")
+    long_failure = a.event("Create")
+    long_failure["ResourceProperties"]["LoggingConfig"]["s3Config"]["keyPrefix"] = "é" * 3000
+    answer = a.send(long_failure)  # refused: the reason repeats the live configuration, cut to fit
+    assert answer["Status"] == "FAILED"
+    assert len(json.dumps(answer, ensure_ascii=False).encode()) <= 4096
+    assert answer["Reason"].endswith("(details in 2026/11/30/[$LATEST]0123456789abcdef)")
+    assert index.flag("x", "FALSE") is False
+    for value in ("1", "yes", 1, None):
+        with pytest.raises(ValueError, match="is not true or false"):
+            index.flag("x", value)
+
+
+def test_the_shipped_bedrock_model_is_the_pinned_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    import gzip
+    from pathlib import Path
+
+    import botocore
+
+    shipped = index.MODELS_DIR / "bedrock"
+    pinned = Path(botocore.__file__).parent / "data" / "bedrock"
+    versions = sorted(p.name for p in shipped.iterdir())
+    assert versions == sorted(p.name for p in pinned.iterdir())
+    for name in ("service-2.json.gz", "endpoint-rule-set-1.json.gz"):
+        ours = gzip.decompress((shipped / versions[-1] / name).read_bytes())
+        theirs = gzip.decompress((pinned / versions[-1] / name).read_bytes())
+        assert ours == theirs, f"{name} differs from botocore's: run 'make handler-models' to refresh it"
+    session_loader = index.clients(index.Deadline(lambda: 60.0))[0]
+    members = (
+        session_loader.meta.service_model.operation_model("PutModelInvocationLoggingConfiguration")
+        .input_shape.members["loggingConfig"]
+        .members
     )
-    assert answer["Data"] == {"Outcome": "left-unchanged"}
-    assert index.normalize(live(aws)) == newer
+    assert "audioDataDeliveryEnabled" in members
 
 
-def test_failed_call_reports_failed_with_the_reason(aws, cloudformation) -> None:
-    broken = event("Create", cloudformation.url, config())
-    broken["ResourceProperties"]["StateBucket"] = "no-such-bucket"
-    answer = run(broken, cloudformation)
-    assert answer["Status"] == "FAILED"
-    assert "NoSuchBucket" in answer["Reason"]
-    assert answer["PhysicalResourceId"].startswith("bedrock-model-invocation-logging-")
-    assert live(aws) is None
+def test_create_and_update_write_the_first_drift_data_points(
+    world, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account, _ = world
+    a = stack(world, "StackA")
+    a.create()
+    theirs = account.destinations("theirs", landing_zone=False)
+    account.set_out_of_band(theirs)  # changed by hand: the next Update leaves it, and says so
+    assert a.update({**a.config, "imageDataDeliveryEnabled": False})["Data"]["Outcome"] == "left-unchanged"
+    a.delete()  # a Delete writes none: the drift alarm goes with the stack
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [(line["check"], line["drift"]) for line in lines] == [
+        ("model-invocation-logging", 0),
+        ("model-invocation-logging", 1),
+    ]
 
 
-def test_invalid_configuration_reports_failed(aws, cloudformation) -> None:
-    answer = run(event("Create", cloudformation.url, {}), cloudformation)
-    assert answer["Status"] == "FAILED"
-    assert "LoggingConfig is empty" in answer["Reason"]
-
-
-def test_unknown_request_type_reports_failed(aws, cloudformation) -> None:
-    answer = run(event("Resume", cloudformation.url, config()), cloudformation)
-    assert answer["Status"] == "FAILED"
-    assert "unknown RequestType 'Resume'" in answer["Reason"]
-
-
-def test_normalize_turns_cloudformation_strings_into_api_booleans() -> None:
-    normalized = index.normalize(config(text="false"))
-    assert normalized["textDataDeliveryEnabled"] is False
-    assert normalized["imageDataDeliveryEnabled"] is True
-    assert index.normalize({}) is None
-
-
-def test_fields_the_runtime_sdk_does_not_know_are_dropped_when_off_and_refused_when_on(aws) -> None:
-    known = index.normalize(config())
-    assert index.fit_to_client(aws["bedrock"], {**known, "futureDataDeliveryEnabled": False}) == known
-    with pytest.raises(
-        ValueError, match=r"does not support loggingConfig.futureDataDeliveryEnabled; turn it off"
-    ):
-        index.fit_to_client(aws["bedrock"], {**known, "futureDataDeliveryEnabled": True})
+def test_upgrade_from_the_earlier_state_format_keeps_what_came_before(world) -> None:
+    # The earlier library kept {"previous", "stackId"} at StateBucket/StateKey; the first Update after the
+    # upgrade moves it to the new place, and the Delete still puts back what was there first.
+    account, _ = world
+    theirs = account.destinations("theirs", landing_zone=False)
+    a = stack(world, "StackA")
+    account.set_out_of_band(a.config)  # what the earlier version's Create had put
+    legacy_key = "secure-bedrock-state/invocation-logging/LogsResource1234.json"
+    account.s3.put_object(
+        Bucket=a.bucket, Key=legacy_key, Body=json.dumps({"previous": theirs, "stackId": a.stack_id})
+    )
+    a.physical_id = index.physical_resource_id(
+        {"StackId": a.stack_id, "LogicalResourceId": "InvocationLogging"}
+    )
+    old_properties = {
+        "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:handler",
+        "LoggingConfig": a.properties()["LoggingConfig"],
+        "StateBucket": a.bucket,
+        "StateKey": legacy_key,
+    }
+    updated = a.send(a.event("Update", OldResourceProperties=old_properties))
+    assert updated["Status"] == "SUCCESS", updated.get("Reason")
+    assert updated["Data"] == {"Outcome": "kept-claim", "PreviousConfiguration": "saved"}
+    assert a.delete()["Data"] == {"Outcome": "restored-previous"}
+    assert account.live() == theirs

@@ -501,6 +501,21 @@ def construct(cls: type) -> Callable[[dict[str, Any]], object]:
     return call
 
 
+def one_at_a_time(call: Callable[[dict[str, Any]], object]) -> Callable[[dict[str, Any]], object]:
+    """For a construct of which an account and region holds one: each accepted one leaves the tree
+    (all of it is under its own node), so the next example's is not refused as a second."""
+
+    def run(kwargs: dict[str, Any]) -> object:
+        created = call(kwargs)
+        # Only an accepted one leaves: a refusal must come before anything is created, and a part-built
+        # one left behind makes the next accepted example fail.
+        if isinstance(created, Construct) and created.node.scope is not None:
+            created.node.scope.node.try_remove_child(created.node.id)
+        return created
+
+    return run
+
+
 def scope_arguments() -> dict[str, Callable[[Stack], st.SearchStrategy[Any]]]:
     return {"scope": scopes(), "construct_id": construct_ids()}
 
@@ -792,7 +807,7 @@ def test_model_invocation_logging() -> None:
     check(
         Subject(
             "ModelInvocationLogging",
-            construct(ModelInvocationLogging),
+            one_at_a_time(construct(ModelInvocationLogging)),
             lambda stack: base(stack, vpc=imported("vpc", stack), encryption_key=imported("key", stack)),
             {
                 **scope_arguments(),
@@ -1360,7 +1375,7 @@ def test_landing_zone() -> None:
     check(
         Subject(
             "SecureBedrockLandingZone",
-            construct(SecureBedrockLandingZone),
+            one_at_a_time(construct(SecureBedrockLandingZone)),
             lambda stack: base(stack, models=[BedrockModels.US_AMAZON_NOVA_PRO], vpc=imported("vpc", stack)),
             {
                 **scope_arguments(),
@@ -1387,6 +1402,7 @@ def test_landing_zone() -> None:
                     st.sampled_from(INVOCATION_LOG_DATA_TYPES), st.sampled_from(gen.ALWAYS_WRONG["data_type"])
                 ),
                 "invocation_log_key": objects("key"),
+                "adopt_existing_logging": gen.hostile_scalars(),
                 "create_audit_trail": gen.hostile_scalars(),
                 "audit_key": objects("key"),
                 "auditor_principal": principals(),
@@ -1442,6 +1458,7 @@ def test_landing_zone() -> None:
                 "object_lock": "attr:to_retention?",
                 "invocation_log_data_types": "list",
                 "invocation_log_key": "attr:key_arn?",
+                "adopt_existing_logging": "bool",
                 "create_audit_trail": "bool",
                 "audit_key": "attr:key_arn?",
                 "auditor_principal": "attr:policy_fragment?",
@@ -1524,6 +1541,7 @@ def random_settings(rng: random.Random, stack_name: str) -> dict[str, Any]:
                     {"mode": rng.choice(["COMPLIANCE", "GOVERNANCE"]), "days": rng.randint(2192, retention)},
                 ]
             ),
+            "adopt_existing_logging": rng.random() < 0.3,
             "audit_trail": rng.random() < 0.7,
             "auditor_principals": principals(),
         },

@@ -149,12 +149,14 @@ def test_evidence_settings() -> None:
                 "invocation_log_data_types": ["text", "image"],
                 "retention_days": 3653,
                 "object_lock": {"mode": "GOVERNANCE", "days": 2192},
+                "adopt_existing_logging": True,
                 "audit_trail": False,
                 "auditor_principals": ["arn:aws:iam::111122223333:role/auditors"],
             }
         )
     )
     evidence = settings.evidence
+    assert evidence.adopt_existing_logging is True
     assert evidence.invocation_log_data_types == ("text", "image")
     assert evidence.retention_days == 3653
     assert evidence.object_lock is not None
@@ -178,6 +180,7 @@ def test_evidence_settings() -> None:
             r"evidence.object_lock.days: 3000 is longer than retention_days",
         ),
         ({"audit_trail": "yes"}, r"evidence.audit_trail: must be true or false"),
+        ({"adopt_existing_logging": "true"}, r"evidence.adopt_existing_logging: must be true or false"),
         (
             {"auditor_principals": ["*"]},
             r"evidence.auditor_principals\[0\]: '\*' is not an IAM principal ARN",

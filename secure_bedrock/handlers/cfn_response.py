@@ -89,6 +89,11 @@ def body(
     return encoded(text[:low] + " ...")
 
 
+#: How the response is PUT, and how the backoff waits (tests replace them).
+OPENER: Opener = _default_opener
+SLEEP: Callable[[float], None] = time.sleep
+
+
 def send(
     event: Mapping[str, Any],
     status: str,
@@ -98,14 +103,16 @@ def send(
     reason: str = "",
     pointer: str = "",
     data: Mapping[str, Any] | None = None,
-    opener: Opener = _default_opener,
-    sleep: Callable[[float], None] = time.sleep,
+    opener: Opener | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> bool:
     """PUT the response to the event's ``ResponseURL``, retrying until it is taken or time runs out.
 
     :param remaining_seconds: the time left in this invocation (from the Lambda context).
     :returns: whether CloudFormation took the response (HTTP 2xx).
     """
+    opener = opener or OPENER
+    sleep = sleep or SLEEP
     url = event.get("ResponseURL")
     if not isinstance(url, str) or not url:
         LOGGER.error("the event has no ResponseURL: nobody can be answered (%s)", sorted(event))

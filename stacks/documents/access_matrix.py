@@ -839,6 +839,63 @@ def reference_rows(deployed: Deployed) -> list[Row]:
         ),
     )
     b.add(
+        "handler-pass-adopted-role",
+        section,
+        who,
+        "iam:PassRole of another role (an adopted configuration's), to Bedrock: putting it back",
+        "any",
+        ALLOWED,
+        LOGGING,
+        request(
+            handler,
+            "iam:PassRole",
+            d.arn("iam", "role/their-delivery-role", region=""),
+            context={"iam:PassedToService": "bedrock.amazonaws.com"},
+        ),
+    )
+    b.add(
+        "handler-pass-role-elsewhere",
+        section,
+        who,
+        "iam:PassRole of a role to **another service** (Lambda)",
+        "any",
+        IMPLICIT,
+        EVALUATION,
+        request(
+            handler,
+            "iam:PassRole",
+            d.arn("iam", "role/their-delivery-role", region=""),
+            context={"iam:PassedToService": "lambda.amazonaws.com"},
+        ),
+    )
+    b.add(
+        "handler-state-other-account",
+        section,
+        who,
+        "s3:GetObject of a state object in **another account's** bucket",
+        "any",
+        IMPLICIT,
+        EVALUATION,
+        request(
+            handler,
+            "s3:GetObject",
+            f"arn:aws:s3:::their-bucket/{_state_prefix(d, ref)}/x.json",
+            context={"aws:SecureTransport": "true", "s3:ResourceAccount": OTHER_ACCOUNT},
+            resource_account=OTHER_ACCOUNT,
+            resource_policy={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::their-bucket/*",
+                    }
+                ],
+            },
+        ),
+    )
+    b.add(
         "handler-state",
         section,
         who,
@@ -856,6 +913,32 @@ def reference_rows(deployed: Deployed) -> list[Row]:
             through="s3",
         ),
     )
+
+    # --- the drift check ------------------------------------------------------------------------------
+    checker = ref.role(r"^LandingZoneInvocationLoggingWatchCheckRole")
+    who = "Drift check (its function's role)"
+    section = "Drift check: reads the logging setting on a schedule, changes nothing"
+    b.add(
+        "drift-check-get",
+        section,
+        who,
+        "GetModelInvocationLoggingConfiguration",
+        "control-plane endpoint",
+        ALLOWED,
+        LOGGING,
+        request(checker, "bedrock:GetModelInvocationLoggingConfiguration", "*", through="bedrock"),
+    )
+    for action in ("Put", "Delete"):
+        b.add(
+            f"drift-check-{action.lower()}",
+            section,
+            who,
+            f"{action}ModelInvocationLoggingConfiguration",
+            "control-plane endpoint",
+            IMPLICIT,
+            EVALUATION,
+            request(checker, f"bedrock:{action}ModelInvocationLoggingConfiguration", "*", through="bedrock"),
+        )
 
     # --- the default-security-group handler ---------------------------------------------------------
     closer = ref.role(r"^LandingZoneNetworkDefaultSecurityGroupHandlerRole")
@@ -1156,6 +1239,56 @@ def reference_rows(deployed: Deployed) -> list[Row]:
             **{"aws:SourceAccount": d.account, "aws:SourceArn": f"arn:aws:budgets::{d.account}:budget/x"},
         ),
     )
+    tamper_rule = d.find("AWS::Events::Rule", r"^LandingZoneMonitoringLoggingConfigurationChanged")
+    tamper_rule_arn = str(d.get_att(tamper_rule, "Arn"))
+    b.add(
+        "tamper-rule-publish",
+        section,
+        "EventBridge (`events.amazonaws.com`)",
+        "sns:Publish to the alarm topic, for the logging-tamper rule",
+        "service",
+        ALLOWED,
+        SNS_POLICY,
+        service(
+            "events.amazonaws.com",
+            "sns:Publish",
+            topic_arn,
+            d.topic_policy(ref.topic),
+            **{"aws:SourceAccount": d.account, "aws:SourceArn": tamper_rule_arn},
+        ),
+    )
+    b.add(
+        "other-rule-publish",
+        section,
+        "EventBridge (`events.amazonaws.com`)",
+        "sns:Publish to the alarm topic, for **another** rule of this account",
+        "service",
+        IMPLICIT,
+        SNS_POLICY,
+        service(
+            "events.amazonaws.com",
+            "sns:Publish",
+            topic_arn,
+            d.topic_policy(ref.topic),
+            **{"aws:SourceAccount": d.account, "aws:SourceArn": d.arn("events", "rule/someone-elses")},
+        ),
+    )
+    b.add(
+        "tamper-rule-topic-key",
+        section,
+        "EventBridge (`events.amazonaws.com`)",
+        "kms:GenerateDataKey with the topic's key, for the logging-tamper rule",
+        "service",
+        ALLOWED,
+        SNS_POLICY,
+        service(
+            "events.amazonaws.com",
+            "kms:GenerateDataKey",
+            str(d.get_att(ref.topic_key, "Arn")),
+            d.key_policy(ref.topic_key),
+            **{"aws:SourceAccount": d.account, "aws:SourceArn": tamper_rule_arn},
+        ),
+    )
     log_write = (
         f"{d.get_att(ref.log_bucket, 'Arn')}/bedrock/AWSLogs/{d.account}/BedrockModelInvocationLogs/x.json.gz"
     )
@@ -1194,13 +1327,24 @@ def reference_rows(deployed: Deployed) -> list[Row]:
     return b.rows
 
 
-def _state_object(d: Deployed, ref: _Reference) -> str:
-    """The state object the handler keeps, read from its policy (the key ends in the construct's id)."""
+def _state_objects(d: Deployed, ref: _Reference) -> str:
+    """The handler's state objects (``<bucket ARN>/<prefix>/*``), read from its policy."""
     for policy in d.identity_policies(ref.role(r"^LandingZoneInvocationLoggingHandlerRole")):
         for statement in policy["policy"]["Statement"]:
-            if statement.get("Sid") == "KeepStateObject":
+            if statement.get("Sid") == "KeepState":
                 return str(statement["Resource"])
-    raise LookupError("the handler's policy has no KeepStateObject statement")
+    raise LookupError("the handler's policy has no KeepState statement")
+
+
+def _state_object(d: Deployed, ref: _Reference) -> str:
+    """One state object: the key is a SHA-256 of the stack id and logical id."""
+    return _state_objects(d, ref).replace("*", f"{'0' * 64}.json")
+
+
+def _state_prefix(d: Deployed, ref: _Reference) -> str:
+    """The state prefix, without the bucket."""
+    objects = _state_objects(d, ref)
+    return objects.split("/", 1)[1].removesuffix("/*")
 
 
 def byo_rows(deployed: Deployed) -> list[Row]:

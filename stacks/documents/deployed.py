@@ -152,6 +152,9 @@ class Deployed:
                 "InferenceProfileArn": self.arn("bedrock", f"application-inference-profile/{profile_id}"),
                 "InferenceProfileId": profile_id,
             }[attribute]
+        if key == ("AWS::Events::Rule", "Arn"):
+            # Rules on the default bus; CloudFormation names them <stack>-<logical id>-<suffix>, at most 64.
+            return self.arn("events", f"rule/{self._name(logical_id, 64)}")
         if key == ("AWS::CloudTrail::Trail", "Arn"):
             return self.arn("cloudtrail", f"trail/{self.ref(logical_id)}")
         if key == ("AWS::EC2::VPC", "CidrBlock"):
