@@ -10,6 +10,7 @@ records every answer it gets.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -26,6 +27,13 @@ ACCOUNT = "123456789012"
 STATE_PREFIX = "secure-bedrock-state/invocation-logging"
 
 
+@functools.cache
+def raw_client(service: str) -> Any:
+    """One boto3 client per service for the whole run: moto intercepts calls whenever a mock is active,
+    and making a client costs ~70 ms (most of a stateful example's time if done per example)."""
+    return boto3.client(service, region_name=REGION)
+
+
 def client_error(code: str, message: str, operation: str) -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": message}}, operation)
 
@@ -35,7 +43,7 @@ class CheckingBedrock:
 
     def __init__(self, account: Account) -> None:
         self.account = account
-        self.inner = boto3.client("bedrock", region_name=REGION)
+        self.inner = raw_client("bedrock")
         self.meta = self.inner.meta
         self.fail_next: list[Exception] = []
         self.before_call: Callable[[str], None] | None = None
@@ -96,9 +104,9 @@ class Account:
     writes: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.s3 = boto3.client("s3", region_name=REGION)
-        self.iam = boto3.client("iam", region_name=REGION)
-        self.logs = boto3.client("logs", region_name=REGION)
+        self.s3 = raw_client("s3")
+        self.iam = raw_client("iam")
+        self.logs = raw_client("logs")
         self.bedrock = CheckingBedrock(self)
 
     # --- the world -------------------------------------------------------------------------------
@@ -177,9 +185,14 @@ class CloudFormation:
         self.bodies: list[dict[str, Any]] = []
         self.fail_puts: list[Exception] = []
         self.attempts = 0
+        self.clock: Context | None = None
+        """The invocation being answered (a test's clock): each answer records the time it had left."""
+        self.seconds_left_at_answer: list[float] = []
 
     def opener(self, request: Any, timeout: float) -> Any:
         self.attempts += 1
+        if self.clock is not None:
+            self.seconds_left_at_answer.append(self.clock.seconds)
         if self.fail_puts:
             raise self.fail_puts.pop(0)
         body = json.loads(request.data)
@@ -264,7 +277,12 @@ class Stack:
 
     def send(self, request: dict[str, Any], context: Context | None = None) -> dict[str, Any]:
         """Invoke the handler as Lambda would; return the one answer CloudFormation got."""
-        index.handler(request, context or Context())
+        context = context or Context()
+        self.cloudformation.clock = context
+        try:
+            index.handler(request, context)
+        finally:
+            self.cloudformation.clock = None
         got = [
             body for body in self.cloudformation.bodies if body["RequestId"] == request.get("RequestId", "")
         ]

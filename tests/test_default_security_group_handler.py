@@ -221,3 +221,40 @@ def test_retries_stop_before_the_deadline() -> None:
 
 def test_an_event_without_a_response_url_is_logged_not_crashed() -> None:
     assert not cfn_response.send({"RequestType": "Create"}, "SUCCESS", "id", remaining_seconds=lambda: 10.0)
+
+
+@pytest.mark.parametrize("seconds", [60.0, 30.0, 20.0])
+def test_a_slow_ec2_endpoint_still_gets_one_answer_before_the_deadline(
+    ec2: Any, cloudformation: ResponseStub, monkeypatch: pytest.MonkeyPatch, seconds: float
+) -> None:
+    group = default_group(ec2)
+    ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group}]}]
+    )
+    context = Context(seconds)
+    timeouts = cfn_response.Deadline(lambda: seconds).call_seconds()  # the handler's clients'
+
+    class Slow:
+        """moto's EC2, each call answering just before the client's timeouts (one attempt each)."""
+
+        def __getattr__(self, name: str) -> Any:
+            call = getattr(ec2, name)
+
+            def slow(**kwargs: Any) -> Any:
+                context.seconds -= 2 * timeouts - 0.01
+                return call(**kwargs)
+
+            return slow
+
+    monkeypatch.setattr(index.boto3, "client", lambda *args, **kwargs: Slow())
+    answered_with: list[float] = []
+    send = cfn_response.send
+
+    def recording_send(*args: Any, **kwargs: Any) -> bool:
+        answered_with.append(context.seconds)
+        return send(*args, **kwargs)
+
+    monkeypatch.setattr(cfn_response, "send", recording_send)
+    index.handler(event("Create", cloudformation.url, group), context)
+    assert len(answered_with) == 1
+    assert answered_with[0] >= cfn_response.ANSWER_RESERVE_SECONDS, answered_with

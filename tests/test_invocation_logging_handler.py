@@ -245,28 +245,59 @@ def test_sequence_7_a_hanging_endpoint_still_gets_one_answer_before_the_deadline
     a = stack(world, "StackA")
     context = Context(seconds=60.0)
 
+    per_call = cfn_response.Deadline(lambda: context.seconds).call_seconds()  # the clients' timeouts
+    calls = []
+
     def hang(operation: str) -> None:
-        # Each call hangs until its timeouts (connect plus read) have passed.
-        context.seconds -= 2 * index.Deadline(lambda: context.seconds).call_seconds()
+        # Each call hangs until its timeouts (connect plus read; no retries) have passed.
+        calls.append(operation)
+        context.seconds -= 2 * per_call
         raise ReadTimeoutError(endpoint_url=f"https://bedrock.{REGION}.amazonaws.com")
 
     account.bedrock.before_call = hang
     answer = a.send(a.event("Create"), context)
     assert answer["Status"] == "FAILED"
     assert context.seconds > cfn_response.SAFETY_MARGIN_SECONDS, "answered before the function's deadline"
+    assert cloudformation.seconds_left_at_answer[-1] >= cfn_response.ANSWER_RESERVE_SECONDS - 2 * per_call
+
     answer = a.send(a.event("Delete", PhysicalResourceId="x"), Context(seconds=60.0))
     assert answer["Status"] == "SUCCESS", "the rollback's Delete never fails"
     assert answer["Data"] == {"Outcome": "left-as-it-was"}
     assert cloudformation.bodies == a.answers
 
+    # Every call answers just before its timeout: each still starts only with a whole call's time and
+    # the answer's reserve left, so the answer is never late, whatever the outcome.
+    for seconds in (60.0, 40.0, 30.0):
+        context = Context(seconds=seconds)
+        timeouts = cfn_response.Deadline(lambda seconds=seconds: seconds).call_seconds()  # its clients
+
+        def slow(operation: str, context: Context = context, timeouts: float = timeouts) -> None:
+            context.seconds -= 2 * timeouts - 0.01
+
+        account.bedrock.before_call = slow
+        a.physical_id = None
+        a.send(a.event("Create"), context)
+        assert cloudformation.seconds_left_at_answer[-1] >= cfn_response.ANSWER_RESERVE_SECONDS, seconds
+
 
 def test_sequence_7_client_timeouts_fit_the_remaining_time() -> None:
-    deadline = index.Deadline(lambda: 60.0)
-    assert deadline.call_seconds() <= (60.0 - index.ANSWER_RESERVE_SECONDS) / 8
-    # Even four hung calls (connect and read each) leave time to answer.
-    assert 60.0 - 4 * 2 * deadline.call_seconds() > index.ANSWER_RESERVE_SECONDS
-    with pytest.raises(index.DeadlineExceededError):
-        index.Deadline(lambda: index.ANSWER_RESERVE_SECONDS).check("set the configuration")
+    clock = [60.0]
+    deadline = cfn_response.Deadline(lambda: clock[0])
+    assert deadline.call_seconds() <= (60.0 - cfn_response.ANSWER_RESERVE_SECONDS) / 8
+    # Calls go on while a whole hung call (connect and read) still leaves the answer's reserve ...
+    hung = 0
+    while True:
+        try:
+            deadline.check("call")
+        except cfn_response.DeadlineExceededError:
+            break
+        clock[0] -= 2 * deadline.call_seconds()
+        hung += 1
+    # ... so after any number of them, the reserve is still there.
+    assert hung >= 4
+    assert clock[0] >= cfn_response.ANSWER_RESERVE_SECONDS
+    with pytest.raises(cfn_response.DeadlineExceededError):
+        cfn_response.Deadline(lambda: cfn_response.ANSWER_RESERVE_SECONDS).check("set the configuration")
 
 
 def test_sequence_8_bad_properties_fail_create_but_not_the_rollback_delete(world) -> None:
@@ -370,7 +401,13 @@ def test_the_shipped_bedrock_model_is_the_pinned_one(monkeypatch: pytest.MonkeyP
         ours = gzip.decompress((shipped / versions[-1] / name).read_bytes())
         theirs = gzip.decompress((pinned / versions[-1] / name).read_bytes())
         assert ours == theirs, f"{name} differs from botocore's: run 'make handler-models' to refresh it"
-    session_loader = index.clients(index.Deadline(lambda: 60.0))[0]
+    bedrock = index.clients(cfn_response.Deadline(lambda: 60.0))[0]
+    # The client's model is the shipped copy (found first), not the runtime's.
+    loader = bedrock._loader
+    assert loader.load_data_with_path(f"bedrock/{versions[-1]}/service-2")[1].startswith(
+        str(index.MODELS_DIR)
+    )
+    session_loader = bedrock
     members = (
         session_loader.meta.service_model.operation_model("PutModelInvocationLoggingConfiguration")
         .input_shape.members["loggingConfig"]

@@ -28,6 +28,8 @@ from tests import strategies as gen
 from tests.logging_account import REGION, Account, CloudFormation, Stack
 
 NAMES = ("StackA", "StackB", "StackC")
+#: A call that hangs until its connect and read timeouts have passed, then times out.
+HANGS = ReadTimeoutError(endpoint_url=f"https://bedrock.{REGION}.amazonaws.com")
 ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -65,6 +67,7 @@ class LoggingSetting(RuleBasedStateMachine):
         self.acting: Stack | None = None
         self.deletes: list[dict[str, Any]] = []
         self._watch_writes()
+        self._let_hangs_take_their_time()
 
     def teardown(self) -> None:
         import os
@@ -110,6 +113,17 @@ class LoggingSetting(RuleBasedStateMachine):
 
         bedrock.put_model_invocation_logging_configuration = watched_put  # type: ignore[method-assign]
         bedrock.delete_model_invocation_logging_configuration = watched_delete  # type: ignore[method-assign]
+
+    def _let_hangs_take_their_time(self) -> None:
+        """A hanging call uses up its timeouts on the invocation's clock before it fails."""
+        bedrock = self.account.bedrock
+
+        def before(operation: str) -> None:
+            clock = self.cloudformation.clock
+            if bedrock.fail_next and bedrock.fail_next[0] is HANGS and clock is not None:
+                clock.seconds -= 2 * cfn_response.Deadline(lambda: 60.0).call_seconds()
+
+        bedrock.before_call = before
 
     def _owner_of(self, config: dict[str, Any]) -> str | None:
         marker = index.marker(config)
@@ -180,11 +194,15 @@ class LoggingSetting(RuleBasedStateMachine):
     def someone_changes_the_setting(self, which: int | None) -> None:
         self.account.set_out_of_band(None if which is None else self.foreign[which])
 
+    @rule(count=st.integers(2, 6))
+    def bedrock_hangs_repeatedly(self, count: int) -> None:
+        self.account.bedrock.fail_next.extend([HANGS] * count)
+
     @rule(kind=st.sampled_from(["refused", "throttled", "hangs"]))
     def bedrock_misbehaves_once(self, kind: str) -> None:
         bedrock = self.account.bedrock
         if kind == "hangs":
-            bedrock.fail_next.append(ReadTimeoutError(endpoint_url=f"https://bedrock.{REGION}.amazonaws.com"))
+            bedrock.fail_next.append(HANGS)
         else:
             code = "AccessDeniedException" if kind == "refused" else "ThrottlingException"
             bedrock.fail_next.append(ClientError({"Error": {"Code": code, "Message": kind}}, "Bedrock"))
@@ -203,6 +221,11 @@ class LoggingSetting(RuleBasedStateMachine):
     @invariant()
     def nobody_elses_configuration_was_overwritten(self) -> None:
         assert self.violations == [], self.violations
+
+    @invariant()
+    def every_answer_came_before_the_deadline(self) -> None:
+        late = [seconds for seconds in self.cloudformation.seconds_left_at_answer if seconds <= 1.0]
+        assert late == [], f"answers with {late} seconds left"
 
     @invariant()
     def every_delete_succeeded(self) -> None:
@@ -232,8 +255,8 @@ class LoggingSetting(RuleBasedStateMachine):
             assert explained, (owner, json.dumps(live))
 
 
-LoggingSetting.TestCase.settings = gen.property_settings(30)
+LoggingSetting.TestCase.settings = gen.property_settings(120)
 LoggingSetting.TestCase.settings = LoggingSetting.TestCase.settings.__class__(
-    LoggingSetting.TestCase.settings, stateful_step_count=12
+    LoggingSetting.TestCase.settings, stateful_step_count=20
 )
 TestLoggingSetting = LoggingSetting.TestCase

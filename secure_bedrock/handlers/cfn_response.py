@@ -8,7 +8,9 @@ whose Delete gets no answer either ends in ROLLBACK_FAILED). So:
   pointer to the log stream, which is always kept, and ``Data`` is dropped if it still does not fit;
 * the PUT is retried with exponential backoff on any failure (connection errors, 5xx, 403), but
   never past the Lambda deadline;
-* an event that lacks fields still gets an answer when it has a ``ResponseURL``.
+* an event that lacks fields still gets an answer when it has a ``ResponseURL``;
+* the AWS calls before it keep to a :class:`Deadline`: timeouts fixed from the remaining time, no
+  retries, and a check before each call that a call hanging to its timeouts still leaves the reserve.
 
 Only the standard library is used.
 """
@@ -35,6 +37,46 @@ FIRST_BACKOFF_SECONDS = 0.5
 SAFETY_MARGIN_SECONDS = 1.0
 
 Opener = Callable[[urllib.request.Request, float], Any]
+
+#: Seconds kept back for answering CloudFormation after a handler's AWS calls.
+ANSWER_RESERVE_SECONDS = 15.0
+#: The longest connecting, or reading, may take in one AWS call.
+MAX_CALL_SECONDS = 5.0
+
+
+class DeadlineExceededError(Exception):
+    """Not enough time left in the invocation to make another AWS call and still answer."""
+
+
+class Deadline:
+    """The invocation's remaining time, and the timeouts of each AWS call, fixed when the clients are made.
+
+    A call that hangs costs at most ``2 * per_call`` (connecting, then reading; the clients make one
+    attempt). Before each call :meth:`check` makes sure that much time, and the reserve for answering,
+    are left, so any number of hung calls still leaves the answer its time.
+    """
+
+    def __init__(self, remaining: Callable[[], float], reserve: float = ANSWER_RESERVE_SECONDS) -> None:
+        self.remaining = remaining
+        self.reserve = reserve
+        self.per_call = max(1.0, min(MAX_CALL_SECONDS, (remaining() - reserve) / 8))
+
+    def check(self, what: str) -> None:
+        """Raise :class:`DeadlineExceededError` when ``what`` could hang past the time kept for answering."""
+        if self.remaining() - self.reserve < 2 * self.per_call:
+            raise DeadlineExceededError(f"no time left to {what} before the function's deadline")
+
+    def call_seconds(self) -> float:
+        """How long connecting, and then reading, may each take in one AWS call."""
+        return self.per_call
+
+    def client_config(self) -> Any:
+        """The botocore ``Config`` of such clients: these timeouts, one attempt."""
+        from botocore.config import Config  # the handlers' runtime has botocore; this module needs none
+
+        return Config(
+            connect_timeout=self.per_call, read_timeout=self.per_call, retries={"total_max_attempts": 1}
+        )
 
 
 def _default_opener(request: urllib.request.Request, timeout: float) -> Any:

@@ -16,17 +16,17 @@ import logging
 from typing import Any
 
 import boto3
-from botocore.config import Config
 
 from .. import cfn_response
+from ..cfn_response import Deadline
 
 LOGGER = logging.getLogger()
 LOGGER.setLevel(logging.INFO)
 
 #: The input of the EventBridge rule that reports the group was opened.
 RECLOSE_KEY = "ReCloseSecurityGroupId"
-#: Seconds kept for answering CloudFormation after the EC2 calls.
-ANSWER_RESERVE_SECONDS = 15.0
+#: Seconds kept at the end of a re-close (no answer to send: only the log line).
+RECLOSE_RESERVE_SECONDS = 5.0
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
@@ -41,14 +41,9 @@ def handler(event: dict[str, Any], context: Any) -> None:
     )
     pointer = f"details in {getattr(context, 'log_stream_name', 'the function log group')}"
     try:
-        budget = max(1.0, remaining() - ANSWER_RESERVE_SECONDS)
-        ec2 = boto3.client(
-            "ec2",
-            config=Config(
-                connect_timeout=min(5.0, budget), read_timeout=min(10.0, budget), retries={"max_attempts": 2}
-            ),
-        )
-        physical_id, data = dispatch(event, ec2=ec2)
+        deadline = Deadline(remaining)
+        ec2 = boto3.client("ec2", config=deadline.client_config())
+        physical_id, data = dispatch(event, ec2=ec2, deadline=deadline)
     except Exception as error:
         LOGGER.exception("request %s failed", event.get("RequestType"))
         cfn_response.send(
@@ -63,7 +58,9 @@ def handler(event: dict[str, Any], context: Any) -> None:
     cfn_response.send(event, "SUCCESS", physical_id, remaining_seconds=remaining, data=data)
 
 
-def dispatch(event: dict[str, Any], *, ec2: Any) -> tuple[str, dict[str, Any]]:
+def dispatch(
+    event: dict[str, Any], *, ec2: Any, deadline: Deadline | None = None
+) -> tuple[str, dict[str, Any]]:
     """Carry out one Create, Update or Delete; return the physical id and the response data."""
     request_type = event.get("RequestType")
     group_id = event.get("ResourceProperties", {}).get("SecurityGroupId")
@@ -74,7 +71,7 @@ def dispatch(event: dict[str, Any], *, ec2: Any) -> tuple[str, dict[str, Any]]:
         raise ValueError(f"SecurityGroupId: {group_id!r} is not a security group id")
     physical_id = f"default-sg-{group_id}"
     if request_type in ("Create", "Update"):
-        revoked = revoke_all(ec2, group_id)
+        revoked = revoke_all(ec2, group_id, deadline)
         return physical_id, {"RevokedRules": str(revoked)}
     if request_type == "Delete":
         # Closed is the safe state, and the VPC leaves with the stack: nothing to put back.
@@ -82,16 +79,27 @@ def dispatch(event: dict[str, Any], *, ec2: Any) -> tuple[str, dict[str, Any]]:
     raise ValueError(f"RequestType: {request_type!r} is not Create, Update or Delete")
 
 
-def revoke_all(ec2: Any, group_id: str) -> int:
-    """Revoke every ingress and egress rule of the group; return how many permissions were revoked."""
+def revoke_all(ec2: Any, group_id: str, deadline: Deadline | None = None) -> int:
+    """Revoke every ingress and egress rule of the group; return how many permissions were revoked.
+
+    :param deadline: checked before each call (``None``: no deadline, e.g. in tests).
+    """
+
+    def check(what: str) -> None:
+        if deadline is not None:
+            deadline.check(what)
+
+    check("describe the default security group")
     (group,) = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
     revoked = 0
     ingress = [_permission(p) for p in group.get("IpPermissions", [])]
     egress = [_permission(p) for p in group.get("IpPermissionsEgress", [])]
     if ingress:
+        check("revoke the group's ingress rules")
         ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=ingress)
         revoked += len(ingress)
     if egress:
+        check("revoke the group's egress rules")
         ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=egress)
         revoked += len(egress)
     LOGGER.info("revoked %d permissions of %s", revoked, group_id)
@@ -102,15 +110,9 @@ def reclose(group_id: Any, context: Any) -> None:
     """Close the group again after someone opened it (the EventBridge rule's event)."""
     if not isinstance(group_id, str) or not group_id.startswith("sg-"):
         raise ValueError(f"{RECLOSE_KEY}: {group_id!r} is not a security group id")
-    remaining = cfn_response.remaining_seconds_of(context)
-    budget = max(1.0, remaining() - 5.0)
-    ec2 = boto3.client(
-        "ec2",
-        config=Config(
-            connect_timeout=min(5.0, budget), read_timeout=min(10.0, budget), retries={"max_attempts": 2}
-        ),
-    )
-    revoked = revoke_all(ec2, group_id)
+    deadline = Deadline(cfn_response.remaining_seconds_of(context), reserve=RECLOSE_RESERVE_SECONDS)
+    ec2 = boto3.client("ec2", config=deadline.client_config())
+    revoked = revoke_all(ec2, group_id, deadline)
     LOGGER.warning(
         "the default security group %s was opened; revoked %d permissions again", group_id, revoked
     )

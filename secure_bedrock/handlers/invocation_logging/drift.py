@@ -21,7 +21,7 @@ LOGGER = logging.getLogger()
 LOGGER.setLevel(logging.INFO)
 
 
-def check(bedrock: Any, expected: Mapping[str, Any], deadline: index.Deadline) -> dict[str, Any]:
+def check(bedrock: Any, expected: Mapping[str, Any], deadline: cfn_response.Deadline) -> dict[str, Any]:
     """The check's result: ``drift`` (0 or 1) and the ``differences`` found."""
     try:
         live = index.live_configuration(bedrock, deadline)
@@ -36,7 +36,7 @@ def check(bedrock: Any, expected: Mapping[str, Any], deadline: index.Deadline) -
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     """Entry point (EventBridge schedule). Writes the result line the metric filter reads."""
-    deadline = index.Deadline(cfn_response.remaining_seconds_of(context))
+    deadline = cfn_response.Deadline(cfn_response.remaining_seconds_of(context))
     try:
         expected = index.desired_configuration({"LoggingConfig": event.get("expected")})
         bedrock, _ = index.clients(deadline)

@@ -35,16 +35,16 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.session
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import cfn_response
+from ..cfn_response import Deadline, DeadlineExceededError
 
 LOGGER = logging.getLogger()
 LOGGER.setLevel(logging.INFO)
@@ -59,10 +59,6 @@ DATA_TYPE_FLAGS = (
 )
 #: The pinned service models shipped in the asset (``handlers/models/bedrock/<version>/``).
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-#: Seconds kept back for answering CloudFormation after the AWS calls.
-ANSWER_RESERVE_SECONDS = 15.0
-#: The longest connecting, or reading, may take in one AWS call.
-MAX_CALL_SECONDS = 5.0
 STATE_VERSION = 1
 #: The log groups the library creates for invocation logs (``encryption.log_group_name_for``).
 LANDING_ZONE_LOG_GROUP = re.compile(r"^/secure-bedrock/[^/]+/model-invocations\Z")
@@ -72,35 +68,11 @@ class RefusedError(Exception):
     """Create or Update will not go on: the reason says what is configured and how to proceed."""
 
 
-class DeadlineExceededError(Exception):
-    """Not enough time left in the invocation to make another AWS call and still answer."""
-
-
-class Deadline:
-    """The invocation's remaining time, checked before each AWS call."""
-
-    def __init__(self, remaining: Callable[[], float]) -> None:
-        self.remaining = remaining
-
-    def check(self, what: str) -> None:
-        """Raise :class:`DeadlineExceededError` when ``what`` could not finish in time."""
-        if self.remaining() - ANSWER_RESERVE_SECONDS < 1.0:
-            raise DeadlineExceededError(f"no time left to {what} before the function's deadline")
-
-    def call_seconds(self) -> float:
-        """How long connecting, and then reading, may each take in one AWS call (no retries): a call that
-        hangs costs at most twice this, so several still leave time to answer."""
-        return max(1.0, min(MAX_CALL_SECONDS, (self.remaining() - ANSWER_RESERVE_SECONDS) / 8))
-
-
 def clients(deadline: Deadline) -> tuple[Any, Any]:
     """The Bedrock (with the shipped service model) and S3 clients, with timeouts that fit the deadline."""
     session = botocore.session.get_session()
     session.get_component("data_loader").search_paths.insert(0, str(MODELS_DIR))
-    seconds = deadline.call_seconds()
-    config = Config(
-        connect_timeout=seconds, read_timeout=seconds, retries={"max_attempts": 2, "mode": "standard"}
-    )
+    config = deadline.client_config()
     aws = boto3.session.Session(botocore_session=session)
     return aws.client("bedrock", config=config), aws.client("s3", config=config)
 
