@@ -20,7 +20,7 @@ back. It needs CloudTrail management events, which the landing zone's trail reco
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, CustomResource, Duration, Names, RemovalPolicy, Stack
+from aws_cdk import CfnResource, CustomResource, Names, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -29,7 +29,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from secure_bedrock.functions import HardenedFunction, library_handler
+from secure_bedrock.functions import CUSTOM_RESOURCE_TIMEOUT, HardenedFunction, library_handler
 
 #: What the handler calls on EC2 (describe accepts no resource; the rest name the group).
 DESCRIBE_ACTIONS: tuple[str, ...] = ("ec2:DescribeSecurityGroups",)
@@ -130,12 +130,13 @@ class ClosedDefaultSecurityGroup(Construct):
             )
         )
         # Where aws-cdk-lib puts its own, so that the packs' VPCDefaultSecurityGroupClosed rules see it.
+        self.handler.answer_custom_resource(CUSTOM_RESOURCE_TIMEOUT)
         self.resource = CustomResource(
             vpc,
             "RestrictDefaultSecurityGroupCustomResource",
             service_token=self.handler.function.function_arn,
             resource_type="Custom::VpcRestrictDefaultSG",
-            service_timeout=Duration.minutes(5),
+            service_timeout=CUSTOM_RESOURCE_TIMEOUT,
             properties={"SecurityGroupId": group_id},
         )
         # The handler reaches EC2 only once the endpoint (and its private DNS name) exists.

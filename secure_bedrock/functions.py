@@ -68,6 +68,8 @@ def library_handler(name: str, module: str = "index") -> tuple[str, tuple[str, .
 MAX_DESCRIPTION = 256
 #: Lambda's longest timeout.
 MAX_TIMEOUT = Duration.minutes(15)
+#: How long CloudFormation waits for the library's custom resources to answer.
+CUSTOM_RESOURCE_TIMEOUT = Duration.minutes(5)
 
 
 class HardenedFunction(Construct):
@@ -263,3 +265,21 @@ class HardenedFunction(Construct):
         ):
             acknowledge(self.function, rule, unreserved)
         skip_checkov(self.function, "CKV_AWS_115", unreserved)
+
+    def answer_custom_resource(self, service_timeout: Duration) -> None:
+        """Make this function a custom resource's handler, which CloudFormation invokes asynchronously.
+
+        Lambda keeps an asynchronous event for up to six hours when the function is throttled, and
+        retries it twice; a request delivered after CloudFormation has stopped waiting
+        (``service_timeout``) could act after the rollback that followed. So events older than a minute
+        short of that timeout are dropped, and a failed invocation is not retried: the handler answers
+        every request itself, and a replay of one it already answered is what retries would add.
+        """
+        if service_timeout.to_seconds() < 2 * 60:
+            raise ValueError(
+                f"service_timeout: {service_timeout.to_human_string()} leaves the event no time; use at "
+                "least Duration.minutes(2)"
+            )
+        self.function.configure_async_invoke(
+            max_event_age=Duration.seconds(service_timeout.to_seconds() - 60), retry_attempts=0
+        )

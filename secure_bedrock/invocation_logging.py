@@ -48,10 +48,11 @@ from secure_bedrock.encryption import (
     log_group_arn_pattern,
     log_group_name_for,
 )
-from secure_bedrock.functions import HardenedFunction, library_handler
+from secure_bedrock.functions import CUSTOM_RESOURCE_TIMEOUT, HardenedFunction, library_handler
 from secure_bedrock.grants import grant_statements
 from secure_bedrock.logging_watch import (
     DEFAULT_CHECK_EVERY,
+    DRIFT_PERIOD,
     InvocationLoggingWatch,
     drift_metric,
     drift_metric_filter,
@@ -170,7 +171,7 @@ class ModelInvocationLogging(Construct):
             and region (it is saved, and put back when the stack is deleted). Default: ``False``: the
             deploy stops with a reason that says what is configured.
         :param drift_check_every: how often a read-only check compares the live configuration with
-            this one (:meth:`metric_configuration_drift`). Default: 15 minutes (5 to 30).
+            this one (:meth:`metric_configuration_drift`). Default: 15 minutes (5 to 15).
         :param removal_policy: for the key, bucket and log groups. Default: ``RETAIN``. The delivery
             role and the bucket's policy are always retained, so that a configuration left in place
             on deletion keeps delivering.
@@ -430,12 +431,13 @@ class ModelInvocationLogging(Construct):
             ),
         )
 
+        self.handler.answer_custom_resource(CUSTOM_RESOURCE_TIMEOUT)
         self.configuration = CustomResource(
             self,
             "Resource",
             service_token=self.handler.function.function_arn,
             resource_type="Custom::BedrockModelInvocationLogging",
-            service_timeout=Duration.minutes(5),
+            service_timeout=CUSTOM_RESOURCE_TIMEOUT,
             properties={
                 "LoggingConfig": self.logging_config,
                 "StateBucket": bucket.bucket_name,
@@ -461,6 +463,8 @@ class ModelInvocationLogging(Construct):
             log_retention=log_retention,
             removal_policy=removal_policy,
         )
+        # A check with the new expected configuration must not run before the handler has set it.
+        self.watch.schedule.node.add_dependency(self.configuration)
         if network is not None:
             # The handler and the check call the control plane through the endpoint, so the endpoint
             # must admit them and exist (with its private DNS name) before the handler runs.
@@ -480,7 +484,7 @@ class ModelInvocationLogging(Construct):
     def metric_configuration_drift(period: Duration | None = None) -> cloudwatch.Metric:
         """``InvocationLoggingConfigurationDrift`` (``Maximum``): 1 when a check found the account's
         configuration not this one (or could not read it); a check every ``drift_check_every``."""
-        return drift_metric(period or Duration.hours(1))
+        return drift_metric(period or DRIFT_PERIOD)
 
     def tamper_event_pattern(self) -> events.EventPattern:
         """CloudTrail's record of a Put or Delete of the logging configuration by anyone but this

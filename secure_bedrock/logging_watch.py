@@ -41,17 +41,19 @@ DRIFT_METRIC = "InvocationLoggingConfigurationDrift"
 #: The ``check`` field of the drift lines (handlers/invocation_logging/index.py ``DRIFT_CHECK``).
 DRIFT_CHECK = "model-invocation-logging"
 #: How often the scheduled check runs by default, and the bounds: at least two checks fall in each
-#: hour-long period of the alarm, so one late run never reads as a silent check.
+#: half-hour period of the alarm, so one late run never reads as a silent check.
 DEFAULT_CHECK_EVERY = Duration.minutes(15)
 MIN_CHECK_MINUTES = 5
-MAX_CHECK_MINUTES = 30
-#: The drift alarm's period.
-DRIFT_PERIOD = Duration.hours(1)
+MAX_CHECK_MINUTES = 15
+#: The drift alarm's period, and how many periods in a row must breach: a check that runs while a
+#: deploy is changing the setting (one period at most) never raises the alarm.
+DRIFT_PERIOD = Duration.minutes(30)
+DRIFT_PERIODS_TO_ALARM = 2
 CHECK_CODE, CHECK_EXCLUDE, CHECK_ENTRY = library_handler("invocation_logging", "drift")
 
 
 def require_check_every(argument: str, every: Duration) -> None:
-    """Raise unless ``every`` is a whole number of minutes from 5 to 30."""
+    """Raise unless ``every`` is a whole number of minutes from 5 to 15."""
     require_type(argument, every, Duration, "a Duration, e.g. Duration.minutes(15)")
     if every.is_unresolved():
         raise ValueError(f"{argument}: must be known at synth, e.g. Duration.minutes(15)")
@@ -59,7 +61,7 @@ def require_check_every(argument: str, every: Duration) -> None:
     if seconds % 60 or not MIN_CHECK_MINUTES * 60 <= seconds <= MAX_CHECK_MINUTES * 60:
         raise ValueError(
             f"{argument}: {every.to_human_string()} must be whole minutes from {MIN_CHECK_MINUTES} to "
-            f"{MAX_CHECK_MINUTES}, so each hour of the drift alarm sees at least two checks"
+            f"{MAX_CHECK_MINUTES}, so each half hour of the drift alarm sees at least two checks"
         )
 
 
@@ -88,14 +90,15 @@ def tamper_event_pattern(handler_role_arn: str) -> events.EventPattern:
 
 
 def tamper_message() -> events.RuleTargetInput:
-    """What the topic's subscribers read when the setting is changed by hand."""
+    """What the topic's subscribers read when the setting is changed by hand. Only paths every CloudTrail
+    management event has: ``by`` is the whole ``userIdentity`` (a root user has no session issuer, a
+    service no ARN); whether the call failed is in the record ``eventId`` names."""
     return events.RuleTargetInput.from_object(
         {
             "alarm": "secure-bedrock: the model invocation logging configuration was changed outside the landing zone",
             "action": events.EventField.from_path("$.detail.eventName"),
-            "by": events.EventField.from_path("$.detail.userIdentity.arn"),
+            "by": events.EventField.from_path("$.detail.userIdentity"),
             "sourceIp": events.EventField.from_path("$.detail.sourceIPAddress"),
-            "errorCode": events.EventField.from_path("$.detail.errorCode"),
             "region": events.EventField.from_path("$.region"),
             "account": events.EventField.from_path("$.account"),
             "time": events.EventField.from_path("$.time"),
@@ -152,7 +155,7 @@ class InvocationLoggingWatch(Construct):
         :param vpc: where the check runs; it reaches Bedrock's control plane through the VPC's endpoint.
         :param encryption_key: for the check's log group and dead-letter queue.
         :param vpc_subnets: Default: the VPC's isolated subnets.
-        :param every: how often the check runs. Default: 15 minutes (5 to 30).
+        :param every: how often the check runs. Default: 15 minutes (5 to 15).
         :param log_retention: of the check's log group. Default: six years.
         :param removal_policy: of the check's log group. Default: ``RETAIN``.
         """

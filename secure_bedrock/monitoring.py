@@ -41,7 +41,7 @@ from secure_bedrock._validation import (
 from secure_bedrock.encryption import allow_service, budgets_source_arn, create_key
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging
-from secure_bedrock.logging_watch import tamper_message
+from secure_bedrock.logging_watch import DRIFT_PERIODS_TO_ALARM, tamper_message
 from secure_bedrock.models import BedrockModel, require_models
 from secure_bedrock.teams import BedrockTeam
 
@@ -109,13 +109,6 @@ def alarm_source_arn(scope: Construct) -> str:
     """Any CloudWatch alarm of this account and region: the ``aws:SourceArn`` of an alarm action."""
     return Stack.of(scope).format_arn(
         service="cloudwatch", resource="alarm", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
-    )
-
-
-def rule_source_arn(scope: Construct) -> str:
-    """Any EventBridge rule of this account and region: the ``aws:SourceArn`` of a rule's target."""
-    return Stack.of(scope).format_arn(
-        service="events", resource="rule", resource_name="*", arn_format=ArnFormat.SLASH_RESOURCE_NAME
     )
 
 
@@ -327,7 +320,9 @@ class BedrockMonitoring(Construct):
             "LoggingConfigurationDrift",
             invocation_logging.metric_configuration_drift(),
             threshold=0,
-            evaluation_periods=1,
+            # Two half hours in a row: a check that ran while a deploy changed the setting never alarms.
+            evaluation_periods=DRIFT_PERIODS_TO_ALARM,
+            datapoints_to_alarm=DRIFT_PERIODS_TO_ALARM,
             # A check that stops reporting is as bad as one that finds drift.
             treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
             description="Model invocation logging is not as the landing zone set it (or could not be checked): "
@@ -354,13 +349,17 @@ class BedrockMonitoring(Construct):
             )
         )
         if self.encryption_key is not None:
-            allow_service(
-                self.encryption_key,
-                self,
-                sid="AllowEventBridgeRulesToPublish",
-                service="events.amazonaws.com",
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                source_arn=rule_source_arn(self),
+            # The data key for the rule's message. SNS's KMS calls for an EventBridge publisher are not
+            # documented to carry aws:SourceAccount or aws:SourceArn, and a condition the request lacks
+            # would drop every notification; the topic policy above (ArnEquals the rule's ARN) is the
+            # gate, and this key encrypts only this construct's topic.
+            self.encryption_key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="AllowEventBridgeRulesToPublish",
+                    principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                    actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                    resources=["*"],
+                )
             )
         if not added.statement_added:
             Annotations.of(self).add_warning_v2(

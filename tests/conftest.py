@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aws_cdk import App, Environment, Stack, cx_api
@@ -17,6 +17,9 @@ from secure_bedrock.compliance import register_compliance_packs
 from stacks.app import build_app, cdk_json_context
 from stacks.byo_example import byo_example_template
 from stacks.hipaa_stack import HipaaBedrockStack
+
+if TYPE_CHECKING:
+    from tests.logging_account import Account, CloudFormation
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURE_FLAGS = {key: value for key, value in cdk_json_context().items() if key.startswith("@aws-cdk")}
@@ -150,3 +153,29 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"{name:<{width}}  {sum(cases[name].values()):>5}  ({outcomes})")
     total = sum(sum(c.values()) for c in cases.values())
     terminalreporter.write_line(f"{'total':<{width}}  {total:>5}")
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Account, CloudFormation]]:
+    """An emulated account (moto) and CloudFormation's side of the response URL, for the
+    invocation-logging handler (tests/logging_account.py)."""
+    from moto import mock_aws
+
+    from secure_bedrock.handlers import cfn_response
+    from secure_bedrock.handlers.invocation_logging import index
+    from tests.logging_account import REGION, Account, CloudFormation
+
+    for variable, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(variable, value)
+    with mock_aws():
+        account = Account()
+        cloudformation = CloudFormation()
+        monkeypatch.setattr(cfn_response, "OPENER", cloudformation.opener)
+        monkeypatch.setattr(cfn_response, "SLEEP", lambda seconds: None)
+        monkeypatch.setattr(index, "clients", lambda deadline: (account.bedrock, account.s3))
+        yield account, cloudformation

@@ -332,3 +332,9 @@ class Stack:
             return None
         state: dict[str, Any] = json.loads(body)
         return state
+
+
+def new_stack(world: tuple[Account, CloudFormation], name: str, **options: Any) -> Stack:
+    """A stack named ``name`` in the world's account, logging to destinations of its own."""
+    account, cloudformation = world
+    return Stack(account, cloudformation, name, account.destinations(name.lower()), **options)

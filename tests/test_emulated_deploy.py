@@ -46,6 +46,7 @@ NOT_EMULATED = frozenset(
         "AWS::CloudTrail::Trail",
         "AWS::CloudWatch::Alarm",
         "AWS::EC2::SecurityGroupEgress",
+        "AWS::Lambda::EventInvokeConfig",
         "AWS::Logs::MetricFilter",
         "AWS::S3::BucketPolicy",
         "AWS::SNS::TopicPolicy",

@@ -10,48 +10,21 @@ from __future__ import annotations
 
 import json
 import urllib.error
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from botocore.exceptions import ReadTimeoutError
-from moto import mock_aws
 
 from secure_bedrock.handlers import cfn_response
 from secure_bedrock.handlers.invocation_logging import index
-from tests.logging_account import REGION, STATE_PREFIX, Account, CloudFormation, Context, Stack
+from tests.logging_account import REGION, STATE_PREFIX, Context, Stack, new_stack
 from tests.response_stub import ResponseStub
-
-
-@pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Account, CloudFormation]]:
-    for variable, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(variable, value)
-    with mock_aws():
-        account = Account()
-        cloudformation = CloudFormation()
-        monkeypatch.setattr(cfn_response, "OPENER", cloudformation.opener)
-        monkeypatch.setattr(cfn_response, "SLEEP", lambda seconds: None)
-        monkeypatch.setattr(index, "clients", lambda deadline: (account.bedrock, account.s3))
-        yield account, cloudformation
-
-
-def stack(world: tuple[Account, CloudFormation], name: str, **options: Any) -> Stack:
-    account, cloudformation = world
-    return Stack(account, cloudformation, name, account.destinations(name.lower()), **options)
-
 
 # --- the basics ------------------------------------------------------------------------------------
 
 
 def test_create_with_nothing_configured_then_delete_removes_it(world) -> None:
     account, _ = world
-    a = stack(world, "StackA")
+    a = new_stack(world, "StackA")
     answer = a.create()
     assert answer["Status"] == "SUCCESS", answer["Reason"]
     assert answer["Data"] == {"Outcome": "claimed", "PreviousConfiguration": "none"}
@@ -65,7 +38,7 @@ def test_create_refuses_a_configuration_someone_else_set_and_says_how_to_proceed
     account, _ = world
     theirs = account.destinations("theirs", landing_zone=False)
     account.set_out_of_band(theirs)
-    answer = stack(world, "StackA").create()
+    answer = new_stack(world, "StackA").create()
     assert answer["Status"] == "FAILED"
     assert "already has a model invocation logging configuration in us-east-1" in answer["Reason"]
     assert "S3 bucket theirs" in answer["Reason"]
@@ -77,7 +50,7 @@ def test_adopted_configuration_is_put_back_on_delete(world) -> None:
     account, _ = world
     theirs = account.destinations("theirs", landing_zone=False)
     account.set_out_of_band(theirs)
-    a = stack(world, "StackA", adopt=True)
+    a = new_stack(world, "StackA", adopt=True)
     assert a.create()["Data"] == {"Outcome": "adopted", "PreviousConfiguration": "saved"}
     assert a.delete()["Data"] == {"Outcome": "restored-previous"}
     assert account.live() == theirs
@@ -87,7 +60,7 @@ def test_replayed_create_keeps_what_was_there_first(world) -> None:
     account, _ = world
     theirs = account.destinations("theirs", landing_zone=False)
     account.set_out_of_band(theirs)
-    a = stack(world, "StackA", adopt=True)
+    a = new_stack(world, "StackA", adopt=True)
     first = a.create()
     replay = a.create()  # Lambda retries an invocation that timed out after the Put
     assert replay["Status"] == first["Status"] == "SUCCESS"
@@ -98,7 +71,7 @@ def test_replayed_create_keeps_what_was_there_first(world) -> None:
 
 def test_update_changes_data_types_and_keeps_the_physical_id(world) -> None:
     account, _ = world
-    a = stack(world, "StackA")
+    a = new_stack(world, "StackA")
     created = a.create()
     changed = {**a.config, "imageDataDeliveryEnabled": False}
     updated = a.update(changed)
@@ -114,7 +87,7 @@ def test_sequence_1_putting_back_a_configuration_needs_its_role_and_destinations
     account, _ = world
     theirs = account.destinations("theirs", landing_zone=False)  # delivers to CloudWatch with its own role
     account.set_out_of_band(theirs)
-    a = stack(world, "StackA", adopt=True)
+    a = new_stack(world, "StackA", adopt=True)
     a.create()
     # The handler may pass any role to Bedrock: putting U back works.
     assert a.delete()["Data"] == {"Outcome": "restored-previous"}
@@ -122,7 +95,7 @@ def test_sequence_1_putting_back_a_configuration_needs_its_role_and_destinations
 
     # Without that permission, or with U's destinations gone, Bedrock refuses: the stack still deletes,
     # our configuration stays (delivering to the retained stores), and the reason says so.
-    b = stack(world, "StackB", adopt=True)
+    b = new_stack(world, "StackB", adopt=True)
     account.passable_roles = {b.config["cloudWatchConfig"]["roleArn"]}  # its own delivery role only
     b.create()
     answer = b.delete()
@@ -134,12 +107,12 @@ def test_sequence_1_putting_back_a_configuration_needs_its_role_and_destinations
 
     # B's configuration is another landing zone's: a later landing zone refuses it even with adopt.
     account.passable_roles = None
-    assert stack(world, "StackC", adopt=True).create(claim=False)["Status"] == "FAILED"
+    assert new_stack(world, "StackC", adopt=True).create(claim=False)["Status"] == "FAILED"
 
     # U's destinations deleted while D owns the setting: Bedrock refuses the put-back on Delete.
     elsewhere = account.destinations("elsewhere", landing_zone=False)
     account.set_out_of_band(elsewhere)
-    d = stack(world, "StackD", adopt=True)
+    d = new_stack(world, "StackD", adopt=True)
     assert d.create()["Status"] == "SUCCESS"
     account.remove_destinations(elsewhere)
     answer = d.delete()
@@ -152,9 +125,9 @@ def test_sequence_2_a_second_landing_zone_is_refused_and_nothing_is_lost(world) 
     account, _ = world
     original = account.destinations("original", landing_zone=False)
     account.set_out_of_band(original)
-    a = stack(world, "StackA", adopt=True)
+    a = new_stack(world, "StackA", adopt=True)
     assert a.create()["Status"] == "SUCCESS"
-    b = stack(world, "StackB")
+    b = new_stack(world, "StackB")
     # B's claim parameter already exists: CloudFormation stops B before its handler runs.
     writes = len(account.writes)
     assert "already exists" in b.create()["Reason"]
@@ -170,7 +143,7 @@ def test_sequence_2_a_second_landing_zone_is_refused_and_nothing_is_lost(world) 
 
 def test_sequence_3_two_stacks_deploying_at_once(world) -> None:
     account, _ = world
-    a, b = stack(world, "StackA"), stack(world, "StackB")
+    a, b = new_stack(world, "StackA"), new_stack(world, "StackB")
     # At the same time: CloudFormation creates one claim parameter and refuses the other.
     assert a.create()["Status"] == "SUCCESS"
     assert b.create()["Status"] == "FAILED"
@@ -178,7 +151,7 @@ def test_sequence_3_two_stacks_deploying_at_once(world) -> None:
     assert a.delete()["Data"] == {"Outcome": "deleted"}
     # Without the claims, a write that lands between A's Put and A's check makes A fail, saying so,
     # rather than report logging on while another configuration is live.
-    c, d = stack(world, "StackC"), stack(world, "StackD")
+    c, d = new_stack(world, "StackC"), new_stack(world, "StackD")
     account.bedrock.after_put = lambda: (
         setattr(account.bedrock, "after_put", None),
         account.set_out_of_band(d.config, who="StackD"),
@@ -194,7 +167,7 @@ def test_sequence_4_missing_state_never_reads_as_nothing_was_there(world) -> Non
     account, _ = world
     original = account.destinations("original", landing_zone=False)
     account.set_out_of_band(original)
-    a = stack(world, "StackA", adopt=True)
+    a = new_stack(world, "StackA", adopt=True)
     a.create()
     key = index.state_key(STATE_PREFIX, {"StackId": a.stack_id, "LogicalResourceId": "InvocationLogging"})
     account.s3.delete_object(Bucket=a.bucket, Key=key)
@@ -208,7 +181,7 @@ def test_sequence_5_update_that_replaces_the_state_bucket_moves_the_state(world)
     account, _ = world
     original = account.destinations("original", landing_zone=False)
     account.set_out_of_band(original)
-    a = stack(world, "StackA", adopt=True)
+    a = new_stack(world, "StackA", adopt=True)
     a.create()
     old_bucket = a.bucket
     replacement = account.destinations("stacka-replaced")
@@ -223,7 +196,7 @@ def test_sequence_5_update_that_replaces_the_state_bucket_moves_the_state(world)
 
 def test_sequence_6_an_earlier_stacks_state_is_never_reused(world) -> None:
     account, _ = world
-    earlier = stack(world, "StackA", guid="earlier")
+    earlier = new_stack(world, "StackA", guid="earlier")
     earlier.create()  # its stack deleted without the resource's Delete running (skipped by hand)
     account.claim = None  # its claim parameter went with its stack
     account.set_out_of_band(None)
@@ -242,7 +215,7 @@ def test_sequence_6_an_earlier_stacks_state_is_never_reused(world) -> None:
 
 def test_sequence_7_a_hanging_endpoint_still_gets_one_answer_before_the_deadline(world) -> None:
     account, cloudformation = world
-    a = stack(world, "StackA")
+    a = new_stack(world, "StackA")
     context = Context(seconds=60.0)
 
     per_call = cfn_response.Deadline(lambda: context.seconds).call_seconds()  # the clients' timeouts
@@ -304,7 +277,7 @@ def test_sequence_8_bad_properties_fail_create_but_not_the_rollback_delete(world
     account, _ = world
     original = account.destinations("original", landing_zone=False)
     account.set_out_of_band(original)
-    a = stack(world, "StackA", adopt=True)
+    a = new_stack(world, "StackA", adopt=True)
     bad = a.event("Create")
     bad["ResourceProperties"]["LoggingConfig"]["textDataDeliveryEnabled"] = "yes"
     answer = a.send(bad)
@@ -318,7 +291,7 @@ def test_sequence_8_bad_properties_fail_create_but_not_the_rollback_delete(world
 
 def test_sequence_9_fields_we_never_set_do_not_hide_our_configuration(world) -> None:
     account, _ = world
-    a = stack(world, "StackA")
+    a = new_stack(world, "StackA")
     a.create()
     account.bedrock.extra_fields = {"futureDataDeliveryEnabled": True, "someNewSetting": {"x": 1}}
     assert a.delete()["Data"] == {"Outcome": "deleted"}
@@ -336,7 +309,7 @@ def test_sequence_9_fields_we_never_set_do_not_hide_our_configuration(world) -> 
 def test_sequence_10_a_failed_response_put_is_retried(world, failures: list[Exception]) -> None:
     _, cloudformation = world
     cloudformation.fail_puts = list(failures)
-    a = stack(world, "StackA")
+    a = new_stack(world, "StackA")
     assert a.create()["Status"] == "SUCCESS"
     assert cloudformation.attempts == len(failures) + 1
     assert len(cloudformation.bodies) == 1
@@ -347,7 +320,7 @@ def test_sequence_10_through_http_a_500_then_a_200(world, monkeypatch: pytest.Mo
     monkeypatch.setattr(cfn_response, "OPENER", cfn_response._default_opener)
     server = ResponseStub(statuses=[500, 403])
     try:
-        a = stack(world, "StackA")
+        a = new_stack(world, "StackA")
         index.handler(a.event("Create", ResponseURL=server.url), Context())
     finally:
         server.close()
@@ -357,7 +330,7 @@ def test_sequence_10_through_http_a_500_then_a_200(world, monkeypatch: pytest.Mo
 
 def test_sequence_11_an_event_without_its_ids_still_gets_an_answer(world) -> None:
     _, cloudformation = world
-    a = stack(world, "StackA")
+    a = new_stack(world, "StackA")
     for request_type in ("Create", "Delete"):
         request = a.event(request_type)
         del request["StackId"]
@@ -373,7 +346,7 @@ def test_sequence_12_reasons_fit_and_switches_are_strict(world) -> None:
     account, _ = world
     theirs = account.destinations("theirs", landing_zone=False)
     account.set_out_of_band(theirs)
-    a = stack(world, "StackA")
+    a = new_stack(world, "StackA")
     long_failure = a.event("Create")
     long_failure["ResourceProperties"]["LoggingConfig"]["s3Config"]["keyPrefix"] = "é" * 3000
     answer = a.send(long_failure)  # refused: the reason repeats the live configuration, cut to fit
@@ -420,7 +393,7 @@ def test_create_and_update_write_the_first_drift_data_points(
     world, capsys: pytest.CaptureFixture[str]
 ) -> None:
     account, _ = world
-    a = stack(world, "StackA")
+    a = new_stack(world, "StackA")
     a.create()
     theirs = account.destinations("theirs", landing_zone=False)
     account.set_out_of_band(theirs)  # changed by hand: the next Update leaves it, and says so
@@ -438,7 +411,7 @@ def test_upgrade_from_the_earlier_state_format_keeps_what_came_before(world) -> 
     # upgrade moves it to the new place, and the Delete still puts back what was there first.
     account, _ = world
     theirs = account.destinations("theirs", landing_zone=False)
-    a = stack(world, "StackA")
+    a = new_stack(world, "StackA")
     account.set_out_of_band(a.config)  # what the earlier version's Create had put
     legacy_key = "secure-bedrock-state/invocation-logging/LogsResource1234.json"
     account.s3.put_object(

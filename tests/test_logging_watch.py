@@ -134,7 +134,7 @@ def test_the_rule_notifies_the_topic_with_who_did_what(reference_template: Templ
     assert target["Arn"]["Ref"].startswith("LandingZoneMonitoringTopic")
     assert "RoleArn" not in target, "SNS targets use the topic policy; a role breaks encrypted topics"
     paths = target["InputTransformer"]["InputPathsMap"]
-    assert {"$.detail.eventName", "$.detail.userIdentity.arn", "$.detail.sourceIPAddress", "$.time"} <= set(
+    assert {"$.detail.eventName", "$.detail.userIdentity", "$.detail.sourceIPAddress", "$.time"} <= set(
         paths.values()
     )
     # The topic admits this rule (by ARN) and no other; the key lets EventBridge encrypt for it.
@@ -145,8 +145,12 @@ def test_the_rule_notifies_the_topic_with_who_did_what(reference_template: Templ
     rule_id = next(iter(_resources(reference_template, "AWS::Events::Rule", "LoggingConfigurationChanged")))
     assert publish["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}}
     key = _one(reference_template, "AWS::KMS::Key", "MonitoringKey")
-    sids = {s.get("Sid") for s in key["Properties"]["KeyPolicy"]["Statement"]}
-    assert "AllowEventBridgeRulesToPublish" in sids
+    by_sid = {s.get("Sid"): s for s in key["Properties"]["KeyPolicy"]["Statement"]}
+    encrypt = by_sid["AllowEventBridgeRulesToPublish"]
+    assert encrypt["Principal"] == {"Service": "events.amazonaws.com"}
+    # No source conditions: SNS's KMS calls for EventBridge are not documented to carry them, and a
+    # condition the request lacks would drop every notification.
+    assert "Condition" not in encrypt
 
 
 def test_your_own_topic_gets_a_warning_that_it_must_admit_the_rule(stack: Stack) -> None:
@@ -254,7 +258,9 @@ def test_the_handler_writes_the_first_data_point(reference_template: Template) -
         iter(_resources(reference_template, "AWS::CloudWatch::Alarm", "LoggingConfigurationDrift").items())
     )
     assert alarm["Properties"]["TreatMissingData"] == "breaching"
-    assert alarm["Properties"]["Period"] == 3600
+    # Two half hours in a row: one check during a deploy's change never raises it.
+    assert alarm["Properties"]["Period"] == 1800
+    assert alarm["Properties"]["EvaluationPeriods"] == alarm["Properties"]["DatapointsToAlarm"] == 2
     assert alarm["Properties"]["Statistic"] == "Maximum"
     configuration_id = next(
         iter(_resources(reference_template, "Custom::BedrockModelInvocationLogging", "InvocationLogging"))
@@ -265,6 +271,11 @@ def test_the_handler_writes_the_first_data_point(reference_template: Template) -
 def test_the_schedule_sends_the_configuration_the_handler_sets(reference_template: Template) -> None:
     schedule = _one(reference_template, "AWS::Events::Rule", "WatchSchedule")
     assert schedule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
+    # The schedule's new input is in force only once the handler has set that configuration.
+    configuration_id = next(
+        iter(_resources(reference_template, "Custom::BedrockModelInvocationLogging", "InvocationLogging"))
+    )
+    assert configuration_id in schedule["DependsOn"]
     (target,) = schedule["Properties"]["Targets"]
     sent = target["Input"]
     configuration = _one(reference_template, "Custom::BedrockModelInvocationLogging", "InvocationLogging")
@@ -289,8 +300,8 @@ def test_the_check_may_only_read(reference_template: Template) -> None:
 @pytest.mark.parametrize(
     ("every", "message"),
     [
-        (Duration.minutes(4), r"4 minutes must be whole minutes from 5 to 30"),
-        (Duration.minutes(31), r"31 minutes must be whole minutes from 5 to 30"),
+        (Duration.minutes(4), r"4 minutes must be whole minutes from 5 to 15"),
+        (Duration.minutes(16), r"16 minutes must be whole minutes from 5 to 15"),
         (Duration.seconds(330), r"must be whole minutes"),
     ],
 )

@@ -42,6 +42,8 @@ Opener = Callable[[urllib.request.Request, float], Any]
 ANSWER_RESERVE_SECONDS = 15.0
 #: The longest connecting, or reading, may take in one AWS call.
 MAX_CALL_SECONDS = 5.0
+#: The most attempts :meth:`Deadline.call` makes of one call, however much time is left.
+MAX_CALL_ATTEMPTS = 4
 
 
 class DeadlineExceededError(Exception):
@@ -70,6 +72,25 @@ class Deadline:
         """How long connecting, and then reading, may each take in one AWS call."""
         return self.per_call
 
+    def call(self, what: str, operation: Callable[..., Any], **kwargs: Any) -> Any:
+        """``operation(**kwargs)``, retried with backoff on throttling, server errors and timeouts for as
+        long as another attempt still fits (at most :data:`MAX_CALL_ATTEMPTS` in all); any other error, or
+        the last transient one, is raised."""
+        wait = FIRST_BACKOFF_SECONDS
+        for attempt in range(1, MAX_CALL_ATTEMPTS + 1):
+            self.check(what)
+            try:
+                return operation(**kwargs)
+            except Exception as error:
+                if not is_transient(error) or attempt == MAX_CALL_ATTEMPTS:
+                    raise
+                if self.remaining() - self.reserve - wait < 2 * self.per_call:
+                    raise
+                LOGGER.warning("%s: %s; trying again in %.1f s", what, error, wait)
+                SLEEP(wait)
+                wait = min(wait * 2, 4.0)
+        raise DeadlineExceededError(f"{what}: no attempt left")  # not reached: the last attempt raises
+
     def client_config(self) -> Any:
         """The botocore ``Config`` of such clients: these timeouts, one attempt."""
         from botocore.config import Config  # the handlers' runtime has botocore; this module needs none
@@ -77,6 +98,39 @@ class Deadline:
         return Config(
             connect_timeout=self.per_call, read_timeout=self.per_call, retries={"total_max_attempts": 1}
         )
+
+
+#: Error codes of AWS calls that may succeed when tried again.
+TRANSIENT_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "InternalError",
+        "InternalFailure",
+        "InternalServerError",
+        "InternalServerException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+    }
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether an AWS call that raised ``error`` may succeed when tried again: throttling, a 5xx, or a
+    connection that failed or timed out. Refusals (validation, access) are not."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return details.get("Code") in TRANSIENT_CODES or (isinstance(status, int) and status >= 500)
+    return isinstance(error, (ConnectionError, HTTPClientError))
 
 
 def _default_opener(request: urllib.request.Request, timeout: float) -> Any:
@@ -177,8 +231,12 @@ def send(
                     "CloudFormation response %s: HTTP %s (attempt %d)", status, response.status, attempt
                 )
                 return True
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            LOGGER.warning("CloudFormation response attempt %d failed: %s", attempt, error)
+        except Exception as error:
+            # HTTPException, ...) is tried again: an exception leaving the handler would make Lambda replay
+            # the whole request.
+            LOGGER.warning(
+                "CloudFormation response attempt %d failed: %s: %s", attempt, type(error).__name__, error
+            )
         wait = min(backoff, remaining_seconds() - SAFETY_MARGIN_SECONDS)
         if wait <= 0:
             LOGGER.error("no time left to retry the CloudFormation response")

@@ -1277,7 +1277,8 @@ def reference_rows(deployed: Deployed) -> list[Row]:
         "tamper-rule-topic-key",
         section,
         "EventBridge (`events.amazonaws.com`)",
-        "kms:GenerateDataKey with the topic's key, for the logging-tamper rule",
+        "kms:GenerateDataKey with the topic's key, for the logging-tamper rule, in a request that "
+        "carries no source account or ARN",
         "service",
         ALLOWED,
         SNS_POLICY,
@@ -1286,7 +1287,6 @@ def reference_rows(deployed: Deployed) -> list[Row]:
             "kms:GenerateDataKey",
             str(d.get_att(ref.topic_key, "Arn")),
             d.key_policy(ref.topic_key),
-            **{"aws:SourceAccount": d.account, "aws:SourceArn": tamper_rule_arn},
         ),
     )
     log_write = (

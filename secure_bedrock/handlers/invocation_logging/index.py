@@ -233,15 +233,19 @@ def fit_to_client(bedrock: Any, config: Mapping[str, Any]) -> dict[str, Any]:
 
 def live_configuration(bedrock: Any, deadline: Deadline) -> dict[str, Any] | None:
     """The account's logging configuration in this region, or ``None``."""
-    deadline.check("read the logging configuration")
-    response = bedrock.get_model_invocation_logging_configuration()
+    response = deadline.call(
+        "read the logging configuration", bedrock.get_model_invocation_logging_configuration
+    )
     config = response.get("loggingConfig")
     return _without_empty(config) if isinstance(config, Mapping) and config else None
 
 
 def put(bedrock: Any, config: Mapping[str, Any], deadline: Deadline) -> None:
-    deadline.check("set the logging configuration")
-    bedrock.put_model_invocation_logging_configuration(loggingConfig=fit_to_client(bedrock, config))
+    deadline.call(
+        "set the logging configuration",
+        bedrock.put_model_invocation_logging_configuration,
+        loggingConfig=fit_to_client(bedrock, config),
+    )
 
 
 # --- state ----------------------------------------------------------------------------------------------
@@ -265,9 +269,10 @@ class StateStore:
 
     def load(self, event: Mapping[str, Any]) -> dict[str, Any] | None:
         """The saved state of this very resource, or ``None`` (absent, unreadable, or another's)."""
-        self.deadline.check("read the saved state")
         try:
-            response = self.s3.get_object(Bucket=self.bucket, Key=self.key)
+            response = self.deadline.call(
+                "read the saved state", self.s3.get_object, Bucket=self.bucket, Key=self.key
+            )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NoSuchBucket"):
                 return None
@@ -291,14 +296,17 @@ class StateStore:
 
     def save(self, state: Mapping[str, Any]) -> None:
         """Write the state (encrypted by the bucket's default KMS key)."""
-        self.deadline.check("save the state")
-        self.s3.put_object(
-            Bucket=self.bucket, Key=self.key, Body=json.dumps(state).encode(), ContentType="application/json"
+        self.deadline.call(
+            "save the state",
+            self.s3.put_object,
+            Bucket=self.bucket,
+            Key=self.key,
+            Body=json.dumps(state).encode(),
+            ContentType="application/json",
         )
 
     def delete(self) -> None:
-        self.deadline.check("remove the state")
-        self.s3.delete_object(Bucket=self.bucket, Key=self.key)
+        self.deadline.call("remove the state", self.s3.delete_object, Bucket=self.bucket, Key=self.key)
 
 
 def new_state(
@@ -374,11 +382,20 @@ def dispatch(
                 {"Outcome": "left-unchanged", "PreviousConfiguration": _previous_label(state)},
                 _left(live),
             )
-        state = {**state, "previous": live, "previousKnown": True, "adopted": True}
-        outcome = "adopted"
+        # What came before the landing zone stays what was saved: a hand change since is replaced
+        # (adopt_existing consents to that) but never becomes the configuration to put back.
+        LOGGER.warning("replacing a configuration changed by hand since: %s", json.dumps(live))
+        outcome = "retaken"
     else:
         outcome = "kept-claim"
     store.save(state)  # before anything changes: a replayed Create finds what was there
+    again = live_configuration(bedrock, deadline)
+    if again is not None and marker(again) != marker(live) and marker(again) not in markers:
+        # Changed since the read: what was saved as coming before would be wrong, adopted or not.
+        raise RefusedError(
+            f"the logging configuration changed while this landing zone was about to set it (now: {describe(again)}); "
+            "nothing was changed. Deploy again when it settles"
+        )
     put(bedrock, desired, deadline)
     after = live_configuration(bedrock, deadline)
     if not is_ours(after, marker(desired)):
@@ -430,9 +447,10 @@ def _legacy_state(
     bucket, key = old_properties.get("StateBucket"), old_properties.get("StateKey")
     if not isinstance(bucket, str) or not isinstance(key, str):
         return None
-    deadline.check("read the earlier version's state")
     try:
-        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        body = deadline.call("read the earlier version's state", s3.get_object, Bucket=bucket, Key=key)[
+            "Body"
+        ].read()
         legacy = json.loads(body)
     except (ClientError, ValueError):
         return None
@@ -445,7 +463,12 @@ def _legacy_state(
 
 
 def _state_location(properties: Mapping[str, Any]) -> tuple[str, str]:
+    """Where the state lives: ``StateBucket`` and ``StatePrefix``, or an earlier version's ``StateKey``,
+    whose folder is the prefix (the properties of a rollback from an upgrade, sent to this code)."""
     bucket, prefix = properties.get("StateBucket"), properties.get("StatePrefix")
+    legacy_key = properties.get("StateKey")
+    if prefix is None and isinstance(legacy_key, str) and "/" in legacy_key:
+        prefix = legacy_key.rsplit("/", 1)[0]
     if not isinstance(bucket, str) or not bucket or not isinstance(prefix, str) or not prefix:
         raise ValueError(
             f"StateBucket, StatePrefix: {bucket!r}, {prefix!r} do not name where the state lives"
@@ -497,6 +520,12 @@ def delete(
         store = StateStore(s3, bucket, state_key(prefix, event), deadline)
     except ValueError:
         store = None
+    state: dict[str, Any] | None = None
+    if store is not None:
+        try:
+            state = store.load(event)
+        except (ClientError, BotoCoreError, DeadlineExceededError, OSError) as error:
+            LOGGER.warning("could not read the state object: %s", error)  # then it is not known
     try:
         live = live_configuration(bedrock, deadline)
         if live is None or not is_ours(live, ours):
@@ -507,18 +536,22 @@ def delete(
                 else f"the logging configuration ({describe(live)}) is not this landing zone's; left as it is"
             )
         else:
-            state = store.load(event) if store is not None else None
             outcome, reason = _give_back(bedrock, state, live, deadline)
-        if store is not None:
-            _forget(store)
-        return physical_id, {"Outcome": outcome}, reason
     except (ClientError, BotoCoreError, DeadlineExceededError, OSError) as error:
         LOGGER.exception("delete could not finish")
-        return (
-            physical_id,
-            {"Outcome": "left-as-it-was"},
-            f"{type(error).__name__}: {error}; the logging configuration was left as it was",
-        )
+        outcome = "left-as-it-was"
+        reason = f"{type(error).__name__}: {error}; the logging configuration was left as it was"
+    if store is not None:
+        if outcome in ("deleted", "restored-previous") or (state is not None and not state.get("previous")):
+            _forget(store)
+        else:
+            # What was there before the landing zone is not live again: its record stays with the evidence.
+            where = f"s3://{store.bucket}/{store.key}"
+            LOGGER.warning("keeping the state object %s", where)
+            reason = (f"{reason}; " if reason else "") + (
+                f"what was configured before this landing zone, if known, is kept at {where}"
+            )
+    return physical_id, {"Outcome": outcome}, reason
 
 
 def _give_back(
@@ -533,12 +566,15 @@ def _give_back(
         )
     previous = state.get("previous")
     if not previous:
-        deadline.check("delete the logging configuration")
-        bedrock.delete_model_invocation_logging_configuration()
+        deadline.call(
+            "delete the logging configuration", bedrock.delete_model_invocation_logging_configuration
+        )
         return "deleted", ""
     try:
         put(bedrock, previous, deadline)
     except ClientError as error:
+        if cfn_response.is_transient(error):
+            raise  # still failing after the retries that fit: left as it was, and said so
         LOGGER.error("could not put back the previous configuration %s: %s", json.dumps(previous), error)
         code = error.response.get("Error", {}).get("Code", "")
         return (
@@ -551,7 +587,9 @@ def _give_back(
 
 
 def _forget(store: StateStore) -> None:
+    """Remove the state object, best effort: the outcome is already decided, and a state object left
+    behind is harmless (no other resource reads it)."""
     try:
         store.delete()
-    except (ClientError, DeadlineExceededError) as error:
+    except (ClientError, BotoCoreError, DeadlineExceededError, OSError) as error:
         LOGGER.warning("could not remove the state object: %s", error)
