@@ -43,6 +43,12 @@ def _unique(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _allowed_versions(guardrail: BedrockGuardrail) -> str | list[str]:
+    """The ``bedrock:GuardrailIdentifier`` values allowed: one (as a string), or two in a transition."""
+    arns = guardrail.allowed_version_arns
+    return arns[0] if len(arns) == 1 else list(arns)
+
+
 #: The part of an invoker role's policy description after the role's description.
 _POLICY_SUFFIX = ": invoke permissions"
 
@@ -50,10 +56,11 @@ _POLICY_SUFFIX = ": invoke permissions"
 def _invoke_conditions(
     guardrail: BedrockGuardrail | None, source_vpce: str | None
 ) -> dict[str, dict[str, object]]:
-    """The conditions every Allow of invoke carries: the guardrail's version, and our endpoint."""
+    """The conditions every Allow of invoke carries: the guardrail's version (or, during a transition,
+    either of its two allowed versions), and our endpoint."""
     conditions: dict[str, dict[str, object]] = {}
     if guardrail is not None:
-        conditions["StringEquals"] = {"bedrock:GuardrailIdentifier": guardrail.guardrail_version_arn}
+        conditions["StringEquals"] = {"bedrock:GuardrailIdentifier": _allowed_versions(guardrail)}
     if source_vpce is not None:
         conditions.setdefault("StringEquals", {})["aws:SourceVpce"] = source_vpce
     return conditions
@@ -141,9 +148,9 @@ def _fixed_statements(
                 effect=iam.Effect.DENY,
                 actions=list(actions.INVOKE_ACTIONS),
                 resources=guarded_resources,
-                conditions={
-                    "StringNotEquals": {"bedrock:GuardrailIdentifier": guardrail.guardrail_version_arn}
-                },
+                # Denied unless the request names one of the allowed versions (StringNotEquals with
+                # several values matches a value equal to none of them).
+                conditions={"StringNotEquals": {"bedrock:GuardrailIdentifier": _allowed_versions(guardrail)}},
             ),
             iam.PolicyStatement(
                 sid="ApplyTheGuardrail",

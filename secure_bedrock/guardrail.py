@@ -423,6 +423,40 @@ class GuardrailPolicy:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
 
 
+#: A published guardrail version's number (``DRAFT`` is not published).
+VERSION_PATTERN = re.compile(r"^[1-9][0-9]{0,7}\Z")
+
+#: ``AWS::Bedrock::Guardrail`` properties a published version does not capture.
+UNVERSIONED_PROPERTIES = frozenset({"tags"})
+
+
+def configuration_fingerprint(guardrail: bedrock.CfnGuardrail, policy: GuardrailPolicy) -> str:
+    """A short hash of everything a published version captures: every property of the guardrail
+    resource but its tags, as it will be deployed (references in their CloudFormation form, so a new
+    key or profile changes it), and the policy it was built from."""
+    stack = Stack.of(guardrail)
+    properties = stack.resolve(guardrail._cfn_properties)  # every property the resource was given
+    captured = {
+        "properties": {
+            name: value for name, value in properties.items() if name not in UNVERSIONED_PROPERTIES
+        },
+        "policy": asdict(policy),
+    }
+    return hashlib.sha256(json.dumps(captured, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def validate_previous_version(argument: str, version: str | None) -> None:
+    """Raise naming ``argument`` unless ``version`` is ``None`` or a published version's number."""
+    if version is None:
+        return
+    require_type(argument, version, str, "a published version number such as '3'")
+    if not is_token(version) and not VERSION_PATTERN.match(version):
+        raise ValueError(
+            f"{argument}: {version!r} is not a published version number; use the number callers pass "
+            "now (the stack output GuardrailVersion), e.g. '3', or None"
+        )
+
+
 def enforcement_model_id(argument: str, model: BedrockModel) -> str:
     """The id an enforced guardrail configuration names ``model`` by: its foundation model's
     (``provider.model[:version]``; profile ids and ARNs are refused by CloudFormation)."""
@@ -472,7 +506,9 @@ class BedrockGuardrail(Construct):
 
     Attributes: ``guardrail`` (``CfnGuardrail``, id ``Resource``), ``version`` (``CfnGuardrailVersion``),
     ``guardrail_id``, ``guardrail_arn``, ``guardrail_version`` (the number), ``guardrail_version_arn``
-    (``ARN:VERSION``, the value of the ``bedrock:GuardrailIdentifier`` condition), ``encryption_key``,
+    (``ARN:VERSION``), ``allowed_version_arns`` (the values callers may pass in the
+    ``bedrock:GuardrailIdentifier`` condition: this version's, and during a transition the previous
+    one's), ``configuration_fingerprint`` (the hash the published version's description carries), ``encryption_key``,
     ``profile_arns`` (the cross-region guardrail profile in each region it routes to),
     ``enforcement`` (``CfnEnforcedGuardrailConfiguration`` or ``None``).
     """
@@ -492,6 +528,7 @@ class BedrockGuardrail(Construct):
         enforced_models: Sequence[BedrockModel] = (),
         exempt_models: Sequence[BedrockModel] = (),
         content_guarding: str = "COMPREHENSIVE",
+        previous_version: str | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """
@@ -511,6 +548,10 @@ class BedrockGuardrail(Construct):
             user messages and system prompts alike: ``COMPREHENSIVE`` evaluates all of it, whatever the
             caller tagged; ``SELECTIVE`` honours the caller's guard-content tags, so a caller can leave
             parts of a prompt out. Default: ``COMPREHENSIVE``.
+        :param previous_version: a version number published earlier (e.g. ``"3"``) that callers may go on
+            passing while they move to the new one: the IAM conditions of roles built with this guardrail
+            accept both. Set it in the deploy that changes the configuration, remove it once clients
+            have moved (docs/upgrading.md, "Changing the guardrail"). Default: none, only this version.
         :param removal_policy: for the guardrail and its key. Default: ``RETAIN``.
         """
         require_construct(scope, construct_id)
@@ -541,6 +582,7 @@ class BedrockGuardrail(Construct):
         if (enforced_models or exempt_models) and not enforce_in_account:
             raise ValueError("enforced_models, exempt_models: only apply with enforce_in_account=True")
         _check_choice("content_guarding", content_guarding, CONTENT_GUARDING)
+        validate_previous_version("previous_version", previous_version)
         require_removal_policy("removal_policy", removal_policy)
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
@@ -606,17 +648,23 @@ class BedrockGuardrail(Construct):
         self.guardrail_id = self.guardrail.attr_guardrail_id
         self.guardrail_arn = self.guardrail.attr_guardrail_arn
 
-        # The description carries the configuration's hash: a change replaces the version (a new
-        # number), no change leaves it in place.
+        # The description carries the hash of everything a published version captures: a change
+        # replaces the version (a new number), no change leaves it in place. Earlier versions are
+        # retained, so callers still pinned to one keep working where IAM allows them.
+        self.configuration_fingerprint = configuration_fingerprint(self.guardrail, policy)
         self.version = bedrock.CfnGuardrailVersion(
             self,
             "Version",
             guardrail_identifier=self.guardrail_arn,
-            description=f"secure-bedrock configuration {policy.fingerprint()}",
+            description=f"secure-bedrock configuration {self.configuration_fingerprint}",
         )
         self.version.apply_removal_policy(RemovalPolicy.RETAIN)
         self.guardrail_version = self.version.attr_version
         self.guardrail_version_arn = f"{self.guardrail_arn}:{self.guardrail_version}"
+        self.previous_version = previous_version
+        self.allowed_version_arns = [self.guardrail_version_arn] + (
+            [f"{self.guardrail_arn}:{previous_version}"] if previous_version is not None else []
+        )
 
         self.enforcement: bedrock.CfnEnforcedGuardrailConfiguration | None = None
         if enforce_in_account:

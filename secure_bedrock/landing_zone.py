@@ -41,7 +41,12 @@ from secure_bedrock.budgets import (
     validate_budget_emails,
     validate_thresholds_percent,
 )
-from secure_bedrock.guardrail import BedrockGuardrail, GuardrailPolicy, validate_cross_region
+from secure_bedrock.guardrail import (
+    BedrockGuardrail,
+    GuardrailPolicy,
+    validate_cross_region,
+    validate_previous_version,
+)
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel
 from secure_bedrock.monitoring import (
@@ -125,6 +130,7 @@ class SecureBedrockLandingZone(Construct):
         guardrail_cross_region_profile: str | None = None,
         guardrail_cross_region_destinations: Sequence[str] = (),
         enforce_guardrail_in_account: bool = True,
+        guardrail_previous_version: str | None = None,
         invoker_principal: iam.IPrincipal | None = None,
         administrator_principal: iam.IPrincipal | None = None,
         teams: Sequence[TeamSpec] = (),
@@ -178,6 +184,9 @@ class SecureBedrockLandingZone(Construct):
             account and region, evaluating all of each request (comprehensive guarding: callers cannot
             exempt parts of a prompt with guardrail input tags). One per account and region.
             Default: ``True``.
+        :param guardrail_previous_version: during a guardrail change, the version number callers passed
+            before it (the stack output ``GuardrailVersion``): the roles accept it beside the new one
+            until it is removed (docs/upgrading.md, "Changing the guardrail"). Default: none.
         :param invoker_principal: who may assume the invoker role (all approved models, under the
             guardrail, through the runtime endpoint only). Default: no invoker role.
         :param administrator_principal: who may assume the administrator role. Default: no administrator role.
@@ -266,6 +275,7 @@ class SecureBedrockLandingZone(Construct):
             guardrail_cross_region_destinations,
         )
         require_bool("enforce_guardrail_in_account", enforce_guardrail_in_account)
+        validate_previous_version("guardrail_previous_version", guardrail_previous_version)
         for argument, principal in (
             ("invoker_principal", invoker_principal),
             ("administrator_principal", administrator_principal),
@@ -365,6 +375,7 @@ class SecureBedrockLandingZone(Construct):
             cross_region_profile=guardrail_cross_region_profile,
             cross_region_destinations=guardrail_cross_region_destinations,
             enforce_in_account=enforce_guardrail_in_account,
+            previous_version=guardrail_previous_version,
             removal_policy=removal_policy,
         )
         # A cross-region guardrail runs in its profile's destination regions; the endpoint must admit them.

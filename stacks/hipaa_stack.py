@@ -58,6 +58,7 @@ class HipaaBedrockStack(Stack):
             guardrail_cross_region_profile=settings.guardrail.cross_region_profile,
             guardrail_cross_region_destinations=settings.guardrail.cross_region_destinations,
             enforce_guardrail_in_account=settings.guardrail.enforce_in_account,
+            guardrail_previous_version=settings.guardrail.previous_version,
             invoker_principal=_principal(settings.invoker_principals, default=account),
             administrator_principal=_principal(settings.administrator_principals, default=account),
             teams=[

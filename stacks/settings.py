@@ -31,7 +31,7 @@ from secure_bedrock._validation import (
     require_region,
 )
 from secure_bedrock.budgets import MAX_EMAIL_SUBSCRIBERS, MAX_THRESHOLDS, MIN_THRESHOLD
-from secure_bedrock.guardrail import PROFILE_ID_PATTERN
+from secure_bedrock.guardrail import PROFILE_ID_PATTERN, validate_previous_version
 from secure_bedrock.network import (
     MAX_INGRESS_RULES,
     validate_client_cidr,
@@ -125,6 +125,7 @@ class GuardrailSettings:
     cross_region_profile: str | None = None
     cross_region_destinations: tuple[str, ...] = ()
     enforce_in_account: bool = True
+    previous_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -456,13 +457,20 @@ def _evidence(errors: list[str], raw: object) -> EvidenceSettings:
 
 
 def _guardrail(errors: list[str], raw: object) -> GuardrailSettings:
-    known = ("deny_medical_advice", "cross_region_profile", "cross_region_destinations", "enforce_in_account")
+    known = (
+        "deny_medical_advice",
+        "cross_region_profile",
+        "cross_region_destinations",
+        "enforce_in_account",
+        "previous_version",
+    )
     reader = _Reader(errors, f"{CONTEXT_KEY}.guardrail", raw, known)
     settings = GuardrailSettings(
         deny_medical_advice=reader.get("deny_medical_advice", True, _boolean),
         cross_region_profile=reader.get("cross_region_profile", None, _guardrail_profile),
         cross_region_destinations=reader.get_list("cross_region_destinations", require_region),
         enforce_in_account=reader.get("enforce_in_account", True, _boolean),
+        previous_version=reader.get("previous_version", None, _guardrail_version),
     )
     if settings.cross_region_destinations and reader.raw.get("cross_region_profile") is None:
         reader.fail(
@@ -470,6 +478,15 @@ def _guardrail(errors: list[str], raw: object) -> GuardrailSettings:
             "given without cross_region_profile; set both or neither",
         )
     return settings
+
+
+def _guardrail_version(path: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    validate_previous_version(path, value)
+    return str(value)
 
 
 def _guardrail_profile(path: str, value: Any) -> str | None:

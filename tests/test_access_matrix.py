@@ -96,3 +96,25 @@ def test_the_simulator_is_never_imported_by_the_library() -> None:
         text = path.read_text(encoding="utf-8")
         assert "iam_simulat" not in text, path
         assert "@cloud-copilot" not in text, path
+
+
+def test_a_guardrail_change_keeps_callers_working_through_its_transition(matrix: Matrix) -> None:
+    decisions = {
+        row_id: matrix.row(row_id).result.decision
+        for row_id in (
+            "transition-new-version",
+            "transition-previous-version",
+            "transition-other-version",
+            "transition-draft",
+            "transition-after-new-version",
+            "transition-after-previous-version",
+        )
+    }
+    assert decisions == {
+        "transition-new-version": "Allowed",
+        "transition-previous-version": "Allowed",  # callers still on 1 keep working while they move
+        "transition-other-version": "ExplicitlyDenied",
+        "transition-draft": "ExplicitlyDenied",
+        "transition-after-new-version": "Allowed",
+        "transition-after-previous-version": "ExplicitlyDenied",  # once previous_version is removed
+    }

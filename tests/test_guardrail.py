@@ -30,10 +30,14 @@ def guardrail_props(template: Template) -> dict:
     return resource["Properties"]
 
 
-def version_of(policy: GuardrailPolicy) -> tuple[str, dict]:
+def version_of(policy: GuardrailPolicy, **options: object) -> tuple[str, dict]:
     app = App(context=FEATURE_FLAGS)
     stack = Stack(app, "Test", env=Environment(region="us-east-1"))
-    BedrockGuardrail(stack, "Guardrail", policy=policy)
+    if options.pop("own_key", False):
+        from aws_cdk import aws_kms as kms
+
+        options["encryption_key"] = kms.Key(stack, "TheirKey")
+    BedrockGuardrail(stack, "Guardrail", policy=policy, **options)
     ((logical_id, version),) = (
         Template.from_stack(stack).find_resources("AWS::Bedrock::GuardrailVersion").items()
     )
@@ -143,6 +147,64 @@ def test_version_is_republished_only_when_the_configuration_changes() -> None:
     assert version_a["Properties"]["Description"] != version_c["Properties"]["Description"]
     assert version_a["Properties"]["Description"].startswith("secure-bedrock configuration ")
     assert version_a["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": "renamed-guardrail"},
+        {"description": "another description"},
+        {"own_key": True},
+        {"cross_region_profile": "us.guardrail.v1:0"},
+        {"policy": dataclasses.replace(HIPAA, blocked_input_message="Not allowed.")},
+        {"policy": dataclasses.replace(HIPAA, relevance_threshold=0.5)},
+    ],
+    ids=["name", "description", "key", "cross-region profile", "message", "grounding"],
+)
+def test_every_property_a_version_captures_publishes_a_new_one(change: dict) -> None:
+    options = dict(change)
+    policy = options.pop("policy", HIPAA)
+    _, before = version_of(HIPAA)
+    _, after = version_of(policy, **options)
+    assert before["Properties"]["Description"] != after["Properties"]["Description"], change
+
+
+def test_tags_do_not_publish_a_new_version() -> None:
+    from aws_cdk import Tags
+
+    app = App(context=FEATURE_FLAGS)
+    stack = Stack(app, "Test", env=Environment(region="us-east-1"))
+    tagged = BedrockGuardrail(stack, "Guardrail", policy=HIPAA)
+    Tags.of(tagged).add("cost-center", "1234")
+    (version,) = Template.from_stack(stack).find_resources("AWS::Bedrock::GuardrailVersion").values()
+    assert version == version_of(HIPAA)[1]
+
+
+def test_a_transition_allows_the_previous_version_beside_the_new_one(stack: Stack) -> None:
+    from secure_bedrock import BedrockInvokerRole
+
+    guardrail = BedrockGuardrail(stack, "Guardrail", policy=HIPAA, previous_version="3")
+    BedrockInvokerRole(
+        stack,
+        "Invoker",
+        assumed_by=iam.AccountRootPrincipal(),
+        models=[BedrockModels.US_AMAZON_NOVA_PRO],
+        guardrail=guardrail,
+    )
+    resolved = stack.resolve(guardrail.allowed_version_arns)
+    assert len(resolved) == 2
+    assert json.dumps(resolved[1]).endswith('":3"]]}'), resolved[1]
+    statements = [
+        statement
+        for policy in Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    deny = next(s for s in statements if s.get("Sid") == "DenyInvokeWithoutTheGuardrail")
+    allows = [s for s in statements if s["Effect"] == "Allow" and "bedrock:InvokeModel" in s["Action"]]
+    assert deny["Condition"]["StringNotEquals"]["bedrock:GuardrailIdentifier"] == resolved
+    assert allows
+    for allow in allows:
+        assert allow["Condition"]["StringEquals"]["bedrock:GuardrailIdentifier"] == resolved
 
 
 def test_account_wide_enforcement(stack: Stack) -> None:
@@ -319,6 +381,13 @@ def test_fails_on_every_limit(stack: Stack, policy: GuardrailPolicy, message: st
             ValueError,
             r"only apply with enforce_in_account=True",
         ),
+        (
+            {"previous_version": "DRAFT"},
+            ValueError,
+            r"previous_version: 'DRAFT' is not a published version number; .* e.g. '3', or None",
+        ),
+        ({"previous_version": "0"}, ValueError, r"previous_version: '0' is not a published version"),
+        ({"previous_version": 3}, TypeError, r"previous_version must be"),
         ({"policy": "hipaa"}, TypeError, r"policy must be a GuardrailPolicy"),
         ({"encryption_key": "alias/x"}, TypeError, r"encryption_key must be a kms.IKey"),
     ],

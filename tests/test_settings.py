@@ -52,6 +52,13 @@ def test_defaults_apply_when_only_models_are_given() -> None:
     assert settings.network.vpc_cidr == "10.0.0.0/16"
 
 
+def test_a_guardrail_transition_names_the_previous_version() -> None:
+    for given in ("3", 3):
+        settings = load_settings(settings_with(guardrail={"previous_version": given}))
+        assert settings.guardrail.previous_version == "3"
+    assert load_settings(settings_with()).guardrail.previous_version is None
+
+
 def test_custom_profile_object() -> None:
     settings = load_settings(
         settings_with(
@@ -249,6 +256,10 @@ def test_teams_guardrail_and_roles_settings() -> None:
         (
             {"guardrail": {"cross_region_profile": "us-guardrail"}},
             r"guardrail.cross_region_profile: 'us-guardrail' is not a guardrail profile id",
+        ),
+        (
+            {"guardrail": {"previous_version": "latest"}},
+            r"guardrail.previous_version: 'latest' is not a published version number",
         ),
         (
             {"guardrail": {"deny_medical_advice": "yes"}},

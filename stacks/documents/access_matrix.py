@@ -9,8 +9,9 @@ policies come from the *synthesized* templates, resolved to the values a deploym
 ``docs/access-matrix.md`` from the same run; ``tests/test_access_matrix.py`` fails when a decision
 differs from the expected one or the document is stale.
 
-Templates: the reference environment, and the bring-your-own example (``stacks/byo_example.py``),
-where an application's own role is given ``grant_invoke``.
+Templates: the reference environment, the bring-your-own example (``stacks/byo_example.py``), where
+an application's own role is given ``grant_invoke``, and a guardrail mid-transition
+(``stacks/documents/transition.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from stacks.documents import transition
 from stacks.documents.deployed import Deployed, Endpoint
 from stacks.documents.iam_simulator import SimulationRequest, SimulationResult, simulate
 
@@ -1437,6 +1439,75 @@ def byo_rows(deployed: Deployed) -> list[Row]:
     return b.rows
 
 
+def transition_rows(during: Deployed, after: Deployed) -> list[Row]:
+    """A guardrail change: while ``previous_version`` is set both versions work (``during``, the
+    transition example deployed with version 2), and once it is removed only the new one does
+    (``after``, the reference environment deployed with version 2)."""
+    b = _Builder(during)
+    section = "A guardrail change: both versions during the transition, only the new one after"
+    previous, new = transition.PREVIOUS_VERSION, transition.NEW_VERSION
+    source = f"{GUARDRAIL_ID}; docs/upgrading.md, Changing the guardrail"
+
+    ref = _Reference.__new__(_Reference)
+    ref.d = during
+    ref.runtime = ref.control = ref.s3_gateway = ref.ec2 = None
+    guardrail_arn = str(
+        during.get_att(during.find("AWS::Bedrock::Guardrail", r"^Guardrail[0-9A-F]{8}$"), "GuardrailArn")
+    )
+    invoker = during.find("AWS::IAM::Role", r"^Invoker[0-9A-F]{8}$")
+    profile = during.arn("bedrock", f"inference-profile/us.{NOVA_PRO}")
+    who = "Invoker of a guardrail with `previous_version='1'`, version 2 published"
+    for row_id, version, expected, does in (
+        ("transition-new-version", new, ALLOWED, "the new version (2)"),
+        ("transition-previous-version", previous, ALLOWED, "the previous version (1), while callers move"),
+        ("transition-other-version", "3", EXPLICIT, "any other version (3)"),
+        ("transition-draft", "DRAFT", EXPLICIT, "the working draft"),
+    ):
+        b.add(
+            row_id,
+            section,
+            who,
+            f"InvokeModel on the `us.{NOVA_PRO}` profile with {does}",
+            "any",
+            expected,
+            source,
+            ref.as_role(
+                invoker,
+                "bedrock:InvokeModel",
+                profile,
+                context={"bedrock:GuardrailIdentifier": f"{guardrail_arn}:{version}"},
+                resource_account=during.account,
+            ),
+        )
+
+    settled = _Reference(after)
+    invoker = settled.role(r"^LandingZoneInvoker[0-9A-F]{8}$")
+    profile = settled.profile(f"us.{SONNET}")
+    who = "Invoker (`BedrockInvokerRole`) after the transition (`previous_version` removed, version 2 live)"
+    for row_id, version, expected, does in (
+        ("transition-after-new-version", new, ALLOWED, "the new version (2)"),
+        ("transition-after-previous-version", previous, EXPLICIT, "the previous version (1): no longer"),
+    ):
+        b.add(
+            row_id,
+            section,
+            who,
+            f"InvokeModel on the `us.{SONNET}` profile with {does}",
+            "runtime endpoint",
+            expected,
+            source,
+            settled.as_role(
+                invoker,
+                "bedrock:InvokeModel",
+                profile,
+                context={"bedrock:GuardrailIdentifier": f"{settled.guardrail_arn}:{version}"},
+                through="bedrock-runtime",
+                resource_account=after.account,
+            ),
+        )
+    return b.rows
+
+
 def evaluate_rows(rows: Sequence[Row]) -> list[Evaluated]:
     """Every row with the simulator's decision (one simulator run)."""
     ids = [row.id for row in rows]
@@ -1495,9 +1566,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def all_rows(reference: Deployed, byo: Deployed) -> list[Row]:
-    """The rows of both templates."""
-    return [*reference_rows(reference), *byo_rows(byo)]
+def all_rows(reference: Deployed, byo: Deployed, during: Deployed, after: Deployed) -> list[Row]:
+    """The rows of every template."""
+    return [*reference_rows(reference), *byo_rows(byo), *transition_rows(during, after)]
 
 
 @dataclass(frozen=True)
@@ -1515,8 +1586,23 @@ class Matrix:
 def matrix_for(
     reference_template: Mapping[str, Any], stack_name: str, byo_template: Mapping[str, Any]
 ) -> Matrix:
-    """Evaluate every row of the reference environment and the bring-your-own example, and render them."""
+    """Evaluate every row of the reference environment, the bring-your-own example and the guardrail
+    transition (:mod:`stacks.documents.transition`, synthesized here), and render them."""
     reference = Deployed(reference_template, account=ACCOUNT, region=REGION, stack_name=stack_name)
     byo = Deployed(byo_template, account=ACCOUNT, region=REGION, stack_name="ByoExample")
-    evaluated = tuple(evaluate_rows(all_rows(reference, byo)))
+    during = Deployed(
+        transition.transition_template(),
+        account=ACCOUNT,
+        region=REGION,
+        stack_name=transition.STACK_NAME,
+        guardrail_version=transition.NEW_VERSION,
+    )
+    after = Deployed(
+        reference_template,
+        account=ACCOUNT,
+        region=REGION,
+        stack_name=stack_name,
+        guardrail_version=transition.NEW_VERSION,
+    )
+    evaluated = tuple(evaluate_rows(all_rows(reference, byo, during, after)))
     return Matrix(evaluated, render_access_matrix(evaluated))

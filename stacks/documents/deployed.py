@@ -45,10 +45,14 @@ class Deployed:
     :param account: the account the stack is deployed to (an account-agnostic template gets this one).
     :param region: its region.
     :param stack_name: its name, the prefix of generated physical names.
+    :param guardrail_version: the number the template's guardrail version gets. Default: ``1``.
     """
 
-    def __init__(self, template: Template, *, account: str, region: str, stack_name: str) -> None:
+    def __init__(
+        self, template: Template, *, account: str, region: str, stack_name: str, guardrail_version: str = "1"
+    ) -> None:
         self.template = template
+        self.guardrail_version = guardrail_version
         self.resources: Mapping[str, Any] = template.get("Resources", {})
         self.account = account
         self.region = region
@@ -145,7 +149,7 @@ class Deployed:
                 "Version": "DRAFT",
             }[attribute]
         if key == ("AWS::Bedrock::GuardrailVersion", "Version"):
-            return "1"
+            return self.guardrail_version
         if kind == "AWS::Bedrock::ApplicationInferenceProfile":
             profile_id = _digest(logical_id, 12, "abcdefghijklmnopqrstuvwxyz0123456789")
             return {
