@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from aws_cdk import Annotations, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from secure_bedrock import actions, limits
@@ -37,6 +38,8 @@ from secure_bedrock.grants import grant_statements
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel, require_models
+from secure_bedrock.network import BedrockPrivateNetwork
+from secure_bedrock.storage import access_log_read_statements, log_group_read_statements
 
 
 def _unique(values: Sequence[str]) -> list[str]:
@@ -358,7 +361,9 @@ class BedrockInvokerRole(Construct):
 
 
 class BedrockAuditor(Construct):
-    """Read-only access to the invocation logs and the audit trail, as a managed policy and optionally a role.
+    """Read-only access to all the evidence, as a managed policy and optionally a role: the invocation
+    logs, the audit trail, the server access logs of their buckets, the logs of the library's handlers
+    (the logging handler, its drift check, the default-security-group handler) and the VPC flow logs.
 
     The policy reads the evidence buckets and log groups and decrypts through S3 and CloudWatch
     Logs only; it cannot invoke models, change configuration or delete anything. The library gives
@@ -375,11 +380,15 @@ class BedrockAuditor(Construct):
         *,
         invocation_logging: ModelInvocationLogging | None = None,
         audit_trail: BedrockAuditTrail | None = None,
+        network: BedrockPrivateNetwork | None = None,
         assumed_by: iam.IPrincipal | None = None,
     ) -> None:
         """
-        :param invocation_logging: the invocation logs to read. Default: none.
-        :param audit_trail: the trail to read. Default: none.
+        :param invocation_logging: the invocation logs to read, with its bucket's access logs and its
+            handler's and drift check's logs. Default: none.
+        :param audit_trail: the trail to read, with its bucket's access logs. Default: none.
+        :param network: the network whose flow logs and default-security-group handler's log to read
+            (what the network created; a VPC of your own has its own). Default: none.
         :param assumed_by: who may assume the auditor role (an account, a role, a SAML provider);
             never ``*``. Default: no role, only the managed policy.
         """
@@ -394,6 +403,8 @@ class BedrockAuditor(Construct):
             )
         if audit_trail is not None and not isinstance(audit_trail, BedrockAuditTrail):
             raise TypeError(f"audit_trail must be a BedrockAuditTrail, got {audit_trail!r}")
+        if network is not None:
+            require_type("network", network, BedrockPrivateNetwork, "a BedrockPrivateNetwork")
         if assumed_by is not None:
             require_principal("assumed_by", assumed_by, "would let anyone read PHI")
             limits.require_trust_policy_fits("assumed_by", scope, assumed_by)
@@ -401,14 +412,34 @@ class BedrockAuditor(Construct):
         use_secure_feature_flags(self)
 
         statements: list[iam.PolicyStatement] = []
+        access_logs: list[s3.IBucket] = []
         if invocation_logging is not None:
             statements += invocation_logging.read_statements()
+            statements += invocation_logging.handler.log_read_statements("LoggingHandlerLogs")
+            statements += invocation_logging.watch.checker.log_read_statements("LoggingDriftCheckLogs")
+            access_logs.append(invocation_logging.bucket.access_logs_bucket)
         if audit_trail is not None:
             statements += audit_trail.read_statements()
+            if audit_trail.bucket is not None:  # None: the trail writes to a bucket of yours
+                access_logs.append(audit_trail.bucket.access_logs_bucket)
+        if network is not None:
+            if network.flow_log_group is not None and network.flow_log_key is not None:
+                statements += log_group_read_statements(
+                    self, name="FlowLogs", log_group=network.flow_log_group, key=network.flow_log_key
+                )
+            if network.default_security_group is not None:
+                statements += network.default_security_group.handler.log_read_statements(
+                    "DefaultSecurityGroupHandlerLogs"
+                )
+        # The landing zone's two evidence buckets log to one access-log bucket.
+        unique_access_logs = list({id(bucket): bucket for bucket in access_logs}.values())
+        for index, bucket in enumerate(unique_access_logs, start=1):
+            statements += access_log_read_statements(f"AccessLogs{index if index > 1 else ''}", bucket)
         self.policy = iam.ManagedPolicy(
             self,
             "Policy",
-            description="secure-bedrock auditor: read Bedrock invocation logs and the audit trail, nothing else",
+            description="secure-bedrock auditor: read the Bedrock evidence (invocation logs, trail, access logs, "
+            "handler and flow logs), nothing else",
             statements=statements,
         )
         acknowledge_wildcard_resources(

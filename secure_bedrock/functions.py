@@ -38,6 +38,7 @@ from secure_bedrock._validation import (
 from secure_bedrock.acknowledgements import acknowledge, skip_checkov
 from secure_bedrock.encryption import encrypted_log_group
 from secure_bedrock.limit_checks import LIBRARY_FUNCTION_METADATA
+from secure_bedrock.storage import log_group_read_statements
 
 #: What a function needs to attach to and leave a VPC (the actions of AWSLambdaVPCAccessExecutionRole).
 VPC_NETWORK_INTERFACE_ACTIONS: tuple[str, ...] = (
@@ -76,7 +77,7 @@ class HardenedFunction(Construct):
     """A Python Lambda function in isolated subnets that passes the compliance packs.
 
     Attributes: ``function`` (id ``Resource``), ``role``, ``policy``, ``security_group``,
-    ``log_group``, ``dead_letter_queue``.
+    ``log_group``, ``dead_letter_queue``, ``encryption_key``.
     """
 
     def __init__(
@@ -153,6 +154,7 @@ class HardenedFunction(Construct):
         use_secure_feature_flags(self)
         stack = Stack.of(self)
 
+        self.encryption_key = encryption_key
         self.log_group = encrypted_log_group(
             self,
             "Logs",
@@ -283,3 +285,8 @@ class HardenedFunction(Construct):
         self.function.configure_async_invoke(
             max_event_age=Duration.seconds(service_timeout.to_seconds() - 60), retry_attempts=0
         )
+
+    def log_read_statements(self, name: str) -> list[iam.PolicyStatement]:
+        """Read-only access to this function's log (its events, and decrypt through CloudWatch Logs):
+        for auditors. ``name`` names the statements (``Read<name>LogGroup``, ``Decrypt<name>``)."""
+        return log_group_read_statements(self, name=name, log_group=self.log_group, key=self.encryption_key)

@@ -365,6 +365,7 @@ class SecureBedrockLandingZone(Construct):
             "Auditor",
             invocation_logging=self.invocation_logging,
             audit_trail=self.audit_trail,
+            network=self.network,
             assumed_by=auditor_principal,
         )
 

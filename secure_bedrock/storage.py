@@ -316,6 +316,41 @@ class SecureLogBucket(Construct):
             acknowledge(bucket, f"{pack}::{pack}-S3BucketReplicationEnabled", REPLICATION_REASON)
 
 
+def log_group_read_statements(
+    scope: Construct, *, name: str, log_group: logs.ILogGroup, key: kms.IKey
+) -> list[iam.PolicyStatement]:
+    """Read-only access to one encrypted log group: its events, and decrypt through CloudWatch Logs."""
+    return [
+        iam.PolicyStatement(
+            sid=f"Read{name}LogGroup",
+            actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
+            resources=[log_group.log_group_arn],
+        ),
+        iam.PolicyStatement(
+            sid=f"Decrypt{name}",
+            actions=["kms:Decrypt"],
+            resources=[key.key_arn],
+            conditions={"StringEquals": {"kms:ViaService": f"logs.{Stack.of(scope).region}.amazonaws.com"}},
+        ),
+    ]
+
+
+def access_log_read_statements(name: str, bucket: s3.IBucket) -> list[iam.PolicyStatement]:
+    """Read-only access to a server-access-log bucket (SSE-S3: nothing to decrypt)."""
+    return [
+        iam.PolicyStatement(
+            sid=f"Read{name}Objects",
+            actions=["s3:GetObject", "s3:GetObjectVersion"],
+            resources=[bucket.arn_for_objects("*")],
+        ),
+        iam.PolicyStatement(
+            sid=f"List{name}Objects",
+            actions=["s3:ListBucket", "s3:ListBucketVersions"],
+            resources=[bucket.bucket_arn],
+        ),
+    ]
+
+
 def evidence_read_statements(
     scope: Construct,
     *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -321,3 +322,23 @@ def test_grant_invoke_fails_on_a_grantee_or_endpoint_id_of_the_wrong_kind(stack:
         grant_invoke(role, models=models, through=5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"models must be a list"):
         grant_invoke(role, models=BedrockModels.US_AMAZON_NOVA_PRO)  # type: ignore[arg-type]
+
+
+def test_the_auditor_reads_every_log_group_and_bucket_of_the_reference(reference_template: Template) -> None:
+    """ "Read-only access to all the evidence": every log group and bucket the landing zone creates."""
+    (policy,) = [
+        resource
+        for logical_id, resource in reference_template.find_resources("AWS::IAM::ManagedPolicy").items()
+        if logical_id.startswith("LandingZoneAuditorPolicy")
+    ]
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    read = json.dumps([s["Resource"] for s in statements if s["Sid"].startswith("Read")])
+    for resource_type in ("AWS::Logs::LogGroup", "AWS::S3::Bucket"):
+        for logical_id in reference_template.find_resources(resource_type):
+            assert f'"{logical_id}"' in read, f"the auditor cannot read {logical_id}"
+    actions = {
+        a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert all(
+        a.split(":")[1].startswith(("Get", "List", "Describe", "Filter", "Decrypt")) for a in actions
+    ), actions

@@ -767,6 +767,78 @@ def reference_rows(deployed: Deployed) -> list[Row]:
         LOGS_ACTIONS,
         auditing("logs:FilterLogEvents", group_resource),
     )
+    # The rest of the evidence: the buckets' access logs, the handlers' logs, the flow logs.
+    access_logs = d.find("AWS::S3::Bucket", r"^LandingZoneAuditTrailBucketAccessLogs")
+    b.add(
+        "auditor-read-access-logs",
+        section,
+        who,
+        "s3:GetObject on a server-access-log object of the evidence buckets, over TLS",
+        "any",
+        ALLOWED,
+        S3_POLICY,
+        auditing(
+            "s3:GetObject",
+            f"{d.get_att(access_logs, 'Arn')}/2026-11-30-00-00-00-0123456789ABCDEF",
+            context={"aws:SecureTransport": "true"},
+            resource_policy=d.bucket_policy(access_logs),
+        ),
+    )
+    for row_id, pattern, key_pattern, what in (
+        (
+            "auditor-read-flow-logs",
+            r"^LandingZoneNetworkFlowLogs",
+            r"^LandingZoneNetworkFlowLogKey",
+            "the VPC flow logs",
+        ),
+        (
+            "auditor-read-handler-logs",
+            r"^LandingZoneInvocationLoggingHandlerLogs",
+            r"^LandingZoneInvocationLoggingKey",
+            "the logging handler's log",
+        ),
+        (
+            "auditor-read-drift-check-logs",
+            r"^LandingZoneInvocationLoggingWatchCheckLogs",
+            r"^LandingZoneInvocationLoggingKey",
+            "the drift check's log",
+        ),
+        (
+            "auditor-read-default-sg-handler-logs",
+            r"^LandingZoneNetworkDefaultSecurityGroupHandlerLogs",
+            r"^LandingZoneNetworkFlowLogKey",
+            "the default-security-group handler's log",
+        ),
+    ):
+        group = d.find("AWS::Logs::LogGroup", pattern)
+        key = d.find("AWS::KMS::Key", key_pattern)
+        b.add(
+            row_id,
+            section,
+            who,
+            f"logs:FilterLogEvents on {what}",
+            "any",
+            ALLOWED,
+            LOGS_ACTIONS,
+            auditing(
+                "logs:FilterLogEvents", str(d.get_att(group, "Arn")).removesuffix(":*") + ":log-stream:"
+            ),
+        )
+        b.add(
+            f"{row_id}-decrypt",
+            section,
+            who,
+            f"kms:Decrypt with the key of {what}, through CloudWatch Logs",
+            "any",
+            ALLOWED,
+            KEY_POLICY,
+            auditing(
+                "kms:Decrypt",
+                str(d.get_att(key, "Arn")),
+                context={"kms:ViaService": f"logs.{REGION}.amazonaws.com"},
+                resource_policy=d.key_policy(key),
+            ),
+        )
     b.add(
         "auditor-delete",
         section,
