@@ -138,7 +138,8 @@ class BedrockAuditTrail(Construct):
         :param retention_days: days the bucket keeps log files. Default: 2192 (six years).
         :param log_retention: how long the log group keeps events. Default: six years.
         :param object_lock: WORM retention for a new bucket. Default: none.
-        :param removal_policy: for the key, bucket, log group and trail. Default: ``RETAIN``.
+        :param removal_policy: for the key, bucket (and its policy), log group, trail, and the role
+            (and its policy) the trail delivers to its log group with. Default: ``RETAIN``.
         """
         require_construct(scope, construct_id)
         require_key("encryption_key", encryption_key)
@@ -312,6 +313,9 @@ class BedrockAuditTrail(Construct):
             advanced_event_selectors=[selector.to_cfn() for selector in self._selectors],
         )
         self.trail.apply_removal_policy(removal_policy)
+        # A retained trail goes on delivering to its retained log group: its role stays with it.
+        logs_role.apply_removal_policy(removal_policy)
+        logs_policy.apply_removal_policy(removal_policy)
         # CloudTrail checks bucket and role access when the trail is created.
         self.trail.node.add_dependency(logs_policy)
         if acl_check.policy_dependable is not None:

@@ -181,7 +181,8 @@ class SecureLogBucket(Construct):
         :param expire_prefixes: the key prefixes whose objects the lifecycle moves and expires, each
             ending in ``/``; objects elsewhere in the bucket (e.g. a handler's state) are kept.
             Default: the whole bucket.
-        :param removal_policy: what happens to the buckets when they leave the stack. Default: ``RETAIN``.
+        :param removal_policy: what happens to the buckets, and their bucket policies, when they leave
+            the stack. Default: ``RETAIN``.
         """
         require_construct(scope, construct_id)
         require_key("encryption_key", encryption_key, optional=False)
@@ -236,6 +237,7 @@ class SecureLogBucket(Construct):
         use_secure_feature_flags(self)
 
         self.encryption_key = encryption_key
+        created_access_logs = server_access_logs_bucket is None
         if server_access_logs_bucket is None:
             server_access_logs_bucket = self._create_access_logs_bucket(retention_days, removal_policy)
         self.access_logs_bucket: s3.IBucket = server_access_logs_bucket
@@ -273,6 +275,11 @@ class SecureLogBucket(Construct):
         )
         _deny_other_encryption(self.bucket, encryption_key)
         self._acknowledge_replication(self.bucket)
+        # A retained bucket keeps its guards: without its policy it would accept requests without TLS
+        # and puts with another key, and log deliveries (S3's, Bedrock's, CloudTrail's) would stop.
+        for owned in (self.bucket, server_access_logs_bucket if created_access_logs else None):
+            if isinstance(owned, s3.Bucket) and owned.policy is not None:
+                owned.policy.apply_removal_policy(removal_policy)
 
     def _create_access_logs_bucket(self, retention_days: int, removal_policy: RemovalPolicy) -> s3.Bucket:
         access_logs = s3.Bucket(

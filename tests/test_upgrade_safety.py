@@ -139,3 +139,57 @@ def test_a_new_guardrail_version_is_expected_but_must_be_retained(baseline: dict
     assert replacement_risks(baseline, current) == []
     del current["Resources"][version + "Next"]["DeletionPolicy"]
     assert len(replacement_risks(baseline, current)) == 1
+
+
+def unguarded_after_deletion(template: Mapping[str, Any]) -> list[str]:
+    """What a stack deletion would take from the evidence it retains: a retained bucket's policy (its
+    TLS-only and encryption guards, and the grants log deliveries need), or the role (and its
+    policies) a retained trail delivers to CloudWatch Logs with."""
+    resources = template.get("Resources", {})
+    retained = {lid for lid, r in resources.items() if r.get("DeletionPolicy") == RETAIN}
+    needed: dict[str, str] = {}
+    for logical_id, resource in resources.items():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::S3::BucketPolicy":
+            bucket = properties.get("Bucket", {}).get("Ref")
+            if bucket in retained:
+                needed[logical_id] = f"the policy of the retained bucket {bucket}"
+        if resource["Type"] == "AWS::CloudTrail::Trail" and logical_id in retained:
+            role = properties.get("CloudWatchLogsRoleArn", {}).get("Fn::GetAtt", [None])[0]
+            if role is not None:
+                needed[role] = f"the role the retained trail {logical_id} delivers to its log group with"
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::IAM::ManagedPolicy":
+            roles = [ref.get("Ref") for ref in resource.get("Properties", {}).get("Roles", [])]
+            for role in roles:
+                if role in needed and "trail" in needed[role]:
+                    needed[logical_id] = f"the policy of {needed[role]}"
+    return [
+        f"{logical_id} ({why}) is deleted with the stack: retain it with what it serves"
+        for logical_id, why in sorted(needed.items())
+        if resources[logical_id].get("DeletionPolicy") != RETAIN
+    ]
+
+
+def test_deletion_leaves_the_retained_evidence_guarded_and_delivering(reference_template: Template) -> None:
+    template = reference_template.to_json()
+    assert unguarded_after_deletion(template) == []
+    kinds = {r["Type"] for r in template["Resources"].values() if r.get("DeletionPolicy") == RETAIN}
+    assert {"AWS::S3::BucketPolicy", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy"} <= kinds
+
+
+@pytest.mark.parametrize("kind", ["AWS::S3::BucketPolicy", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy"])
+def test_an_unretained_guard_is_reported(reference_template: Template, kind: str) -> None:
+    template = copy.deepcopy(reference_template.to_json())
+    flagged = {line.split(" ")[0] for line in unguarded_after_deletion(template)}
+    assert flagged == set()
+    candidates = [
+        lid
+        for lid, r in template["Resources"].items()
+        if r["Type"] == kind
+        and r.get("DeletionPolicy") == RETAIN
+        and ("Trail" in lid or kind.endswith("BucketPolicy"))
+    ]
+    victim = candidates[0]
+    del template["Resources"][victim]["DeletionPolicy"]
+    assert [line.split(" ")[0] for line in unguarded_after_deletion(template)] == [victim]
