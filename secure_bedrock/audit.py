@@ -40,6 +40,7 @@ from secure_bedrock._validation import (
 from secure_bedrock.acknowledgements import acknowledge_wildcard_resources
 from secure_bedrock.encryption import allow_service, create_key, encrypted_log_group, log_group_name_for
 from secure_bedrock.storage import (
+    DEFAULT_TRANSITION_DAYS,
     MAX_RETENTION_DAYS,
     SIX_YEARS_IN_DAYS,
     ObjectLock,
@@ -135,7 +136,8 @@ class BedrockAuditTrail(Construct):
             Default: a new :class:`SecureLogBucket`.
         :param data_event_types: ``resources.type`` values whose data events are recorded.
             Default: :data:`BEDROCK_DATA_EVENT_TYPES`.
-        :param retention_days: days the bucket keeps log files. Default: 2192 (six years).
+        :param retention_days: days the bucket keeps log files, 91 to 36500 (they move to colder
+            storage after 90). Default: 2192 (six years).
         :param log_retention: how long the log group keeps events. Default: six years.
         :param object_lock: WORM retention for a new bucket. Default: none.
         :param removal_policy: for the key, bucket (and its policy), log group, trail, and the role
@@ -156,7 +158,13 @@ class BedrockAuditTrail(Construct):
                 )
         require_unique("data_event_types", list(data_event_types))
         # Checked even with your own bucket (where they are ignored): a value of the wrong type is a mistake.
-        require_int_range("retention_days", retention_days, 1, MAX_RETENTION_DAYS)
+        require_int_range(
+            "retention_days",
+            retention_days,
+            DEFAULT_TRANSITION_DAYS + 1,
+            MAX_RETENTION_DAYS,
+            f"log files move to colder storage after {DEFAULT_TRANSITION_DAYS} days, so keep them longer",
+        )
         require_object_lock("object_lock", object_lock)
         require_retention("log_retention", log_retention)
         require_removal_policy("removal_policy", removal_policy)

@@ -49,7 +49,8 @@ class ObjectLock:
 
     ``ObjectLock.compliance(days)``: nobody, root included, can delete or shorten it.
     ``ObjectLock.governance(days)``: principals with ``s3:BypassGovernanceRetention`` can.
-    Object Lock can only be switched on when the bucket is created.
+    Adding Object Lock to a deployed bucket makes CloudFormation replace it (S3 itself allows it on an
+    existing versioned bucket, but ``ObjectLockEnabled`` is create-only in CloudFormation).
     """
 
     MODES = ("COMPLIANCE", "GOVERNANCE")
@@ -94,7 +95,7 @@ def _secure_bucket_props(key: kms.IKey | None, removal_policy: RemovalPolicy) ->
     encryption: dict[str, object] = (
         {"encryption": s3.BucketEncryption.KMS, "encryption_key": key, "bucket_key_enabled": True}
         if key is not None
-        # S3 server access logging supports only SSE-S3 on its target bucket.
+        # The S3 user guide supports only SSE-S3 on a server-access-log destination.
         else {"encryption": s3.BucketEncryption.S3_MANAGED}
     )
     return {
@@ -151,8 +152,8 @@ class SecureLogBucket(Construct):
 
     Both block all public access, have ACLs disabled, require TLS 1.2+, refuse puts that ask for
     another encryption, are versioned and retained. The evidence bucket is SSE-KMS with the given key
-    and an S3 bucket key; the access-log bucket is SSE-S3, the only encryption S3 server access
-    logging delivers to. The evidence bucket moves objects to Glacier Instant Retrieval after
+    and an S3 bucket key; the access-log bucket is SSE-S3, the only destination encryption the
+    S3 user guide supports for server access logs. The evidence bucket moves objects to Glacier Instant Retrieval after
     ``transition_after_days`` and deletes them (and old versions) after ``retention_days``.
 
     Attributes: ``bucket`` (the evidence bucket, id ``Resource``) and ``access_logs_bucket``.
@@ -177,7 +178,7 @@ class SecureLogBucket(Construct):
             Default: a new access-log bucket (SSE-S3), kept as long as the evidence.
         :param retention_days: days each log object (and each old version) is kept. Default: 2192 (six years).
         :param transition_after_days: days before objects move to Glacier Instant Retrieval. Default: 90.
-        :param object_lock: WORM retention. Default: none (Object Lock can only be enabled at creation).
+        :param object_lock: WORM retention. Default: none (adding it later makes CloudFormation replace the bucket).
         :param expire_prefixes: the key prefixes whose objects the lifecycle moves and expires, each
             ending in ``/``; objects elsewhere in the bucket (e.g. a handler's state) are kept.
             Default: the whole bucket.
@@ -222,8 +223,9 @@ class SecureLogBucket(Construct):
             and transition_after_days >= retention_days
         ):
             raise ValueError(
-                f"transition_after_days: {transition_after_days} is not before retention_days ({retention_days}); "
-                "move logs to colder storage before they expire"
+                f"retention_days, transition_after_days: {retention_days} days is not longer than "
+                f"{transition_after_days}; keep objects longer than it takes to move them to colder storage "
+                "(or lower transition_after_days)"
             )
         if object_lock is not None:
             require_object_lock("object_lock", object_lock)

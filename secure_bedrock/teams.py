@@ -3,7 +3,7 @@
 Each team invokes its approved models only through its own application inference profiles, copies
 of the approved model or system profile that carry the team's cost-allocation tags, so Bedrock spend
 is attributable per team in Cost Explorer and the CUR once the tags are activated in Billing (which
-takes up to 24 hours and is not retroactive).
+takes up to 24 hours; earlier spend only through a tag backfill from the management account).
 """
 
 from __future__ import annotations

@@ -581,6 +581,11 @@ def _amount(path: str, value: Any) -> float:
     return float(value)
 
 
+def _optional_amount(path: str, value: Any) -> float | None:
+    """``null`` (no budgets, as documented), or a positive amount."""
+    return None if value is None else _amount(path, value)
+
+
 def _email(path: str, value: Any) -> str:
     if not isinstance(value, str) or not EMAIL_PATTERN.match(value):
         raise ValueError(f"{path}: {value!r} is not an email address")
@@ -650,7 +655,7 @@ def _operations(
         alarm_emails=monitoring.get_list("alarm_emails", _email),
         alarm_https_endpoints=monitoring.get_list("https_endpoints", _https),
         tpm_quotas=monitoring.get("tpm_quotas", {}, quotas),
-        monthly_budget_usd=budgets.get("monthly_limit_usd", None, _amount),
+        monthly_budget_usd=budgets.get("monthly_limit_usd", None, _optional_amount),
         budget_thresholds_percent=thresholds or (50.0, 80.0, 100.0),
         budget_emails=budgets.get_list("emails", _email),
     )

@@ -259,3 +259,9 @@ def test_fails_before_creating_anything(stack: Stack, kwargs: dict, error: type,
     with pytest.raises(error, match=message):
         BedrockAuditTrail(stack, "Trail", **kwargs)
     assert stack.node.try_find_child("Trail") is None
+
+
+def test_a_retention_too_short_for_the_transition_is_refused_up_front(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"retention_days must be between 91 and 36500, got 30"):
+        BedrockAuditTrail(stack, "Audit", retention_days=30)
+    assert stack.node.try_find_child("Audit") is None, "nothing was built before the error"

@@ -385,7 +385,7 @@ def _unencrypted_buckets(view: View) -> list[str]:
     return [
         f"`{view.name(lid)}` is not KMS-encrypted"
         + (
-            " (SSE-S3): it is a server-access-log target, which S3 delivers to only with SSE-S3; it holds "
+            " (SSE-S3): it is a server-access-log target, for which the S3 user guide supports only SSE-S3; it holds "
             "request metadata, not PHI (acknowledged below)."
             if lid in log_targets
             else "."
@@ -837,7 +837,8 @@ def _header(stack: Stack, view_region: str) -> list[str]:
         "implementing resource, so this map cannot claim a control the template lacks.",
         "",
         "Outside any template: the Business Associate Addendum (accepted in AWS Artifact before PHI reaches the "
-        "account), model access, cost-allocation tags and alarm subscriptions are operator steps "
+        "account), model enablement (Anthropic's use-case form, Marketplace subscriptions for third-party models), "
+        "cost-allocation tags and alarm subscriptions are operator steps "
         "([deploy.md](deploy.md)). Administrative and physical safeguards (164.308, 164.310) are the customer's.",
         "",
     ]
