@@ -1522,7 +1522,8 @@ def transition_rows(during: Deployed, after: Deployed) -> list[Row]:
 
     ref = _Reference.__new__(_Reference)
     ref.d = during
-    ref.runtime = ref.control = ref.s3_gateway = ref.ec2 = None
+    # No endpoints in this stack: its rows are requests from anywhere.
+    ref.runtime = ref.control = ref.s3_gateway = ref.ec2 = None  # type: ignore[assignment]
     guardrail_arn = str(
         during.get_att(during.find("AWS::Bedrock::Guardrail", r"^Guardrail[0-9A-F]{8}$"), "GuardrailArn")
     )
