@@ -39,6 +39,12 @@ from secure_bedrock.network import (
     BedrockPrivateNetwork,
     add_encrypted_flow_logs,
 )
+from secure_bedrock.safe_harbor import (
+    SAFE_HARBOR_IDENTIFIERS,
+    SafeHarborIdentifier,
+    SafeHarborRegex,
+    check_portable_pattern,
+)
 from secure_bedrock.storage import ObjectLock, SecureLogBucket
 from secure_bedrock.teams import BedrockTeam, TeamSpec
 
@@ -48,6 +54,7 @@ __all__ = [
     "GEOGRAPHIES",
     "INVOCATION_LOG_DATA_TYPES",
     "PII_TYPES",
+    "SAFE_HARBOR_IDENTIFIERS",
     "AlarmThresholds",
     "ApplicationInferenceProfileModel",
     "BedrockAdministrator",
@@ -74,6 +81,8 @@ __all__ = [
     "ObjectLock",
     "PiiEntity",
     "RegexFilter",
+    "SafeHarborIdentifier",
+    "SafeHarborRegex",
     "SecureBedrockLandingZone",
     "SecureLogBucket",
     "TeamBudget",
@@ -81,6 +90,7 @@ __all__ = [
     "acknowledge",
     "acknowledge_wildcard_resources",
     "add_encrypted_flow_logs",
+    "check_portable_pattern",
     "grant_invoke",
     "invoke_statements",
 ]

@@ -37,6 +37,7 @@ from secure_bedrock._validation import (
 )
 from secure_bedrock.encryption import create_key
 from secure_bedrock.models import BedrockModel
+from secure_bedrock.safe_harbor import SAFE_HARBOR_IDENTIFIERS, SAFE_HARBOR_REGEXES
 
 CONTENT_FILTER_TYPES = ("SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK")
 STRENGTHS = ("NONE", "LOW", "MEDIUM", "HIGH")
@@ -65,6 +66,15 @@ MAX_TOPICS = 30
 MAX_TOPIC_EXAMPLES = 5
 MAX_WORDS = 10000
 MAX_REGEXES = 30
+#: The PII types ``GuardrailPolicy.hipaa()`` blocks rather than masks: SSNs and card numbers (Safe Harbor
+#: identifiers that no prompt needs) and credentials, which are not PHI but must never reach a model.
+HIPAA_BLOCKED_PII_TYPES = (
+    "US_SOCIAL_SECURITY_NUMBER",
+    "CREDIT_DEBIT_CARD_NUMBER",
+    "PASSWORD",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+)
 DEFAULT_BLOCKED_MESSAGE = "Sorry, this request or response violates the usage policy of this application."
 
 
@@ -273,27 +283,21 @@ class GuardrailPolicy:
 
     @classmethod
     def hipaa(cls, *, deny_medical_advice: bool = False) -> GuardrailPolicy:
-        """A preset for PHI: identifiers anonymized (credentials and SSNs blocked), harmful content and prompt attacks blocked.
+        """A preset for PHI: identifiers anonymized (credentials, SSNs and card numbers blocked), harmful
+        content and prompt attacks blocked.
 
-        The 18 HIPAA Safe Harbor identifiers are covered by built-in PII types where Bedrock has one
-        (names, addresses, dates via AGE, phone, email, SSN, account and licence numbers, vehicle ids,
-        URLs, IPs) and by regexes where it has none (medical record numbers, health-plan beneficiary
-        numbers, NPI, DEA numbers).
+        The PII types and regexes come from :data:`secure_bedrock.safe_harbor.SAFE_HARBOR_IDENTIFIERS`,
+        which maps the 18 HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)(i)) to the managed types
+        that detect them (names, addresses, ages, phone and fax, email, SSNs, bank, card and health
+        numbers, licences, vehicles, MAC and IP addresses, URLs, passport and tax numbers, user names)
+        and to the library's regexes where Bedrock has no type (dates, ages over 89, ZIP codes,
+        geocodes, medical record, health plan, Medicare, account, certificate and licence, device and
+        NPI numbers, IPv6 addresses). Biometric identifiers and full-face photographs cannot be
+        detected by a text guardrail, and the preset is a safety net, not de-identification: see the
+        control map (docs/hipaa-controls.md) for what each identifier's detectors miss.
 
         :param deny_medical_advice: also block diagnosis and treatment advice as a denied topic.
         """
-        anonymized = (
-            "NAME", "ADDRESS", "AGE", "PHONE", "EMAIL", "URL", "IP_ADDRESS", "MAC_ADDRESS", "DRIVER_ID",
-            "LICENSE_PLATE", "VEHICLE_IDENTIFICATION_NUMBER", "US_BANK_ACCOUNT_NUMBER", "US_PASSPORT_NUMBER",
-            "USERNAME", "CA_HEALTH_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
-        )  # fmt: skip
-        blocked = (
-            "US_SOCIAL_SECURITY_NUMBER",
-            "PASSWORD",
-            "AWS_ACCESS_KEY",
-            "AWS_SECRET_KEY",
-            "CREDIT_DEBIT_CARD_NUMBER",
-        )
         topics: tuple[DeniedTopic, ...] = ()
         if deny_medical_advice:
             topics = (
@@ -317,31 +321,17 @@ class GuardrailPolicy:
             ),
             denied_topics=topics,
             profanity_filter=True,
-            pii_entities=(
-                *(PiiEntity(type=t) for t in anonymized),
-                *(PiiEntity(type=t, input_action="BLOCK", output_action="BLOCK") for t in blocked),
+            pii_entities=tuple(
+                PiiEntity(type=t, input_action="BLOCK", output_action="BLOCK")
+                if t in HIPAA_BLOCKED_PII_TYPES
+                else PiiEntity(type=t)
+                for t in dict.fromkeys(
+                    [*(t for i in SAFE_HARBOR_IDENTIFIERS for t in i.pii_types), *HIPAA_BLOCKED_PII_TYPES]
+                )
             ),
-            regex_filters=(
-                RegexFilter(
-                    name="MedicalRecordNumber",
-                    pattern=r"\b(?:MRN|Medical Record(?: Number)?)[:#\s]*[A-Z0-9-]{6,12}\b",
-                    description="Medical record numbers (HIPAA Safe Harbor identifier 8)",
-                ),
-                RegexFilter(
-                    name="HealthPlanBeneficiaryNumber",
-                    pattern=r"\b(?:Member|Subscriber|Beneficiary|Policy)\s*(?:ID|No\.?|Number)[:#\s]*[A-Z0-9-]{6,15}\b",
-                    description="Health plan beneficiary numbers (HIPAA Safe Harbor identifier 9)",
-                ),
-                RegexFilter(
-                    name="MedicareBeneficiaryIdentifier",
-                    pattern=r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9][0-9]-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9][0-9]-?[AC-HJKMNP-RT-Y]{2}[0-9]{2}\b",
-                    description="Medicare Beneficiary Identifiers (MBI)",
-                ),
-                RegexFilter(
-                    name="NationalProviderIdentifier",
-                    pattern=r"\bNPI[:#\s]*[0-9]{10}\b",
-                    description="National Provider Identifiers",
-                ),
+            regex_filters=tuple(
+                RegexFilter(name=r.name, pattern=r.pattern, description=r.description)
+                for r in SAFE_HARBOR_REGEXES
             ),
             grounding_threshold=None,
             relevance_threshold=None,

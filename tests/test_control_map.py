@@ -17,8 +17,11 @@ import pytest
 from aws_cdk import Stack, Validations
 
 from secure_bedrock.bedrock_rules import BedrockChecks
+from secure_bedrock.safe_harbor import SAFE_HARBOR_IDENTIFIERS
 from stacks.documents.control_map import (
     HIPAA_FAMILY,
+    NOT_IN_GUARDRAIL,
+    SAFE_HARBOR_HEADING,
     MappedControl,
     acknowledgements,
     control_map,
@@ -239,3 +242,40 @@ def test_fails_when_invoke_reaches_a_global_profile(template: dict[str, Any], re
     )
     with pytest.raises(ValueError, match=r"Data residency: .* not bound to a region"):
         control_map(broken, reference_stack)
+
+
+def _safe_harbor_section(rendered: str) -> str:
+    return rendered.split(f"## {SAFE_HARBOR_HEADING}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_safe_harbor_section_lists_the_18_identifiers_and_how_each_is_handled(rendered: str) -> None:
+    section = _safe_harbor_section(rendered)
+    rows = [line for line in section.splitlines() if line.startswith("| (")]
+    assert [row.split(" | ")[0] for row in rows] == [f"| ({letter})" for letter in "ABCDEFGHIJKLMNOPQR"]
+    for row, identifier in zip(rows, SAFE_HARBOR_IDENTIFIERS, strict=True):
+        for name in (*identifier.pii_types, *(regex.name for regex in identifier.regexes)):
+            assert f"`{name}`" in row, (identifier.letter, name)
+        assert identifier.cannot_detect.replace("|", "\\|") in row, identifier.letter
+    assert "`LandingZone/Guardrail` carries every type and regex below." in section
+    assert NOT_IN_GUARDRAIL not in section
+    assert "safety net, not de-identification" in section
+    assert "no actual knowledge" in section
+    assert "Python's `re`" in section
+    assert "2 (P, Q) cannot be detected" in section
+
+
+def test_safe_harbor_section_marks_what_the_guardrail_lacks(
+    template: dict[str, Any], reference_stack: Stack
+) -> None:
+    broken = copy.deepcopy(template)
+    for resource in broken["Resources"].values():
+        if resource["Type"] == "AWS::Bedrock::Guardrail":
+            sensitive = resource["Properties"]["SensitiveInformationPolicyConfig"]
+            sensitive["RegexesConfig"] = [r for r in sensitive["RegexesConfig"] if r["Name"] != "DateOfBirth"]
+            sensitive["PiiEntitiesConfig"] = [
+                e for e in sensitive["PiiEntitiesConfig"] if e["Type"] != "NAME"
+            ]
+    section = _safe_harbor_section(render_control_map(broken, reference_stack))
+    assert "`LandingZone/Guardrail` lacks `NAME`, `DateOfBirth`." in section
+    assert f"| (A) | Names | `NAME`{NOT_IN_GUARDRAIL} |" in section
+    assert f"`DateOfBirth`{NOT_IN_GUARDRAIL}" in section

@@ -11,6 +11,9 @@ checked-in copy differs from a fresh render.
 Each selector also names the rules that check its resources at every synth: our Bedrock rules (names
 taken from :mod:`secure_bedrock.bedrock_rules`) and the cdk-nag rules of the four packs the reference
 environment registers (verified against the installed cdk-nag by the tests).
+
+The Safe Harbor section is rendered from :mod:`secure_bedrock.safe_harbor`, the table
+``GuardrailPolicy.hipaa()`` is built from, and marks what the template's guardrails do not carry.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from aws_cdk import CfnElement, Stack, Token, Validations
 from secure_bedrock import bedrock_rules
 from secure_bedrock.bedrock_rules import BedrockChecks
 from secure_bedrock.limit_checks import LIMIT_CHECKS
+from secure_bedrock.safe_harbor import REGULATION_URL, SAFE_HARBOR_IDENTIFIERS, SafeHarborIdentifier
 from stacks.documents.control_selectors import (
     MINIMUM_RETENTION_DAYS,
     THIS_ACCOUNT,
@@ -90,6 +94,8 @@ HIPAA_NIST_PCI = (HIPAA, NIST, PCI)
 
 HIPAA_FAMILY = "HIPAA Security Rule technical safeguards (45 CFR 164.312)"
 ENTERPRISE_FAMILY = "Enterprise controls"
+SAFE_HARBOR_HEADING = "Safe Harbor identifiers (45 CFR 164.514(b)(2))"
+NOT_IN_GUARDRAIL = " (not in this stack's guardrail)"
 
 #: The ids CDK gives a construct's primary child: a path ending in them names its parent.
 DEFAULT_CHILD = re.compile(r"(/Resource|/Default)+$")
@@ -841,6 +847,9 @@ def _header(stack: Stack, view_region: str) -> list[str]:
         "cost-allocation tags and alarm subscriptions are operator steps "
         "([deploy.md](deploy.md)). Administrative and physical safeguards (164.308, 164.310) are the customer's.",
         "",
+        f"[{SAFE_HARBOR_HEADING}](#{_anchor(SAFE_HARBOR_HEADING)}), after the controls, shows how the guardrail "
+        "handles each of the 18 identifiers that Safe Harbor de-identification removes, and which it cannot detect.",
+        "",
     ]
 
 
@@ -880,6 +889,95 @@ def _acknowledgements(found: Sequence[Acknowledgement], stack: Stack) -> list[st
     return [*lines, ""]
 
 
+# --- Safe Harbor ----------------------------------------------------------------------------------------
+
+
+def _field_values(items: Any, key: str) -> set[str]:
+    """``item[key]`` of every entry of a CloudFormation list (none if it is not one)."""
+    return (
+        {str(item.get(key)) for item in items if isinstance(item, Mapping)}
+        if isinstance(items, list)
+        else set()
+    )
+
+
+def _guardrail_detectors(view: View) -> list[tuple[str, set[str], set[str]]]:
+    """Each guardrail of the template: its construct path, PII types and regex names."""
+    found = []
+    for lid, props in view.of_type("AWS::Bedrock::Guardrail"):
+        sensitive = props.get("SensitiveInformationPolicyConfig")
+        sensitive = sensitive if isinstance(sensitive, Mapping) else {}
+        types = _field_values(sensitive.get("PiiEntitiesConfig"), "Type")
+        found.append((view.name(lid), types, _field_values(sensitive.get("RegexesConfig"), "Name")))
+    return found
+
+
+def _detectors(identifier: SafeHarborIdentifier) -> tuple[str, ...]:
+    return (*identifier.pii_types, *(regex.name for regex in identifier.regexes))
+
+
+def _carried(names: Sequence[str], carried: set[str]) -> str:
+    return ", ".join(f"`{name}`" + ("" if name in carried else NOT_IN_GUARDRAIL) for name in names) or "—"
+
+
+def _safe_harbor(view: View) -> list[str]:
+    """The section: one row per identifier, what detects it, and what a guardrail cannot detect."""
+    guardrails = _guardrail_detectors(view)
+    carried = set().union(*(types | names for _, types, names in guardrails))
+    expected = [name for identifier in SAFE_HARBOR_IDENTIFIERS for name in _detectors(identifier)]
+    typed = [i.letter for i in SAFE_HARBOR_IDENTIFIERS if i.pii_types]
+    matched = [i.letter for i in SAFE_HARBOR_IDENTIFIERS if i.regexes]
+    neither = [i.letter for i in SAFE_HARBOR_IDENTIFIERS if not _detectors(i)]
+    regexes = [regex.name for identifier in SAFE_HARBOR_IDENTIFIERS for regex in identifier.regexes]
+    lines = [
+        f"## {SAFE_HARBOR_HEADING}",
+        "",
+        f"[45 CFR 164.514(b)(2)(i)]({REGULATION_URL}) lists the {len(SAFE_HARBOR_IDENTIFIERS)} identifiers, (A) "
+        "to (R), that Safe Harbor de-identification removes. `GuardrailPolicy.hipaa()` masks them with "
+        "Bedrock's managed PII types where Bedrock has one and with the library's own regexes where it has "
+        "none; this table is rendered from `secure_bedrock/safe_harbor.py`, the module the preset is built "
+        f"from. {len(typed)} identifiers have a managed type, {len(matched)} have regexes "
+        f"({len(regexes)} in all), and {len(neither)} ({', '.join(neither)}) cannot be detected by a guardrail.",
+        "",
+    ]
+    for path, types, names in guardrails:
+        missing = [name for name in expected if name not in types | names]
+        lines.append(
+            f"- `{path}` carries every type and regex below."
+            if not missing
+            else f"- `{path}` lacks {', '.join(f'`{name}`' for name in missing)}."
+        )
+    if not guardrails:
+        lines.append("- No guardrail of this template carries them.")
+    lines += [
+        "",
+        "**A guardrail is a safety net, not de-identification.** Its managed PII types are probabilistic "
+        "classifiers and its regexes match only the written forms they describe; it reads text only, so "
+        "biometrics and images are out of its reach; and Safe Harbor also requires that the covered entity "
+        "has no actual knowledge that what remains could identify the individual (164.514(b)(2)(ii)), which "
+        "no filter can know. De-identify data before it reaches a prompt where Safe Harbor matters; the "
+        "guardrail catches what slips through.",
+        "",
+        "The regexes are tested with Python's `re` against synthetic clinical snippets that each must match "
+        "and others that must not (`tests/test_safe_harbor.py`). The guardrail runs its own regex engine, "
+        "whose dialect AWS does not document, so the patterns keep to the subset that Python, RE2, Java and "
+        "ECMAScript read alike (no lookaround, named groups, inline flags, backreferences, possessive "
+        "quantifiers or atomic groups; case written out as `[Dd]ate`; `[0-9]` rather than `\\d`), which "
+        "`check_portable_pattern` enforces. Try them on the deployed guardrail (`ApplyGuardrail`) with your "
+        "own samples before relying on them.",
+        "",
+        "| | identifier | managed PII types | regexes | not detected |",
+        "|---|---|---|---|---|",
+    ]
+    for identifier in SAFE_HARBOR_IDENTIFIERS:
+        regex_names = [regex.name for regex in identifier.regexes]
+        lines.append(
+            f"| ({identifier.letter}) | {_cell(identifier.name)} | {_carried(identifier.pii_types, carried)} | "
+            f"{_carried(regex_names, carried)} | {_cell(identifier.cannot_detect) or '—'} |"
+        )
+    return [*lines, ""]
+
+
 def render_control_map(template: Mapping[str, Any], stack: Stack) -> str:
     """The control map of ``stack`` (markdown), from its synthesized ``template``; deterministic.
 
@@ -892,5 +990,6 @@ def render_control_map(template: Mapping[str, Any], stack: Stack) -> str:
         lines += [f"## {family}", ""]
         for item in (m for m in mapped if m.control.family == family):
             lines += _control(item)
+    lines += _safe_harbor(_view(template, stack))
     lines += _acknowledgements(acknowledgements(stack), stack)
     return "\n".join(lines).rstrip("\n") + "\n"
