@@ -483,10 +483,10 @@ def _guardrail(errors: list[str], raw: object) -> GuardrailSettings:
 def _guardrail_version(path: str, value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f'{path}: {value!r} must be a version number in quotes, e.g. "3", or null')
     validate_previous_version(path, value)
-    return str(value)
+    return value
 
 
 def _guardrail_profile(path: str, value: Any) -> str | None:

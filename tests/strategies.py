@@ -601,6 +601,7 @@ ALWAYS_WRONG: dict[str, tuple[Any, ...]] = {
         {"mode": "COMPLIANCE", "days": 2192, "extra": 1},
     ),
     "bool": ("yes", "true", 1, 0, None, [], "False"),
+    "guardrail_version": ("", "DRAFT", "0", "3\n", "v3", "03", 3, True, [], {}),
     "guardrail_profile": ("us-guardrail", "us.guardrail.v1:0\n", "US.GUARDRAIL.V1:0", 1, True, [], ""),
     "team_name": ("Claims", "", "claims\n", "1team", "team_x", "a" * 32, 5, None),
     "cost_center": ("", "cc#1", "CC\n1", "a" * 257, 5, None, ["CC"], "😀"),
@@ -634,6 +635,7 @@ def kind_of(path: Path_) -> str | None:
         ".guardrail.deny_medical_advice": "bool",
         ".guardrail.enforce_in_account": "bool",
         ".guardrail.cross_region_profile": "guardrail_profile",
+        ".guardrail.previous_version": "guardrail_version",
         ".budgets.monthly_limit_usd": "amount",
     }
     if text in simple:

@@ -53,9 +53,12 @@ def test_defaults_apply_when_only_models_are_given() -> None:
 
 
 def test_a_guardrail_transition_names_the_previous_version() -> None:
-    for given in ("3", 3):
-        settings = load_settings(settings_with(guardrail={"previous_version": given}))
-        assert settings.guardrail.previous_version == "3"
+    settings = load_settings(settings_with(guardrail={"previous_version": "3"}))
+    assert settings.guardrail.previous_version == "3"
+    with pytest.raises(
+        SettingsError, match=r"guardrail.previous_version: 3 must be a version number in quotes"
+    ):
+        load_settings(settings_with(guardrail={"previous_version": 3}))
     assert load_settings(settings_with()).guardrail.previous_version is None
 
 
