@@ -203,8 +203,8 @@ class HardenedFunction(Construct):
                 iam.PolicyStatement(
                     sid="RunInTheVpc",
                     actions=list(VPC_NETWORK_INTERFACE_ACTIONS),
-                    # These EC2 actions, as Lambda's VPC networking uses them, take no resource-level
-                    # restriction; the network interfaces are this region's only.
+                    # The describe calls accept no resource, and the interfaces Lambda creates and
+                    # deletes cannot be named ahead; this region's only.
                     resources=["*"],
                     conditions={"StringEquals": {"aws:RequestedRegion": stack.region}},
                 ),
