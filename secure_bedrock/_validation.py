@@ -282,6 +282,20 @@ def require_int_range(argument: str, value: int, low: int, high: int, fix: str =
     return value
 
 
+def private_subnets(argument: str, vpc: Any) -> ec2.SubnetSelection:
+    """The subnets the library uses in ``vpc`` when none are selected: its isolated subnets, or where
+    it has none (the default ``ec2.Vpc``: public and private-with-NAT), its private subnets with egress.
+    Never public ones."""
+    if vpc.isolated_subnets:
+        return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    if vpc.private_subnets:
+        return ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+    raise ValueError(
+        f"{argument}: the VPC has neither isolated nor private subnets, and the library never uses public "
+        "ones; add private subnets to the VPC, or select subnets of your own"
+    )
+
+
 def require_subnet_selection(
     argument: str,
     selection: Any,
@@ -297,6 +311,14 @@ def require_subnet_selection(
     checked: ec2.SubnetSelection | None = None
     if selection is not None:
         checked = require_type(argument, selection, ec2.SubnetSelection, "an ec2.SubnetSelection")
+        if selection.subnet_type is not None and selection.subnet_type.name == "PUBLIC":
+            raise ValueError(
+                f"{argument}: public subnets would put the landing zone's network interfaces on the "
+                "internet's side of the VPC; select private ones, e.g. "
+                "ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS), or leave it unset"
+            )
+    if selection is None and vpc is not None and default_type is not None:
+        default_type = private_subnets(argument, vpc).subnet_type
     subnet_type = selection.subnet_type if selection is not None else default_type
     isolated = ("PRIVATE_ISOLATED", "ISOLATED")
     if vpc is None:

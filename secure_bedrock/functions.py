@@ -25,6 +25,7 @@ from constructs import Construct
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
     is_token,
+    private_subnets,
     require_construct,
     require_iam_description,
     require_interface,
@@ -104,7 +105,7 @@ class HardenedFunction(Construct):
         :param encryption_key: encrypts its log group and dead-letter queue.
         :param statements: what the function may do, besides running in the VPC, logging and
             using its dead-letter queue.
-        :param vpc_subnets: its subnets. Default: the VPC's isolated subnets.
+        :param vpc_subnets: its subnets. Default: the VPC's isolated subnets, or its private subnets with egress where it has no isolated ones (never public).
         :param handler: the entry point. Default: ``index.handler``.
         :param code_exclude: glob patterns of files under ``code_path`` to leave out of the asset (a
             pattern starting with ``!`` keeps what an earlier one left out). Default: none beyond
@@ -249,7 +250,7 @@ class HardenedFunction(Construct):
             # already holds all of them.
             role=self.role.without_policy_updates(),
             vpc=vpc,
-            vpc_subnets=vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            vpc_subnets=vpc_subnets or private_subnets("vpc_subnets", vpc),
             security_groups=[self.security_group],
         )
         # The function must not run before its role can log and attach to the VPC.

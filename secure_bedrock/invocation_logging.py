@@ -153,7 +153,7 @@ class ModelInvocationLogging(Construct):
             interface endpoint with private DNS whose policy admits the handler's role
             (``handler.role``) to get, put and delete the logging configuration, and an S3 gateway
             endpoint (the handler's state, CloudFormation's response URL).
-        :param vpc_subnets: the handler's subnets. Default: the VPC's isolated subnets.
+        :param vpc_subnets: the handler's subnets. Default: the VPC's isolated subnets, or its private subnets with egress where it has no isolated ones (never public).
         :param encryption_key: encrypts the logs, the handler's log group and its dead-letter queue.
             Default: a new customer-managed key with rotation, for invocation logs only.
         :param server_access_logs_bucket: where access to the log bucket is recorded.

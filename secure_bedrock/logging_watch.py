@@ -154,7 +154,7 @@ class InvocationLoggingWatch(Construct):
         :param expected: the ``loggingConfig`` the landing zone sets (tokens allowed).
         :param vpc: where the check runs; it reaches Bedrock's control plane through the VPC's endpoint.
         :param encryption_key: for the check's log group and dead-letter queue.
-        :param vpc_subnets: Default: the VPC's isolated subnets.
+        :param vpc_subnets: Default: the VPC's isolated subnets, or its private subnets with egress where it has no isolated ones (never public).
         :param every: how often the check runs. Default: 15 minutes (5 to 15).
         :param log_retention: of the check's log group. Default: six years.
         :param removal_policy: of the check's log group. Default: ``RETAIN``.

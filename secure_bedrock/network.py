@@ -31,6 +31,7 @@ from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
     ACCOUNT_ID_PATTERN,
     is_token,
+    private_subnets,
     require_bool,
     require_cidr,
     require_construct,
@@ -277,7 +278,8 @@ class BedrockPrivateNetwork(Construct):
             Default: :data:`DEFAULT_SERVICES` (runtime, control plane, agent runtime).
         :param vpc: the VPC to place the endpoints in. Default: a new hardened VPC.
         :param vpc_subnets: where the endpoints' network interfaces go (one subnet per AZ).
-            Default: the new VPC's isolated subnets, or your VPC's private subnets.
+            Default: the new VPC's isolated subnets; in your VPC its isolated subnets, or its private
+            subnets with egress where it has no isolated ones (never public).
         :param vpc_cidr: the new VPC's IPv4 range; ignored with ``vpc``. Default: ``10.0.0.0/16``.
         :param max_azs: availability zones of the new VPC (2-6); ignored with ``vpc``. Default: 2.
         :param allowed_cidrs: client networks admitted on port 443. Default: the VPC's CIDR when no
@@ -354,7 +356,7 @@ class BedrockPrivateNetwork(Construct):
             self.default_security_group.resource.node.add_dependency(gateway)
         else:
             self.vpc = vpc
-            subnets = vpc_subnets or ec2.SubnetSelection()
+            subnets = vpc_subnets or private_subnets("vpc_subnets", vpc)
 
         self.security_group = ec2.SecurityGroup(
             self,

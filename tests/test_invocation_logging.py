@@ -438,7 +438,7 @@ def _isolated_vpc(stack: Stack, with_isolated: bool = True) -> ec2.IVpc:
         (
             {"vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)},
             ValueError,
-            r"vpc_subnets: the VPC has no public subnets",
+            r"vpc_subnets: public subnets would put the landing zone's network interfaces on the internet's side",
         ),
         ({"object_lock": "COMPLIANCE"}, TypeError, r"object_lock must be ObjectLock"),
     ],
@@ -451,15 +451,30 @@ def test_fails_before_creating_anything_with_your_own_vpc(
     assert stack.node.try_find_child("Logging") is None
 
 
-def test_fails_when_your_vpc_has_no_isolated_subnets_for_the_handler(stack: Stack) -> None:
-    with pytest.raises(ValueError, match=r"vpc_subnets: the VPC has no isolated subnets; select the subnets"):
-        ModelInvocationLogging(stack, "Logging", vpc=_isolated_vpc(stack, with_isolated=False))
-    ModelInvocationLogging(
+def test_without_isolated_subnets_the_handler_runs_in_the_private_ones(stack: Stack) -> None:
+    # The default ec2.Vpc: public subnets and private ones with a NAT gateway.
+    ModelInvocationLogging(stack, "Logging", vpc=ec2.Vpc(stack, "DefaultVpc"))
+    functions = [
+        function  # the handler and the drift check (not aws-cdk-lib's own provider for the VPC)
+        for function in Template.from_stack(stack).find_resources("AWS::Lambda::Function").values()
+        if "VpcConfig" in function["Properties"]
+    ]
+    assert len(functions) == 2
+    for function in functions:
+        subnets = json.dumps(function["Properties"]["VpcConfig"]["SubnetIds"])
+        assert "PrivateSubnet" in subnets, subnets
+        assert "PublicSubnet" not in subnets, subnets
+
+
+def test_fails_when_your_vpc_has_only_public_subnets(stack: Stack) -> None:
+    public_only = ec2.Vpc(
         stack,
-        "Logging",
-        vpc=_isolated_vpc_named(stack),
-        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+        "PublicOnly",
+        subnet_configuration=[ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC)],
     )
+    with pytest.raises(ValueError, match=r"vpc_subnets: the VPC has neither isolated nor private subnets"):
+        ModelInvocationLogging(stack, "Logging", vpc=public_only)
+    assert stack.node.try_find_child("Logging") is None
 
 
 def _isolated_vpc_named(stack: Stack) -> ec2.IVpc:

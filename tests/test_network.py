@@ -575,7 +575,7 @@ def _own_vpc(stack: Stack, **attributes: Any) -> ec2.IVpc:
         (
             {"vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)},
             ValueError,
-            r"vpc_subnets: the new VPC has isolated subnets only",
+            r"vpc_subnets: public subnets would put",
         ),
         ({"flow_log_encryption_key": "arn:aws:kms:us-east-1:111122223333:key/abc"}, TypeError, r"import it"),
         ({"allow_apply_guardrail": "yes"}, TypeError, r"allow_apply_guardrail must be True or False"),
@@ -599,7 +599,7 @@ def test_fails_with_your_own_vpc_when_it_cannot_serve_the_endpoints(stack: Stack
         ValueError, match=r"allowed_cidrs, allowed_security_groups: your VPC was imported without"
     ):
         BedrockPrivateNetwork(stack, "Bedrock", models=models, vpc=_own_vpc(stack))
-    with pytest.raises(ValueError, match=r"vpc_subnets: the VPC has no public subnets"):
+    with pytest.raises(ValueError, match=r"vpc_subnets: public subnets would put the landing zone's"):
         BedrockPrivateNetwork(
             stack,
             "Bedrock",
