@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +12,7 @@ from aws_cdk import App
 
 from secure_bedrock.compliance import register_compliance_packs
 from stacks.hipaa_stack import HipaaBedrockStack
-from stacks.settings import CONTEXT_KEY, load_settings
+from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
 
 CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
 
@@ -20,6 +21,52 @@ def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
     """The ``context`` block of cdk.json: feature flags and the reference environment's settings."""
     context: dict[str, Any] = json.loads(path.read_text())["context"]
     return context
+
+
+def _json_or_text(value: Any) -> Any:
+    """A ``-c`` value: the CLI passes text; JSON (an object, a list, a number, true/false/null, a quoted
+    string) is read as JSON, anything else stays text."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def settings_block(app: App) -> Any:
+    """The ``secure-bedrock`` block as the app sees it: cdk.json's, or the whole block given with
+    ``-c secure-bedrock='{...}'`` (JSON text), with each ``-c secure-bedrock.a.b=value`` applied on top.
+
+    :raises SettingsError: when ``-c secure-bedrock=...`` is not a JSON object, or a dotted override
+        goes through a setting that is not an object.
+    """
+    raw = _json_or_text(app.node.try_get_context(CONTEXT_KEY))
+    if isinstance(raw, str):
+        raise SettingsError(
+            [
+                f"{CONTEXT_KEY}: -c {CONTEXT_KEY}={raw[:60]!r} is not a JSON object; give the whole block as "
+                f'JSON, e.g. -c {CONTEXT_KEY}=\'{{"models": [...], "region": "us-west-2"}}\', or one setting '
+                f"as -c {CONTEXT_KEY}.region=us-west-2"
+            ]
+        )
+    prefix = f"{CONTEXT_KEY}."
+    overrides = sorted(key for key in app.node.get_all_context() if key.startswith(prefix))
+    if overrides:
+        block: Any = copy.deepcopy(raw) if isinstance(raw, dict) else {}
+        for key in overrides:
+            *parents, leaf = key[len(prefix) :].split(".")
+            target = block
+            for index, name in enumerate(parents):
+                target = target.setdefault(name, {}) if isinstance(target, dict) else None
+                if not isinstance(target, dict):
+                    path = ".".join([CONTEXT_KEY, *parents[: index + 1]])
+                    raise SettingsError(
+                        [f"{key}: {path} is not an object, so -c {key}=... cannot set a key in it"]
+                    )
+            target[leaf] = _json_or_text(app.node.try_get_context(key))
+        raw = block
+    return raw
 
 
 def build_app(
@@ -36,7 +83,7 @@ def build_app(
     :param compliance: register the four compliance packs so that synth fails on any finding.
     """
     app = App(context=dict(cdk_json_context() if context is None else context), outdir=outdir)
-    raw = app.node.try_get_context(CONTEXT_KEY)
+    raw = settings_block(app)
     settings = load_settings({} if raw is None else {CONTEXT_KEY: raw})
     stack = HipaaBedrockStack(app, settings.stack_name, settings=settings)
     if compliance:

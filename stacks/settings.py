@@ -735,7 +735,12 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
                 f"{name!r} repeats the name of teams[{names[key]}] (names must differ in more than '-')",
             )
         names.setdefault(key, index)
-    if settings.operations.monthly_budget_usd is None and any(t.monthly_budget_usd for t in settings.teams):
+    budget_given = (reader.raw.get("budgets") or {}) if isinstance(reader.raw.get("budgets"), dict) else {}
+    if (
+        settings.operations.monthly_budget_usd is None
+        and budget_given.get("monthly_limit_usd") is None  # a wrong value is reported as such, not as missing
+        and any(t.monthly_budget_usd for t in settings.teams)
+    ):
         reader.fail(
             f"{CONTEXT_KEY}.budgets.monthly_limit_usd", "team budgets need the account budget; set it"
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,8 @@ from aws_cdk import aws_logs as logs
 from secure_bedrock import BedrockEndpointService, BedrockModels, CrossRegionInferenceProfile, FoundationModel
 from stacks.app import cdk_json_context
 from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def settings_with(**changes: Any) -> dict[str, Any]:
@@ -471,3 +475,82 @@ def test_network_client_ranges_and_mantle_models_are_checked_with_the_settings()
     block["network"]["allowed_cidrs"] = []
     block["network"]["mantle_models"] = ["openai.gpt-oss-120b"]
     assert load_settings({CONTEXT_KEY: block}).network.mantle_models == ("openai.gpt-oss-120b",)
+
+
+# --- settings given on the command line (-c), as the CDK CLI passes them (text) --------------------
+
+
+def _block_of(context: dict[str, Any]) -> Any:
+    from aws_cdk import App
+
+    from stacks.app import settings_block
+
+    return settings_block(App(context=context))
+
+
+def test_the_whole_block_given_as_json_text_is_read() -> None:
+    block = copy.deepcopy(cdk_json_context()[CONTEXT_KEY])
+    block["region"] = "us-west-2"
+    read = _block_of({CONTEXT_KEY: json.dumps(block)})
+    assert read == block
+    assert load_settings({CONTEXT_KEY: read}).region == "us-west-2"
+
+
+def test_one_setting_given_with_a_dotted_key_overrides_cdk_json() -> None:
+    context = {
+        CONTEXT_KEY: cdk_json_context()[CONTEXT_KEY],
+        f"{CONTEXT_KEY}.region": "us-west-2",
+        f"{CONTEXT_KEY}.guardrail.previous_version": '"3"',
+        f"{CONTEXT_KEY}.evidence.retention_days": "3000",
+    }
+    settings = load_settings({CONTEXT_KEY: _block_of(context)})
+    assert settings.region == "us-west-2"
+    assert settings.guardrail.previous_version == "3"
+    assert settings.evidence.retention_days == 3000
+    assert cdk_json_context()[CONTEXT_KEY]["region"] == "us-east-1", "cdk.json's block is not changed"
+
+
+def test_a_dotted_key_that_names_no_setting_is_reported_not_ignored() -> None:
+    context = {CONTEXT_KEY: cdk_json_context()[CONTEXT_KEY], f"{CONTEXT_KEY}.regoin": "us-west-2"}
+    with pytest.raises(SettingsError, match=r"secure-bedrock.regoin: unknown setting; did you mean 'region'"):
+        load_settings({CONTEXT_KEY: _block_of(context)})
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({CONTEXT_KEY: "region=us-west-2"}, r"is not a JSON object; give the whole block as JSON"),
+        (
+            {
+                CONTEXT_KEY: {"models": ["amazon.nova-pro-v1:0"], "region": "x"},
+                f"{CONTEXT_KEY}.region.name": "y",
+            },
+            r"secure-bedrock.region.name: secure-bedrock.region is not an object",
+        ),
+    ],
+)
+def test_command_line_settings_that_cannot_be_read_say_why(context: dict[str, Any], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        _block_of(context)
+
+
+def test_the_app_prints_wrong_settings_without_a_traceback() -> None:
+    import os
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({f"{CONTEXT_KEY}.region": "us-east-9x"})}
+    run = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 1
+    assert run.stderr.startswith("1 invalid setting(s) in cdk.json context 'secure-bedrock':"), run.stderr
+    assert "secure-bedrock.region: 'us-east-9x' is not an AWS region name" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_wrong_account_budget_is_reported_as_wrong_not_as_missing() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(settings_with(budgets={"monthly_limit_usd": "2000"}))
+    assert "must be a positive amount of US dollars" in str(raised.value)
+    assert "team budgets need the account budget" not in str(raised.value)
