@@ -1,0 +1,202 @@
+"""The package as users install it: the wheel and the sdist, each in a fresh venv, in an app of theirs.
+
+Our other tests import the checkout. Here the wheel and the sdist are built from it, each is
+installed (not editable) into a fresh venv whose only path to its dependencies is a ``.pth`` line
+(lines of a ``.pth`` file are not themselves searched for ``.pth`` files, so the checkout's editable
+install stays out of reach), and an app outside the repository synthesizes the landing zone into a
+default ``ec2.Vpc`` (public and private-with-NAT subnets), with the user's key and the user's ECS task
+role, under all four compliance packs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+APP = textwrap.dedent(
+    """
+    import json
+    import sys
+    from pathlib import Path
+
+    import secure_bedrock
+    from aws_cdk import App, Aspects, Environment, Stack
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_kms as kms
+    from secure_bedrock import BedrockModels, SecureBedrockLandingZone, TeamSpec, acknowledge, grant_invoke
+    from secure_bedrock.compliance import register_compliance_packs
+
+    assert Path(secure_bedrock.__file__).is_relative_to(Path(sys.prefix)), secure_bedrock.__file__
+
+    app = App(outdir=sys.argv[1])
+    stack = Stack(app, "TheirApp", env=Environment(region="us-east-1"))
+    vpc = ec2.Vpc(stack, "TheirVpc")  # every default: public subnets and private ones behind NAT
+    key = kms.Key(stack, "TheirKey", enable_key_rotation=True)
+    task_role = iam.Role(stack, "TheirTaskRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    zone = SecureBedrockLandingZone(
+        stack,
+        "Bedrock",
+        models=[BedrockModels.US_AMAZON_NOVA_PRO],
+        vpc=vpc,
+        invocation_log_key=key,
+        invoker_principal=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+        administrator_principal=iam.AccountRootPrincipal(),
+        auditor_principal=iam.AccountRootPrincipal(),
+        teams=[TeamSpec(name="claims", cost_center="CC-1", models=(BedrockModels.US_AMAZON_NOVA_PRO,))],
+        monthly_budget_usd=1000,
+    )
+    grant_invoke(
+        task_role,
+        models=[BedrockModels.US_AMAZON_NOVA_PRO],
+        guardrail=zone.guardrail,
+        through=zone.network.runtime_endpoint.vpc_endpoint_id,
+    )
+    # The packs judge the whole app: their own VPC and role are theirs to fix or acknowledge.
+    theirs = {
+        vpc: ["VPCDefaultSecurityGroupClosed", "VPCFlowLogsEnabled", "VPCSubnetAutoAssignPublicIpDisabled",
+              "VPCNoUnrestrictedRouteToIGW"],
+        task_role: ["IAMNoInlinePolicy"],
+    }
+    for construct, rules in theirs.items():
+        for pack in ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"):
+            for rule in rules:
+                acknowledge(construct, f"{pack}::{pack}-{rule}", "The app's own resource, outside this test.")
+    acknowledge(vpc, "AwsSolutions::AwsSolutions-VPC7", "The app's own VPC, outside this test.")
+    register_compliance_packs(app)
+    assembly = app.synth()  # fails on any finding not acknowledged: none may be the library's
+    template = assembly.get_stack_by_name("TheirApp").template
+    print(json.dumps(sorted({r["Type"] for r in template["Resources"].values()})))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sdist, built by the package's build backend from a copy of what it needs, and the wheel,
+    built from that sdist (as pip does), so neither can pick up a file the checkout happens to have."""
+    source = tmp_path_factory.mktemp("source")
+    out = tmp_path_factory.mktemp("dist")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "secure_bedrock", source / "secure_bedrock", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    backend = (
+        "from setuptools import build_meta; import sys; print(getattr(build_meta, sys.argv[1])(sys.argv[2]))"
+    )
+    sdist = (
+        subprocess.run(
+            [sys.executable, "-c", backend, "build_sdist", str(out)],
+            cwd=source,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    unpacked = tmp_path_factory.mktemp("unpacked")
+    shutil.unpack_archive(out / sdist, unpacked)
+    (root,) = unpacked.iterdir()
+    wheel = (
+        subprocess.run(
+            [sys.executable, "-c", backend, "build_wheel", str(out)],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    return {"wheel": out / wheel, "sdist": out / sdist}
+
+
+def _fresh_venv(where: Path, dist: Path) -> Path:
+    """A venv with only ``dist`` installed in it (not editable) and a path to the dependencies."""
+    venv.EnvBuilder(with_pip=False).create(where)
+    python = where / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(dist),
+        ],  # fmt: skip
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+@pytest.mark.parametrize("kind", ["wheel", "sdist"])
+def test_an_app_of_theirs_synthesizes_with_the_installed_package(
+    built: dict[str, Path], tmp_path: Path, kind: str
+) -> None:
+    python = _fresh_venv(tmp_path / "venv", built[kind])
+    site = next((tmp_path / "venv").glob("lib/python*/site-packages"))
+    installed = site / "secure_bedrock"
+    # Everything the library reads at synth is in the package: the handlers and their service model.
+    for needed in (
+        "py.typed",
+        "handlers/cfn_response.py",
+        "handlers/invocation_logging/index.py",
+        "handlers/invocation_logging/drift.py",
+        "handlers/default_security_group/index.py",
+        "safe_harbor.py",
+    ):
+        assert (installed / needed).is_file(), needed
+    assert list((installed / "handlers" / "models" / "bedrock").glob("*/service-2.json.gz"))
+    app_dir = tmp_path / "their-app"
+    app_dir.mkdir()
+    (app_dir / "app.py").write_text(APP)
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    run = subprocess.run(
+        [str(python), "app.py", str(app_dir / "cdk.out")],
+        cwd=app_dir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    types = set(json.loads(run.stdout.strip().splitlines()[-1]))
+    assert {
+        "Custom::BedrockModelInvocationLogging",
+        "AWS::Bedrock::Guardrail",
+        "AWS::CloudTrail::Trail",
+    } <= types
+    # The handler's asset holds its code.
+    assets = list((app_dir / "cdk.out").glob("asset.*/handlers/invocation_logging/index.py"))
+    assert assets, "the logging handler's code is in the cloud assembly"
