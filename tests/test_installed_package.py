@@ -151,7 +151,7 @@ def _fresh_venv(where: Path, dist: Path) -> Path:
             "--target",
             str(site),
             str(dist),
-        ],  # fmt: skip
+        ],
         check=True,
         capture_output=True,
         timeout=300,
