@@ -200,3 +200,18 @@ def test_an_app_of_theirs_synthesizes_with_the_installed_package(
     # The handler's asset holds its code.
     assets = list((app_dir / "cdk.out").glob("asset.*/handlers/invocation_logging/index.py"))
     assert assets, "the logging handler's code is in the cloud assembly"
+    if kind != "wheel":
+        return  # the sdist installs the same files (checked above); the README runs once
+    # README's "Use the network in your own app" runs as written against the installed package.
+    from tests.test_readme_example import readme_example
+
+    (app_dir / "readme_app.py").write_text(readme_example() + "\napp.synth()\n")
+    readme = subprocess.run(
+        [str(python), "readme_app.py"],
+        cwd=app_dir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert readme.returncode == 0, readme.stderr[-3000:]
