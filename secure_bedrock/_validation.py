@@ -7,10 +7,11 @@ are skipped: they are only known at deploy time.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from aws_cdk import RemovalPolicy, Stack, Token, Tokenization
@@ -261,13 +262,36 @@ def require_cidr(argument: str, value: str) -> str:
     return value
 
 
+def known_regions() -> frozenset[str]:
+    """The regions aws-cdk-lib knows (``region_info``): every commercial, China, GovCloud and
+    isolated region as of the installed aws-cdk-lib."""
+    from aws_cdk import region_info
+
+    return frozenset(region.name for region in region_info.RegionInfo.regions)
+
+
+def did_you_mean(value: str, choices: Iterable[str], *, cutoff: float = 0.8) -> str:
+    """`` (did you mean 'x'?)`` for the choice closest to ``value``, or nothing when none is close."""
+    close = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def require_region(argument: str, value: str) -> str:
-    """Return ``value`` if it looks like an AWS region name such as ``us-east-1``."""
+    """Return ``value`` if it is an AWS region name aws-cdk-lib knows, such as ``us-east-1``."""
     require_type(argument, value, str, "an AWS region name such as 'us-east-1'")
     if is_token(value):
         return value
-    if not REGION_PATTERN.match(value):
-        raise ValueError(f"{argument}: {value!r} is not an AWS region name; use a name such as 'us-east-1'")
+    known = known_regions()
+    if value not in known:
+        newer = (
+            "; a region newer than the installed aws-cdk-lib needs a newer aws-cdk-lib"
+            if REGION_PATTERN.match(value)
+            else ""
+        )
+        raise ValueError(
+            f"{argument}: {value!r} is not an AWS region name{did_you_mean(value, known)}; use a name such "
+            f"as 'us-east-1'{newer}"
+        )
     return value
 
 

@@ -22,12 +22,13 @@ publishes new profiles instead); anything missing is one line away with
 
 from __future__ import annotations
 
+import difflib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from aws_cdk import ArnFormat, Stack
+from aws_cdk import Annotations, ArnFormat, Stack
 from constructs import IConstruct
 
 from secure_bedrock._validation import (
@@ -322,7 +323,57 @@ def validate_foundation_model_id(argument: str, value: str) -> str:
             f"{argument}: {value!r} is not a Bedrock model id; ids look like 'provider.model-name-v1:0' "
             "(lower case letters, digits and '-', e.g. 'anthropic.claude-sonnet-4-5-20250929-v1:0')"
         )
+    meant = _misspelt(value)
+    if meant is not None:
+        raise ValueError(
+            f"{argument}: {value!r} is not a model Bedrock knows (did you mean {meant!r}?); use the id as "
+            "Bedrock spells it (aws bedrock list-foundation-models)"
+        )
     return value
+
+
+def catalog_foundation_ids() -> frozenset[str]:
+    """The foundation-model ids of the catalog (empty while the catalog itself is being built)."""
+    catalog = globals().get("BedrockModels")
+    if catalog is None:
+        return frozenset()
+    return frozenset(model.foundation_model.model_id for model in catalog.all())
+
+
+def _words(model_id: str) -> list[str]:
+    """The words of a model id, without its numbers: ``anthropic.claude-sonnet-4-5-2025-v1:0`` gives
+    ``anthropic, claude, sonnet, v``."""
+    return [word for word in re.split(r"[-.:0-9]+", model_id) if word]
+
+
+def _edits(a: str, b: str) -> int:
+    """The Levenshtein distance of two short words."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+def _misspelt(value: str) -> str | None:
+    """The catalog id ``value`` looks like a misspelling of: its words (numbers aside) are a catalog
+    id's but for one word a slip away (``sonet`` for ``sonnet``, ``pr`` for ``pro``). Ids whose words
+    are all a catalog id's (another date or version: ``claude-3-5-sonnet-20240620``, ``titan-embed-text-v1``)
+    or that extend a catalog id (``amazon.nova-pro-v1:0:300k``) are other models, not typos."""
+    typed = _words(value)
+    candidates: list[tuple[float, str]] = []
+    for known in sorted(catalog_foundation_ids()):
+        if value == known or value.startswith(known):
+            return None
+        words = _words(known)[: len(typed)]
+        if len(words) != len(typed):
+            continue
+        slips = [(a, b) for a, b in zip(typed, words, strict=True) if a != b]
+        if len(slips) == 1 and _edits(*slips[0]) <= max(1, len(slips[0][1]) // 4):
+            candidates.append((difflib.SequenceMatcher(None, value, known[: len(value)]).ratio(), known))
+    return max(candidates)[1] if candidates else None
 
 
 def _literal_regions(argument: str, values: Iterable[str]) -> tuple[str, ...]:
@@ -361,6 +412,15 @@ def require_models(
         require_type(f"{argument}[{index}]", model, BedrockModel, "a BedrockModel (see BedrockModels)")
     require_unique(argument, [m.model_id for m in models])
     if scope is not None:
+        catalog = catalog_foundation_ids()
+        for index, model in enumerate(models):
+            if model.foundation_model.model_id not in catalog:
+                Annotations.of(scope).add_warning_v2(
+                    "secure-bedrock:model-not-in-catalog",
+                    f"{argument}[{index}]: {model.foundation_model.model_id!r} is not in the library's catalog: "
+                    "check that Bedrock has it in this region (aws bedrock list-foundation-models), or the "
+                    "deploy succeeds and every call fails",
+                )
         region = Stack.of(scope).region
         for index, model in enumerate(models):
             routed = _served_by(model)

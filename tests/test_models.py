@@ -281,3 +281,64 @@ def test_fails_on_an_application_profile_arn_that_is_not_one(make_stack) -> None
         ApplicationInferenceProfileModel(5, BedrockModels.US_AMAZON_NOVA_PRO)  # type: ignore[arg-type]
     # A deploy-time ARN (the profile's GetAtt) is what callers usually pass.
     ApplicationInferenceProfileModel(Token.as_string({"Ref": "Profile"}), BedrockModels.US_AMAZON_NOVA_PRO)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("anthropic.claude-sonet-4-5", "anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("amazon.nova-pr-v1:0", "amazon.nova-pro-v1:0"),
+        ("amazon.titan-embed-txt-v2:0", "amazon.titan-embed-text-v2:0"),
+    ],
+)
+def test_a_misspelt_model_id_gets_did_you_mean(typed: str, meant: str) -> None:
+    for make in (FoundationModel, BedrockModels.resolve):
+        with pytest.raises(
+            ValueError,
+            match=rf"{re.escape(repr(typed))} is not a model Bedrock knows \(did you mean {re.escape(repr(meant))}\?\)",
+        ):
+            make(typed)
+
+
+@pytest.mark.parametrize(
+    "other_model",
+    [
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",  # another date and version of a catalog model
+        "amazon.titan-embed-text-v1",
+        "amazon.nova-pro-v1:0:300k",  # a catalog id, extended
+        "amazon.nova-lite-v1:0",  # another word, not a slip
+        "cohere.command-r-plus-v1:0",
+    ],
+)
+def test_other_models_are_not_taken_for_typos(other_model: str) -> None:
+    assert FoundationModel(other_model).id == other_model
+
+
+def test_a_model_outside_the_catalog_is_accepted_with_a_warning(stack) -> None:
+    from aws_cdk.assertions import Annotations, Match
+
+    from secure_bedrock import BedrockPrivateNetwork
+
+    BedrockPrivateNetwork(stack, "Network", models=[FoundationModel("cohere.command-r-plus-v1:0")])
+    Annotations.from_stack(stack).has_warning(
+        "*", Match.string_like_regexp("'cohere.command-r-plus-v1:0' is not in the library's catalog")
+    )
+
+
+@pytest.mark.parametrize(
+    ("region", "message"),
+    [
+        (
+            "us-east-9",
+            r"'us-east-9' is not an AWS region name \(did you mean 'us-east-\d'\?\).*newer aws-cdk-lib",
+        ),
+        ("us-est-1", r"'us-est-1' is not an AWS region name \(did you mean"),
+        ("mars-1", r"'mars-1' is not an AWS region name; use a name such as 'us-east-1'"),
+    ],
+)
+def test_an_unknown_region_is_refused(region: str, message: str) -> None:
+    from secure_bedrock._validation import require_region
+
+    with pytest.raises(ValueError, match=message):
+        require_region("region", region)
+    assert require_region("region", "eusc-de-east-1") == "eusc-de-east-1"  # every region aws-cdk-lib knows
