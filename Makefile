@@ -21,6 +21,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# The runtime (the library, aws-cdk-lib, cdk-nag: all `make synth` needs), then the dev tools on top.
+RUNTIME_STAMP := $(VENV)/.runtime
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
@@ -36,14 +38,18 @@ help:
 	@echo "make lock    re-pin requirements.lock from pyproject.toml (and the handler's Bedrock model)"
 	@echo "make clean   remove cdk.out and caches (keeps installs)"
 
-setup: $(PY_STAMP) $(CLI_STAMP)
+setup: $(RUNTIME_STAMP) $(CLI_STAMP)
 
 $(NODE_STAMP): scripts/ensure-node.sh
 	scripts/ensure-node.sh
 	@mkdir -p $(dir $@) && touch $@
 
-$(PY_STAMP): pyproject.toml requirements.lock
+$(RUNTIME_STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[nag]'
+	touch $@
+
+$(PY_STAMP): $(RUNTIME_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	touch $@
 
@@ -63,11 +69,11 @@ synth: setup
 	@echo "template: cdk.out/$$($(PY) -c 'import json;print(next(a["properties"]["templateFile"] for a in json.load(open("cdk.out/manifest.json"))["artifacts"].values() if a["type"]=="aws:cloudformation:stack"))')"
 
 # The picture and the control map are generated from the synthesized template; a test fails when stale.
-docs: setup
+docs: setup $(PY_STAMP)
 	$(PY) -m stacks.documents
 
 # A benchmark, not a test: ratios against a baseline measured in the same run. See docs/benchmark.md.
-bench: setup
+bench: setup $(PY_STAMP)
 	$(PY) scripts/bench.py
 
 # Real AWS only: uses your credentials (AWS_PROFILE or the environment). See docs/deploy.md.
@@ -86,10 +92,10 @@ typecheck: $(PY_STAMP)
 	$(VENV)/bin/mypy --strict --cache-dir .mypy_cache/strict secure_bedrock
 	$(VENV)/bin/mypy --cache-dir .mypy_cache/app stacks app.py
 
-unit: setup $(CHECKOV_STAMP)
+unit: setup $(PY_STAMP) $(CHECKOV_STAMP)
 	$(PY) -m pytest
 
-test: setup lint typecheck unit
+test: setup $(PY_STAMP) lint typecheck unit
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
