@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Sequence
 
 from aws_cdk import Annotations, Stack
@@ -276,22 +277,34 @@ def grant_invoke(
     *,
     models: Sequence[BedrockModel],
     guardrail: BedrockGuardrail | None = None,
+    source_vpce: str | None = None,
     through: str | None = None,
 ) -> iam.Grant:
     """Let ``grantee`` (a role, user or function) invoke ``models`` (see :func:`invoke_statements`).
 
-    :param through: the VPC endpoint id invocations must come through, e.g.
-        ``network.runtime_endpoint.vpc_endpoint_id``. Default: any path.
+    :param source_vpce: the VPC endpoint id invocations must come through, e.g.
+        ``network.runtime_endpoint.vpc_endpoint_id`` (the name every construct uses). Default: any path.
+    :param through: deprecated: the earlier name of ``source_vpce``, kept for one release.
     """
+    if through is not None:
+        if source_vpce is not None:
+            raise ValueError("through, source_vpce: give source_vpce only (through is its deprecated name)")
+        warnings.warn(
+            "grant_invoke(through=...) is deprecated: use source_vpce=..., the name every construct uses",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        source_vpce = through
     require_interface("grantee", grantee, "grant_principal", "an iam.IGrantable such as an iam.Role")
     scope = grantee if isinstance(grantee, Construct) else grantee.grant_principal
     if not isinstance(scope, Construct):
         raise TypeError(f"grantee must be a construct such as an iam.Role, got {grantee!r}")
     require_scope("grantee", scope)
-    if through is not None:
-        require_vpc_endpoint_id("through", through)
+    argument = "through" if through is not None else "source_vpce"
+    if source_vpce is not None:
+        require_vpc_endpoint_id(argument, source_vpce)
     return grant_statements(
-        grantee, invoke_statements(scope, models=models, guardrail=guardrail, source_vpce=through)
+        grantee, invoke_statements(scope, models=models, guardrail=guardrail, source_vpce=source_vpce)
     )
 
 

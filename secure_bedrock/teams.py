@@ -30,7 +30,7 @@ from secure_bedrock._validation import (
     require_unique,
     require_vpc_endpoint_id,
 )
-from secure_bedrock.access import BedrockInvokerRole
+from secure_bedrock.access import BedrockInvokerRole, grant_invoke
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.models import (
     ApplicationInferenceProfileModel,
@@ -236,4 +236,14 @@ class BedrockTeam(Construct):
             guardrail=guardrail,
             source_vpce=source_vpce,
             description=f"secure-bedrock invoker for team {name}: its application inference profiles only",
+        )
+        self._guardrail = guardrail
+        self._source_vpce = source_vpce
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` (a role of the team's application, say) invoke what the team's invoker role
+        may: the team's application inference profiles, with the team's guardrail, through its endpoint.
+        Spend is attributed to the team (the profiles carry its tags)."""
+        return grant_invoke(
+            grantee, models=self.models, guardrail=self._guardrail, source_vpce=self._source_vpce
         )

@@ -69,7 +69,7 @@ class BringYourOwnVpcAndKeyStack(Stack):
             self.app_role,
             models=[BedrockModels.US_AMAZON_NOVA_PRO],
             guardrail=self.landing_zone.guardrail,
-            through=self.landing_zone.network.runtime_endpoint.vpc_endpoint_id,
+            source_vpce=self.landing_zone.network.runtime_endpoint.vpc_endpoint_id,
         )
         default_policy = self.app_role.node.find_child("DefaultPolicy")
         for rule in (

@@ -142,7 +142,10 @@ def test_global_profile_adds_the_regionless_model(make_stack) -> None:
 def test_grant_invoke_on_your_own_role(stack: Stack, guardrail) -> None:
     role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
     grant = grant_invoke(
-        role, models=[BedrockModels.US_AMAZON_NOVA_PRO], guardrail=guardrail, through="vpce-0123456789abcdef0"
+        role,
+        models=[BedrockModels.US_AMAZON_NOVA_PRO],
+        guardrail=guardrail,
+        source_vpce="vpce-0123456789abcdef0",
     )
     assert grant.success
     policy = next(iter(Template.from_stack(stack).find_resources("AWS::IAM::Policy").values()))
@@ -318,8 +321,12 @@ def test_grant_invoke_fails_on_a_grantee_or_endpoint_id_of_the_wrong_kind(stack:
     ):
         grant_invoke("arn:aws:iam::111122223333:role/app", models=models)  # type: ignore[arg-type]
     role = iam.Role(stack, "Role", assumed_by=iam.AccountRootPrincipal())
-    with pytest.raises(TypeError, match=r"through must be a VPC endpoint id"):
-        grant_invoke(role, models=models, through=5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"source_vpce must be a VPC endpoint id"):
+        grant_invoke(role, models=models, source_vpce=5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"through, source_vpce: give source_vpce only"):
+        grant_invoke(
+            role, models=models, source_vpce="vpce-0123456789abcdef0", through="vpce-0123456789abcdef0"
+        )
     with pytest.raises(TypeError, match=r"models must be a list"):
         grant_invoke(role, models=BedrockModels.US_AMAZON_NOVA_PRO)  # type: ignore[arg-type]
 
@@ -342,3 +349,37 @@ def test_the_auditor_reads_every_log_group_and_bucket_of_the_reference(reference
     assert all(
         a.split(":")[1].startswith(("Get", "List", "Describe", "Filter", "Decrypt")) for a in actions
     ), actions
+
+
+def test_the_earlier_name_through_still_works_for_one_release_with_a_warning(stack: Stack) -> None:
+    role = iam.Role(stack, "Old", assumed_by=iam.AccountRootPrincipal())
+    with pytest.warns(
+        DeprecationWarning, match=r"grant_invoke\(through=...\) is deprecated: use source_vpce"
+    ):
+        grant_invoke(role, models=[BedrockModels.US_AMAZON_NOVA_PRO], through="vpce-0123456789abcdef0")
+    statements = json.dumps(Template.from_stack(stack).find_resources("AWS::IAM::Policy"))
+    assert "vpce-0123456789abcdef0" in statements
+
+
+def test_a_team_grants_its_profiles_to_a_role_of_its_application(stack: Stack, guardrail) -> None:
+    from secure_bedrock import BedrockTeam
+
+    team = BedrockTeam(
+        stack,
+        "Claims",
+        name="claims",
+        cost_center="CC-1",
+        models=[BedrockModels.US_AMAZON_NOVA_PRO],
+        assumed_by=iam.AccountRootPrincipal(),
+        guardrail=guardrail,
+    )
+    app_role = iam.Role(stack, "ClaimsApp", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    assert team.grant_invoke(app_role).success
+    policy = next(
+        p
+        for lid, p in Template.from_stack(stack).find_resources("AWS::IAM::Policy").items()
+        if "ClaimsApp" in lid
+    )
+    text = json.dumps(policy)
+    assert "InferenceProfileArn" in text  # the team's application profiles, not the system profile
+    assert "DenyInvokeWithoutTheGuardrail" in text

@@ -61,7 +61,7 @@ APP = textwrap.dedent(
         task_role,
         models=[BedrockModels.US_AMAZON_NOVA_PRO],
         guardrail=zone.guardrail,
-        through=zone.network.runtime_endpoint.vpc_endpoint_id,
+        source_vpce=zone.network.runtime_endpoint.vpc_endpoint_id,
     )
     # The packs judge the whole app: their own VPC and role are theirs to fix or acknowledge.
     theirs = {

@@ -1111,7 +1111,7 @@ def test_access(evidence: tuple[App, BedrockGuardrail, ModelInvocationLogging, B
         Subject(
             "grant_invoke",
             lambda kw: grant_invoke(
-                kw["grantee"], models=kw["models"], guardrail=kw["guardrail"], through=kw["through"]
+                kw["grantee"], models=kw["models"], guardrail=kw["guardrail"], source_vpce=kw["through"]
             ),
             lambda stack: {
                 "grantee": iam.Role(stack, gen.unique("Role"), assumed_by=iam.AccountRootPrincipal()),
