@@ -189,7 +189,7 @@ def _check_invoke_arguments(
     guardrail: BedrockGuardrail | None,
     source_vpce: str | None,
 ) -> None:
-    require_models("models", models, scope=scope)
+    models = require_models("models", models, scope=scope)
     if guardrail is not None:
         require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
     if source_vpce is not None:
@@ -342,7 +342,7 @@ class BedrockInvokerRole(Construct):
         require_construct(scope, construct_id)
         require_principal("assumed_by", assumed_by, "would let anyone assume the role")
         require_iam_description("description", description, 1000 - len(_POLICY_SUFFIX))
-        require_models("models", models, scope=scope)
+        models = require_models("models", models, scope=scope)
         if guardrail is not None:
             require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
         if source_vpce is not None:
@@ -514,7 +514,7 @@ class BedrockAdministrator(Construct):
         if guardrail is not None:
             require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
         if models:
-            require_models("models", models, scope=scope)
+            models = require_models("models", models, scope=scope)
         else:
             require_list("models", models, "a list of BedrockModel")
         super().__init__(scope, construct_id)

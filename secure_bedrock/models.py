@@ -27,6 +27,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from aws_cdk import Annotations, ArnFormat, Stack
 from constructs import IConstruct
@@ -400,6 +401,17 @@ def _served_by(model: BedrockModel) -> BedrockModel:
     return model
 
 
+def _from_aws_cdk_lib(argument: str, model: Any) -> Any:
+    """aws-cdk-lib's ``aws_bedrock.FoundationModel`` (``FoundationModel.from_foundation_model_id``) as
+    this library's model: the catalog entry for its id, or a :class:`FoundationModel`. Anything else is
+    returned as it is (and checked by the caller)."""
+    from aws_cdk import aws_bedrock
+
+    if isinstance(model, aws_bedrock.FoundationModel):
+        return BedrockModels.resolve(model.model_id, argument=argument)
+    return model
+
+
 def require_models(
     argument: str, models: Sequence[BedrockModel], *, scope: IConstruct | None = None, fix: str = ""
 ) -> tuple[BedrockModel, ...]:
@@ -408,6 +420,7 @@ def require_models(
     require_non_empty(
         argument, models, fix or "name at least one approved model, e.g. BedrockModels.US_AMAZON_NOVA_PRO"
     )
+    models = [_from_aws_cdk_lib(f"{argument}[{index}]", model) for index, model in enumerate(models)]
     for index, model in enumerate(models):
         require_type(f"{argument}[{index}]", model, BedrockModel, "a BedrockModel (see BedrockModels)")
     require_unique(argument, [m.model_id for m in models])

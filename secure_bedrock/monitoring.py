@@ -241,7 +241,7 @@ class BedrockMonitoring(Construct):
         :param removal_policy: for the new key. Default: ``RETAIN``.
         """
         require_construct(scope, construct_id)
-        require_models("models", models, fix="name the approved models to watch")
+        models = require_models("models", models, fix="name the approved models to watch")
         if thresholds is None:
             thresholds = AlarmThresholds()
         require_type("thresholds", thresholds, AlarmThresholds, "an AlarmThresholds")

@@ -422,7 +422,7 @@ class BedrockPrivateNetwork(Construct):
         require_type("sid", sid, str, "a statement id of letters and digits")
         if not re.fullmatch(r"[A-Za-z0-9]+", sid):
             raise ValueError(f"sid: {sid!r} must be letters and digits only (an IAM statement id)")
-        require_models("models", models)
+        models = require_models("models", models)
         applications = any(isinstance(model, ApplicationInferenceProfileModel) for model in models)
         if applications and not self._application_profiles_allowed:
             self.runtime_endpoint.add_to_policy(

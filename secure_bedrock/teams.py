@@ -185,7 +185,9 @@ class BedrockTeam(Construct):
         require_construct(scope, construct_id)
         validate_team_name("name", name)
         validate_cost_center("cost_center", cost_center)
-        require_models("models", models, scope=scope, fix=f"give team {name!r} at least one approved model")
+        models = require_models(
+            "models", models, scope=scope, fix=f"give team {name!r} at least one approved model"
+        )
         for index, model in enumerate(models):
             if isinstance(model, ApplicationInferenceProfileModel):
                 raise ValueError(

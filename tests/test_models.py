@@ -342,3 +342,18 @@ def test_an_unknown_region_is_refused(region: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         require_region("region", region)
     assert require_region("region", "eusc-de-east-1") == "eusc-de-east-1"  # every region aws-cdk-lib knows
+
+
+def test_aws_cdk_libs_own_bedrock_model_objects_are_accepted(stack) -> None:
+    from aws_cdk import aws_bedrock as bedrock
+    from aws_cdk import aws_iam as iam
+
+    from secure_bedrock import BedrockInvokerRole, BedrockPrivateNetwork
+
+    theirs = bedrock.FoundationModel.from_foundation_model_id(
+        stack, "Nova", bedrock.FoundationModelIdentifier.AMAZON_NOVA_PRO_V1_0
+    )
+    network = BedrockPrivateNetwork(stack, "Network", models=[theirs])
+    assert network.models == (BedrockModels.resolve("amazon.nova-pro-v1:0"),)
+    role = BedrockInvokerRole(stack, "Invoker", assumed_by=iam.AccountRootPrincipal(), models=[theirs])
+    assert role.role is not None
