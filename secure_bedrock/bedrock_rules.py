@@ -40,6 +40,13 @@ class Rule:
     description: str
     fix: str
     check: Callable[[Template], list[Finding]]
+    app_check: Callable[[Template, Sequence[Template]], list[Finding]] | None = None
+    """For rules about what the app provides (an endpoint, the logging setting), which another stack
+    of the app may hold: the check given the app's other templates too."""
+
+    def check_in_app(self, template: Template, others: Sequence[Template]) -> list[Finding]:
+        """The findings for ``template``, the app's ``others`` taken into account where the rule says so."""
+        return self.app_check(template, others) if self.app_check is not None else self.check(template)
 
 
 def _list(value: Any) -> list[Any]:
@@ -121,11 +128,13 @@ def _runtime_endpoints(template: Template) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def runtime_endpoint_policy(template: Template) -> list[Finding]:
-    """Where invoke is granted, a bedrock-runtime endpoint exists, and no endpoint policy lets anyone do anything."""
+def runtime_endpoint_policy(template: Template, others: Sequence[Template] = ()) -> list[Finding]:
+    """Where invoke is granted, a bedrock-runtime endpoint exists (in this stack or, with ``others``,
+    in another stack of the app, e.g. the landing zone a team's stack builds on), and no endpoint
+    policy lets anyone do anything."""
     findings = []
     endpoints = _runtime_endpoints(template)
-    if not endpoints:
+    if not endpoints and not any(_runtime_endpoints(other) for other in others):
         findings += [
             Finding(lid, location)
             for lid, location, statement in _identity_statements(template)
@@ -203,16 +212,18 @@ def no_model_management_on_everything(template: Template) -> list[Finding]:
     return findings
 
 
-def invocation_logging_configured(
-    template: Template, resources: dict[str, Any] | None = None
-) -> list[Finding]:
-    """Where invoke is granted, model invocation logging is set (text on) to encrypted destinations."""
+def invocation_logging_configured(template: Template, others: Sequence[Template] = ()) -> list[Finding]:
+    """Where invoke is granted, model invocation logging is set (text on) to encrypted destinations,
+    in this stack or, with ``others``, in another stack of the app (whose own template is checked for
+    the destinations)."""
     resources = template.get("Resources", {})
     invoke = [
         (lid, loc) for lid, loc, statement in _identity_statements(template) if _grants_invoke(statement)
     ]
     configurations = list(_resources(template, "Custom::BedrockModelInvocationLogging"))
     if not configurations:
+        if any(_resources(other, "Custom::BedrockModelInvocationLogging") for other in others):
+            return []
         return [Finding(lid, location) for lid, location in invoke]
     findings = []
     for lid, props in configurations:
@@ -307,11 +318,11 @@ class BedrockChecks:
         self.rules: tuple[Rule, ...] = (
             Rule("Bedrock-GuardrailCustomerManagedKey", "The guardrail is not encrypted with a customer-managed KMS key.", "Set KmsKeyArn (BedrockGuardrail does by default).", guardrail_customer_managed_key),
             Rule("Bedrock-GuardrailFilters", "The guardrail lacks an input prompt-attack filter or a sensitive-information policy.", "Use GuardrailPolicy.hipaa() or add PROMPT_ATTACK and PII/regex filters.", guardrail_filters),
-            Rule("Bedrock-RuntimeEndpointPolicy", "Invoke is granted without a bedrock-runtime endpoint in the stack, or the endpoint's policy is missing or lets anyone do anything.", "Add BedrockPrivateNetwork, whose runtime endpoint policy names the approved models.", runtime_endpoint_policy),
+            Rule("Bedrock-RuntimeEndpointPolicy", "Invoke is granted without a bedrock-runtime endpoint in the app, or the endpoint's policy is missing or lets anyone do anything.", "Add BedrockPrivateNetwork, whose runtime endpoint policy names the approved models.", runtime_endpoint_policy, runtime_endpoint_policy),
             Rule("Bedrock-NoWildcardInvoke", "An identity policy grants invoke on '*' or on every foundation model or inference profile.", "Grant the approved models' ARNs with grant_invoke() or invoke_statements().", no_wildcard_invoke),
             Rule("Bedrock-InvokeEnforcesGuardrail", "An identity policy allows invoke without requiring a guardrail (a StringEquals/ArnLike condition on bedrock:GuardrailIdentifier; a negated or IfExists operator lets calls without one through).", "Pass guardrail= to grant_invoke() / BedrockInvokerRole.", invoke_enforces_guardrail),
             Rule("Bedrock-NoModelManagementOnEverything", "An identity policy allows model management (customization, imports, provisioned throughput, batch or evaluation jobs) on '*'.", "Never grant MODEL_MANAGEMENT_ACTIONS to application roles; invoke_statements() denies them.", no_model_management_on_everything),
-            Rule("Bedrock-InvocationLoggingConfigured", "Invoke is granted but model invocation logging (text on) to an encrypted bucket and log group is not configured.", "Add ModelInvocationLogging (SecureBedrockLandingZone does).", invocation_logging_configured),
+            Rule("Bedrock-InvocationLoggingConfigured", "Invoke is granted but model invocation logging (text on) to an encrypted bucket and log group is not configured in the app.", "Add ModelInvocationLogging (SecureBedrockLandingZone does).", invocation_logging_configured, invocation_logging_configured),
             Rule("Bedrock-LogRetentionMinimum", f"A log group keeps logs less than {minimum_log_retention_days} days (or forever unset).", f"Set retention to at least {minimum_log_retention_days} days.", log_retention_minimum(minimum_log_retention_days)),
             Rule("Bedrock-ApplicationProfileCostTags", f"An application inference profile lacks the cost-allocation tags {', '.join(cost_tag_keys)}.", "Create team profiles with BedrockTeam, which tags them.", application_profile_cost_tags(cost_tag_keys)),
             *(Rule(name, description, LIMIT_FIX, _located(check)) for name, description, check in LIMIT_CHECKS),
@@ -339,11 +350,14 @@ class BedrockChecks:
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         """Check every template of the app; called by the validation framework at synth."""
         violations = []
+        templates = {}
         for path in context.template_paths:
             with open(path) as handle:
-                template = json.load(handle)
+                templates[path] = json.load(handle)
+        for path, template in templates.items():
+            others = [other for other_path, other in templates.items() if other_path != path]
             for rule in self.rules:
-                findings = rule.check(template)
+                findings = rule.check_in_app(template, others)
                 if findings:
                     violations.append(
                         cdk.PolicyViolation(
