@@ -1,9 +1,11 @@
 """Compliance acknowledgements that live next to the resource they are about.
 
 Uses aws-cdk-lib's ``Validations`` API, which cdk-nag v3 (and any other validation plugin) honours,
-so the library acknowledges findings without depending on cdk-nag. Scanners that read the
-synthesized template instead (checkov) take an inline skip in the resource's metadata:
-:func:`skip_checkov`.
+so the library acknowledges findings without depending on cdk-nag. cdk-nag v2, which many apps still
+pin, reads suppressions from each CloudFormation resource's ``cdk_nag`` metadata instead
+(``NagSuppressions`` writes the same): :func:`acknowledge` writes that too, on every resource under
+the construct at the time. Scanners that read the synthesized template (checkov) take an inline skip
+in the resource's metadata: :func:`skip_checkov`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,47 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     require_type("scope", scope, Construct, "a construct")
     _check_reason(rule_id, reason)
     Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+    _suppress_for_nag_v2(scope, rule_id, reason)
+
+
+#: The metadata key cdk-nag v2 reads suppressions from: ``{"rules_to_suppress": [{"id", "reason",
+#: "applies_to"}]}`` (the format of its ``NagSuppressions.add_resource_suppressions``).
+NAG_V2_METADATA = "cdk_nag"
+#: The packs cdk-nag v2 knows by these names (the library's own Bedrock rules are a v3-style plugin).
+NAG_V2_PACKS = frozenset({"AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"})
+
+
+def nag_v2_rule(rule_id: str) -> tuple[str, str | None] | None:
+    """``Pack::Rule[Detail]`` as cdk-nag v2 names it: the rule id and the finding it applies to (or
+    ``None`` for the whole rule); ``None`` for findings v2 does not report."""
+    pack, separator, rest = rule_id.partition("::")
+    if not separator or pack not in NAG_V2_PACKS:
+        return None
+    rule, _, detail = rest.partition("[")
+    return rule, (detail[:-1] if detail.endswith("]") else None) if detail else None
+
+
+def _suppress_for_nag_v2(scope: IConstruct, rule_id: str, reason: str) -> None:
+    named = nag_v2_rule(rule_id)
+    if named is None:
+        return
+    rule, applies_to = named
+    for node in scope.node.find_all():
+        if not isinstance(node, CfnResource):
+            continue
+        metadata = node.get_metadata(NAG_V2_METADATA) or {}
+        rules: list[dict[str, Any]] = list(metadata.get("rules_to_suppress", []))
+        # One entry per rule (v2 takes the first that names it): the findings it covers, or all of them.
+        entry = next((item for item in rules if item.get("id") == rule), None)
+        if entry is None:
+            rules.append(
+                {"id": rule, "reason": reason, **({"applies_to": [applies_to]} if applies_to else {})}
+            )
+        elif applies_to is None:
+            entry.pop("applies_to", None)
+        elif "applies_to" in entry:
+            entry["applies_to"] = sorted({*entry["applies_to"], applies_to})
+        node.add_metadata(NAG_V2_METADATA, {**metadata, "rules_to_suppress": rules})
 
 
 def _check_reason(rule_id: Any, reason: Any) -> None:

@@ -80,3 +80,42 @@ def test_acknowledgement_is_recorded_on_the_construct(stack) -> None:
     acknowledge(stack, rule, "a long enough reason for the test")
     entries = [m.data for m in stack.node.metadata if m.type == Validations.ACKNOWLEDGED_RULES_METADATA_KEY]
     assert entries == [{rule: "a long enough reason for the test"}]
+
+
+def test_every_acknowledgement_is_visible_to_cdk_nag_v2(reference_template, reference_stack) -> None:
+    """cdk-nag v2 reads each resource's ``cdk_nag`` metadata: every v3 acknowledgement of a pack v2
+    knows is there, on every resource under the acknowledged construct, for the same finding."""
+    from aws_cdk import CfnResource
+
+    from secure_bedrock.acknowledgements import NAG_V2_METADATA, nag_v2_rule
+    from stacks.documents.control_map import acknowledgements
+
+    resources = reference_template.to_json()["Resources"]
+    checked = 0
+    for ack in acknowledgements(reference_stack):
+        named = nag_v2_rule(ack.rule_id)
+        if named is None:
+            continue
+        rule, applies_to = named
+        construct = reference_stack
+        for name in ack.path.split("/"):
+            construct = construct.node.find_child(name)
+        primary = construct
+        while not isinstance(primary, CfnResource) and primary.node.default_child is not None:
+            primary = primary.node.default_child
+        # The resources the finding can be about: the construct's own, and any of that type under it.
+        covered = [
+            (node.node.path, resources[reference_stack.resolve(node.logical_id)])
+            for node in construct.node.find_all()
+            if isinstance(node, CfnResource)
+            and reference_stack.resolve(node.logical_id) in resources
+            and (not isinstance(primary, CfnResource) or node.cfn_resource_type == primary.cfn_resource_type)
+        ]
+        assert covered, ack
+        for path, resource in covered:
+            entries = resource.get("Metadata", {}).get(NAG_V2_METADATA, {}).get("rules_to_suppress", [])
+            (entry,) = [e for e in entries if e["id"] == rule] or [None]
+            assert entry is not None, (ack, path)
+            assert "applies_to" not in entry or applies_to in entry["applies_to"], (ack, entry)
+            checked += 1
+    assert checked >= 40  # every v2-known acknowledgement of the reference environment
