@@ -177,7 +177,15 @@ def test_an_app_of_theirs_synthesizes_with_the_installed_package(
         "safe_harbor.py",
     ):
         assert (installed / needed).is_file(), needed
-    assert list((installed / "handlers" / "models" / "bedrock").glob("*/service-2.json.gz"))
+    # Every file of the package in the checkout is installed (the service model's four files among them).
+    package = ROOT / "secure_bedrock"
+    tracked = {
+        path.relative_to(package)
+        for path in package.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+    shipped = {path.relative_to(installed) for path in installed.rglob("*") if path.is_file()}
+    assert tracked - shipped == set()
     app_dir = tmp_path / "their-app"
     app_dir.mkdir()
     (app_dir / "app.py").write_text(APP)

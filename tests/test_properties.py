@@ -1111,26 +1111,26 @@ def test_access(evidence: tuple[App, BedrockGuardrail, ModelInvocationLogging, B
         Subject(
             "grant_invoke",
             lambda kw: grant_invoke(
-                kw["grantee"], models=kw["models"], guardrail=kw["guardrail"], source_vpce=kw["through"]
+                kw["grantee"], models=kw["models"], guardrail=kw["guardrail"], source_vpce=kw["source_vpce"]
             ),
             lambda stack: {
                 "grantee": iam.Role(stack, gen.unique("Role"), assumed_by=iam.AccountRootPrincipal()),
                 "models": models,
                 "guardrail": guardrail,
-                "through": None,
+                "source_vpce": None,
             },
             {
                 "grantee": st.one_of(objects("role"), st.just(iam.AccountRootPrincipal())),
                 "models": gen.hostile_models(),
                 "guardrail": objects(),
-                "through": vpce_ids(),
+                "source_vpce": vpce_ids(),
             },
             examples=20,
             types={
                 "grantee": "attr:grant_principal",
                 "models": "list",
                 "guardrail": "attr:guardrail_version_arn?",
-                "through": "str?",
+                "source_vpce": "str?",
             },
         ),
         app,
