@@ -21,6 +21,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# cdk-nag v2 beside the project's v3: the v2 example app's test puts it first on PYTHONPATH.
+NAG2_DIR := .nag2
+NAG2_STAMP := $(NAG2_DIR)/.installed
 # The runtime (the library, aws-cdk-lib, cdk-nag: all `make synth` needs), then the dev tools on top.
 RUNTIME_STAMP := $(VENV)/.runtime
 PY_STAMP := $(VENV)/.installed
@@ -59,6 +62,11 @@ $(CHECKOV_STAMP): requirements-checkov.lock
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.lock
 	touch $@
 
+$(NAG2_STAMP): requirements-nag2.lock $(RUNTIME_STAMP)
+	rm -rf $(NAG2_DIR)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --target $(NAG2_DIR) -r requirements-nag2.lock
+	touch $@
+
 $(CLI_STAMP): package.json package-lock.json $(NODE_STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -92,7 +100,7 @@ typecheck: $(PY_STAMP)
 	$(VENV)/bin/mypy --strict --cache-dir .mypy_cache/strict secure_bedrock
 	$(VENV)/bin/mypy --cache-dir .mypy_cache/app stacks app.py
 
-unit: setup $(PY_STAMP) $(CHECKOV_STAMP)
+unit: setup $(PY_STAMP) $(CHECKOV_STAMP) $(NAG2_STAMP)
 	$(PY) -m pytest
 
 test: setup $(PY_STAMP) lint typecheck unit
