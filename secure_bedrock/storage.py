@@ -325,32 +325,12 @@ class SecureLogBucket(Construct):
             acknowledge(bucket, f"{pack}::{pack}-S3BucketReplicationEnabled", REPLICATION_REASON)
 
 
-def log_group_read_statements(
-    scope: Construct, *, name: str, log_group: logs.ILogGroup, key: kms.IKey
-) -> list[iam.PolicyStatement]:
-    """Read-only access to one encrypted log group: its events, and decrypt through CloudWatch Logs."""
-    return [
-        iam.PolicyStatement(
-            sid=f"Read{name}LogGroup",
-            actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
-            resources=[log_group.log_group_arn],
-        ),
-        iam.PolicyStatement(
-            sid=f"Decrypt{name}",
-            actions=["kms:Decrypt"],
-            resources=[key.key_arn],
-            conditions={"StringEquals": {"kms:ViaService": f"logs.{Stack.of(scope).region}.amazonaws.com"}},
-        ),
-    ]
-
-
-def access_log_read_statements(name: str, bucket: s3.IBucket) -> list[iam.PolicyStatement]:
-    """Read-only access to a server-access-log bucket (SSE-S3: nothing to decrypt)."""
+def _object_read_statements(name: str, bucket: s3.IBucket, objects: str) -> list[iam.PolicyStatement]:
     return [
         iam.PolicyStatement(
             sid=f"Read{name}Objects",
             actions=["s3:GetObject", "s3:GetObjectVersion"],
-            resources=[bucket.arn_for_objects("*")],
+            resources=[bucket.arn_for_objects(objects)],
         ),
         iam.PolicyStatement(
             sid=f"List{name}Objects",
@@ -358,6 +338,39 @@ def access_log_read_statements(name: str, bucket: s3.IBucket) -> list[iam.Policy
             resources=[bucket.bucket_arn],
         ),
     ]
+
+
+def _log_group_read_statement(name: str, log_group: logs.ILogGroup) -> iam.PolicyStatement:
+    return iam.PolicyStatement(
+        sid=f"Read{name}LogGroup",
+        actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
+        resources=[log_group.log_group_arn],
+    )
+
+
+def _decrypt_through(
+    scope: Construct, name: str, key: kms.IKey, services: Sequence[str]
+) -> iam.PolicyStatement:
+    region = Stack.of(scope).region
+    via = [f"{service}.{region}.amazonaws.com" for service in services]
+    return iam.PolicyStatement(
+        sid=f"Decrypt{name}",
+        actions=["kms:Decrypt"],
+        resources=[key.key_arn],
+        conditions={"StringEquals": {"kms:ViaService": via[0] if len(via) == 1 else via}},
+    )
+
+
+def log_group_read_statements(
+    scope: Construct, *, name: str, log_group: logs.ILogGroup, key: kms.IKey
+) -> list[iam.PolicyStatement]:
+    """Read-only access to one encrypted log group: its events, and decrypt through CloudWatch Logs."""
+    return [_log_group_read_statement(name, log_group), _decrypt_through(scope, name, key, ["logs"])]
+
+
+def access_log_read_statements(name: str, bucket: s3.IBucket) -> list[iam.PolicyStatement]:
+    """Read-only access to a server-access-log bucket (SSE-S3: nothing to decrypt)."""
+    return _object_read_statements(name, bucket, "*")
 
 
 def evidence_read_statements(
@@ -374,31 +387,8 @@ def evidence_read_statements(
     :param name: names the statements, e.g. ``InvocationLogs`` gives ``ReadInvocationLogsObjects``.
     :param objects: the object key pattern within the bucket, e.g. ``*`` or ``AWSLogs/ACCOUNT/*``.
     """
-    region = Stack.of(scope).region
     return [
-        iam.PolicyStatement(
-            sid=f"Read{name}Objects",
-            actions=["s3:GetObject", "s3:GetObjectVersion"],
-            resources=[bucket.arn_for_objects(objects)],
-        ),
-        iam.PolicyStatement(
-            sid=f"List{name}Objects",
-            actions=["s3:ListBucket", "s3:ListBucketVersions"],
-            resources=[bucket.bucket_arn],
-        ),
-        iam.PolicyStatement(
-            sid=f"Read{name}LogGroup",
-            actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"],
-            resources=[log_group.log_group_arn],
-        ),
-        iam.PolicyStatement(
-            sid=f"Decrypt{name}",
-            actions=["kms:Decrypt"],
-            resources=[key.key_arn],
-            conditions={
-                "StringEquals": {
-                    "kms:ViaService": [f"s3.{region}.amazonaws.com", f"logs.{region}.amazonaws.com"]
-                }
-            },
-        ),
+        *_object_read_statements(name, bucket, objects),
+        _log_group_read_statement(name, log_group),
+        _decrypt_through(scope, name, key, ["s3", "logs"]),
     ]

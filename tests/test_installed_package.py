@@ -93,37 +93,28 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shutil.copytree(
         ROOT / "secure_bedrock", source / "secure_bedrock", ignore=shutil.ignore_patterns("__pycache__")
     )
-    backend = (
-        "from setuptools import build_meta; import sys; print(getattr(build_meta, sys.argv[1])(sys.argv[2]))"
-    )
-    sdist = (
-        subprocess.run(
-            [sys.executable, "-c", backend, "build_sdist", str(out)],
-            cwd=source,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    sdist = _build("build_sdist", source, out)
     unpacked = tmp_path_factory.mktemp("unpacked")
     shutil.unpack_archive(out / sdist, unpacked)
     (root,) = unpacked.iterdir()
-    wheel = (
-        subprocess.run(
-            [sys.executable, "-c", backend, "build_wheel", str(out)],
-            cwd=root,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    wheel = _build("build_wheel", root, out)
     return {"wheel": out / wheel, "sdist": out / sdist}
+
+
+def _build(hook: str, source: Path, out: Path) -> str:
+    """Call the package's build backend (setuptools) hook in ``source``; the file name it wrote."""
+    backend = (
+        "from setuptools import build_meta; import sys; print(getattr(build_meta, sys.argv[1])(sys.argv[2]))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", backend, hook, str(out)],
+        cwd=source,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return run.stdout.strip().splitlines()[-1]
 
 
 def _fresh_venv(where: Path, dist: Path) -> Path:

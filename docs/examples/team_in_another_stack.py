@@ -13,7 +13,7 @@ import sys
 from aws_cdk import App, Environment, Stack
 from aws_cdk import aws_iam as iam
 
-from secure_bedrock import BedrockModels, BedrockTeam, SecureBedrockLandingZone, acknowledge
+from secure_bedrock import BedrockModels, BedrockTeam, SecureBedrockLandingZone, invoke_statements
 from secure_bedrock.compliance import register_compliance_packs
 
 ENV = Environment(account="111122223333", region="us-east-1")
@@ -36,16 +36,20 @@ def build(app: App) -> tuple[Stack, Stack]:
     )
     # The landing zone's endpoint admits application profiles of the account (once, whatever the team).
     zone.network.allow_models("TeamClaimsProfiles", team.models)
-    # A role of the team's application gets the same permissions, and its spend is the team's.
+    # A role of the team's application gets the same permissions (the team's profiles, so its spend is
+    # the team's), in a customer-managed policy (team.grant_invoke would write an inline one).
     app_role = iam.Role(claims, "ClaimsService", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
-    team.grant_invoke(app_role)
-    default_policy = app_role.node.find_child("DefaultPolicy")
-    for pack in ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"):
-        acknowledge(
-            default_policy,
-            f"{pack}::{pack}-IAMNoInlinePolicy",
-            "CDK grants write to a role's default policy; the access matrix evaluates the same statements.",
-        )
+    iam.ManagedPolicy(
+        claims,
+        "ClaimsServiceInvokesBedrock",
+        roles=[app_role],
+        statements=invoke_statements(
+            claims,
+            models=team.models,
+            guardrail=zone.guardrail,
+            source_vpce=zone.network.runtime_endpoint.vpc_endpoint_id,
+        ),
+    )
     return platform, claims
 
 
