@@ -23,7 +23,14 @@ sys.path.insert(0, str(ROOT))
 from aws_cdk import App, Environment, Stack  # noqa: E402
 from aws_cdk import aws_iam as iam  # noqa: E402
 
-from secure_bedrock import BedrockModels, SecureBedrockLandingZone, TeamSpec, limits  # noqa: E402
+from secure_bedrock import (  # noqa: E402
+    AccessOptions,
+    BedrockModels,
+    OperationsOptions,
+    SecureBedrockLandingZone,
+    TeamSpec,
+    limits,
+)
 from secure_bedrock.limit_checks import _role_refs  # noqa: E402
 
 #: Twelve models served from us-east-1: geographic and global profiles, and in-region models.
@@ -61,19 +68,21 @@ def template_for(models: int, teams: int) -> dict[str, Any]:
             stack,
             "LandingZone",
             models=approved,
-            invoker_principal=iam.AccountRootPrincipal(),
-            administrator_principal=iam.AccountRootPrincipal(),
-            teams=[
-                TeamSpec(
-                    name=f"team-{index + 1:03d}",
-                    cost_center=f"CC-{9000 + index}",
-                    models=(approved[index % len(approved)],),
-                    monthly_budget_usd=100.0,
-                    hard_stop=index % 2 == 0,
-                )
-                for index in range(teams)
-            ],
-            monthly_budget_usd=100.0 * max(teams, 1),
+            access=AccessOptions(
+                invoker_principal=iam.AccountRootPrincipal(),
+                administrator_principal=iam.AccountRootPrincipal(),
+                teams=[
+                    TeamSpec(
+                        name=f"team-{index + 1:03d}",
+                        cost_center=f"CC-{9000 + index}",
+                        models=(approved[index % len(approved)],),
+                        monthly_budget_usd=100.0,
+                        hard_stop=index % 2 == 0,
+                    )
+                    for index in range(teams)
+                ],
+            ),
+            operations=OperationsOptions(monthly_budget_usd=100.0 * max(teams, 1)),
         )
         template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
         return template

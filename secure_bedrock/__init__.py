@@ -22,7 +22,11 @@ from secure_bedrock.guardrail import (
     RegexFilter,
 )
 from secure_bedrock.invocation_logging import ModelInvocationLogging
-from secure_bedrock.landing_zone import INVOCATION_LOG_DATA_TYPES, SecureBedrockLandingZone
+from secure_bedrock.landing_zone import (
+    INVOCATION_LOG_DATA_TYPES,
+    LandingZoneOptions,
+    SecureBedrockLandingZone,
+)
 from secure_bedrock.models import (
     GEOGRAPHIES,
     ApplicationInferenceProfileModel,
@@ -38,6 +42,13 @@ from secure_bedrock.network import (
     BedrockEndpointService,
     BedrockPrivateNetwork,
     add_encrypted_flow_logs,
+)
+from secure_bedrock.options import (
+    AccessOptions,
+    EvidenceOptions,
+    GuardrailOptions,
+    NetworkOptions,
+    OperationsOptions,
 )
 from secure_bedrock.safe_harbor import (
     SAFE_HARBOR_IDENTIFIERS,
@@ -55,6 +66,7 @@ __all__ = [
     "INVOCATION_LOG_DATA_TYPES",
     "PII_TYPES",
     "SAFE_HARBOR_IDENTIFIERS",
+    "AccessOptions",
     "AlarmThresholds",
     "ApplicationInferenceProfileModel",
     "BedrockAdministrator",
@@ -73,12 +85,17 @@ __all__ = [
     "ContentFilter",
     "CrossRegionInferenceProfile",
     "DeniedTopic",
+    "EvidenceOptions",
     "FoundationModel",
+    "GuardrailOptions",
     "GuardrailPolicy",
     "HardenedFunction",
+    "LandingZoneOptions",
     "ModelArns",
     "ModelInvocationLogging",
+    "NetworkOptions",
     "ObjectLock",
+    "OperationsOptions",
     "PiiEntity",
     "RegexFilter",
     "SafeHarborIdentifier",

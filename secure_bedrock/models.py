@@ -341,6 +341,23 @@ def catalog_foundation_ids() -> frozenset[str]:
     return frozenset(model.foundation_model.model_id for model in catalog.all())
 
 
+def catalog_regions(model_id: str) -> frozenset[str]:
+    """The regions the catalog's geographic profiles serve foundation model ``model_id`` in (empty when the
+    catalog has no geographic profile for it, which says nothing about where it is served)."""
+    catalog = globals().get("BedrockModels")
+    if catalog is None:
+        return frozenset()
+    regions: set[str] = set()
+    for model in catalog.all():
+        if (
+            isinstance(model, CrossRegionInferenceProfile)
+            and model.foundation_model.model_id == model_id
+            and not model.is_global
+        ):
+            regions.update(region for targets in model.routes.values() for region in targets)
+    return frozenset(regions)
+
+
 def _words(model_id: str) -> list[str]:
     """The words of a model id, without its numbers: ``anthropic.claude-sonnet-4-5-2025-v1:0`` gives
     ``anthropic, claude, sonnet, v``."""
@@ -437,6 +454,16 @@ def require_models(
         region = Stack.of(scope).region
         for index, model in enumerate(models):
             routed = _served_by(model)
+            if isinstance(routed, FoundationModel) and not is_token(region):
+                served_in = catalog_regions(routed.model_id)
+                if served_in and region not in served_in:
+                    Annotations.of(scope).add_warning_v2(
+                        "secure-bedrock:model-not-in-region",
+                        f"{argument}[{index}]: the catalog's profiles serve {routed.model_id!r} in "
+                        f"{', '.join(sorted(served_in))}, not in {region}: check that Bedrock offers it there "
+                        "(aws bedrock list-foundation-models), or choose a cross-region profile callable from "
+                        f"{region}",
+                    )
             if not isinstance(routed, CrossRegionInferenceProfile):
                 continue
             if is_token(region):

@@ -16,7 +16,10 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_bedrock import (
+    AccessOptions,
     BedrockModels,
+    EvidenceOptions,
+    NetworkOptions,
     SecureBedrockLandingZone,
     acknowledge,
     add_encrypted_flow_logs,
@@ -56,10 +59,9 @@ class BringYourOwnVpcAndKeyStack(Stack):
             self,
             "Bedrock",
             models=[BedrockModels.US_AMAZON_NOVA_PRO],
-            vpc=self.vpc,
-            allowed_security_groups=[self.app_servers],
-            invocation_log_key=self.phi_key,
-            invoker_principal=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            network=NetworkOptions(vpc=self.vpc, allowed_security_groups=[self.app_servers]),
+            evidence=EvidenceOptions(invocation_log_key=self.phi_key),
+            access=AccessOptions(invoker_principal=iam.ServicePrincipal("ecs-tasks.amazonaws.com")),
         )
         # The app's own task role: the same guarantees as the invoker role, through grant_invoke.
         self.app_role = iam.Role(

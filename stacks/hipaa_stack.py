@@ -9,7 +9,16 @@ from aws_cdk import CfnOutput, Environment, Stack, Tags
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from secure_bedrock import GuardrailPolicy, SecureBedrockLandingZone, TeamSpec
+from secure_bedrock import (
+    AccessOptions,
+    EvidenceOptions,
+    GuardrailOptions,
+    GuardrailPolicy,
+    NetworkOptions,
+    OperationsOptions,
+    SecureBedrockLandingZone,
+    TeamSpec,
+)
 from stacks.settings import ReferenceSettings
 
 
@@ -18,6 +27,79 @@ def _principal(arns: Sequence[str], *, default: iam.IPrincipal | None) -> iam.IP
     if not arns:
         return default
     return iam.CompositePrincipal(*(iam.ArnPrincipal(arn) for arn in arns))
+
+
+def network_options(settings: ReferenceSettings) -> NetworkOptions:
+    """``network`` (and ``allowed_principals``) as the landing zone's network options."""
+    network = settings.network
+    return NetworkOptions(
+        allowed_principals=[iam.ArnPrincipal(arn) for arn in settings.allowed_principals] or None,
+        endpoint_services=network.endpoint_services,
+        mantle_models=network.mantle_models,
+        vpc_cidr=network.vpc_cidr,
+        max_azs=network.max_azs,
+        allowed_cidrs=network.allowed_cidrs or None,
+    )
+
+
+def evidence_options(settings: ReferenceSettings) -> EvidenceOptions:
+    """``evidence`` (and ``log_retention``) as the landing zone's evidence options."""
+    evidence = settings.evidence
+    return EvidenceOptions(
+        retention_days=evidence.retention_days,
+        log_retention=settings.log_retention,
+        object_lock=evidence.object_lock,
+        invocation_log_data_types=evidence.invocation_log_data_types,
+        adopt_existing_logging=evidence.adopt_existing_logging,
+        audit_trail=evidence.audit_trail,
+        auditor_principal=_principal(evidence.auditor_principals, default=None),
+    )
+
+
+def guardrail_options(settings: ReferenceSettings) -> GuardrailOptions:
+    """``guardrail`` as the landing zone's guardrail options: the HIPAA preset, with the settings' choices."""
+    guardrail = settings.guardrail
+    return GuardrailOptions(
+        policy=GuardrailPolicy.hipaa(deny_medical_advice=guardrail.deny_medical_advice),
+        cross_region_profile=guardrail.cross_region_profile,
+        cross_region_destinations=guardrail.cross_region_destinations,
+        enforce_in_account=guardrail.enforce_in_account,
+        previous_version=guardrail.previous_version,
+    )
+
+
+def access_options(settings: ReferenceSettings) -> AccessOptions:
+    """``invoker_principals``, ``administrator_principals`` and ``teams`` as the access options: the
+    invoker and administrator roles default to this account's principals."""
+    account = iam.AccountRootPrincipal()
+    return AccessOptions(
+        invoker_principal=_principal(settings.invoker_principals, default=account),
+        administrator_principal=_principal(settings.administrator_principals, default=account),
+        teams=[
+            TeamSpec(
+                name=team.name,
+                cost_center=team.cost_center,
+                models=team.models,
+                assumed_by=_principal(team.principals, default=None),
+                monthly_budget_usd=team.monthly_budget_usd,
+                hard_stop=team.hard_stop,
+            )
+            for team in settings.teams
+        ],
+    )
+
+
+def operations_options(settings: ReferenceSettings) -> OperationsOptions:
+    """``operations`` as the landing zone's operations options."""
+    operations = settings.operations
+    return OperationsOptions(
+        alarm_emails=operations.alarm_emails,
+        alarm_https_endpoints=operations.alarm_https_endpoints,
+        tpm_quotas=operations.tpm_quotas,
+        monthly_budget_usd=operations.monthly_budget_usd,
+        budget_thresholds_percent=operations.budget_thresholds_percent,
+        budget_emails=operations.budget_emails,
+    )
 
 
 class HipaaBedrockStack(Stack):
@@ -34,50 +116,15 @@ class HipaaBedrockStack(Stack):
             **kwargs,
         )
         self.settings = settings
-        account = iam.AccountRootPrincipal()
         self.landing_zone = SecureBedrockLandingZone(
             self,
             "LandingZone",
             models=settings.models,
-            allowed_principals=[iam.ArnPrincipal(arn) for arn in settings.allowed_principals] or None,
-            endpoint_services=settings.network.endpoint_services,
-            mantle_models=settings.network.mantle_models,
-            vpc_cidr=settings.network.vpc_cidr,
-            max_azs=settings.network.max_azs,
-            allowed_cidrs=settings.network.allowed_cidrs or None,
-            log_retention=settings.log_retention,
-            evidence_retention_days=settings.evidence.retention_days,
-            object_lock=settings.evidence.object_lock,
-            adopt_existing_logging=settings.evidence.adopt_existing_logging,
-            invocation_log_data_types=settings.evidence.invocation_log_data_types,
-            create_audit_trail=settings.evidence.audit_trail,
-            auditor_principal=_principal(settings.evidence.auditor_principals, default=None),
-            guardrail_policy=GuardrailPolicy.hipaa(
-                deny_medical_advice=settings.guardrail.deny_medical_advice
-            ),
-            guardrail_cross_region_profile=settings.guardrail.cross_region_profile,
-            guardrail_cross_region_destinations=settings.guardrail.cross_region_destinations,
-            enforce_guardrail_in_account=settings.guardrail.enforce_in_account,
-            guardrail_previous_version=settings.guardrail.previous_version,
-            invoker_principal=_principal(settings.invoker_principals, default=account),
-            administrator_principal=_principal(settings.administrator_principals, default=account),
-            teams=[
-                TeamSpec(
-                    name=team.name,
-                    cost_center=team.cost_center,
-                    models=team.models,
-                    assumed_by=_principal(team.principals, default=None),
-                    monthly_budget_usd=team.monthly_budget_usd,
-                    hard_stop=team.hard_stop,
-                )
-                for team in settings.teams
-            ],
-            alarm_emails=settings.operations.alarm_emails,
-            alarm_https_endpoints=settings.operations.alarm_https_endpoints,
-            tpm_quotas=settings.operations.tpm_quotas,
-            monthly_budget_usd=settings.operations.monthly_budget_usd,
-            budget_thresholds_percent=settings.operations.budget_thresholds_percent,
-            budget_emails=settings.operations.budget_emails,
+            network=network_options(settings),
+            evidence=evidence_options(settings),
+            guardrail=guardrail_options(settings),
+            access=access_options(settings),
+            operations=operations_options(settings),
         )
         for key, value in settings.tags.items():
             Tags.of(self).add(key, value)

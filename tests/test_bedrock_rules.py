@@ -16,6 +16,7 @@ from secure_bedrock import (
     BedrockGuardrail,
     BedrockModels,
     BedrockTeam,
+    EvidenceOptions,
     GuardrailPolicy,
     SecureBedrockLandingZone,
     grant_invoke,
@@ -139,7 +140,10 @@ def test_invocation_logging_configured(stack: Stack, make_stack) -> None:
 def test_invocation_logging_without_text_is_a_finding(make_stack) -> None:
     stack = make_stack()
     SecureBedrockLandingZone(
-        stack, "LandingZone", models=[BedrockModels.US_AMAZON_NOVA_PRO], invocation_log_data_types=["image"]
+        stack,
+        "LandingZone",
+        models=[BedrockModels.US_AMAZON_NOVA_PRO],
+        evidence=EvidenceOptions(invocation_log_data_types=["image"]),
     )
     assert len(findings(stack, "Bedrock-InvocationLoggingConfigured")) == 1
 

@@ -119,9 +119,15 @@ def resolve(name: str) -> Any:
 
 
 def documented_parameters(target: Any) -> list[inspect.Parameter]:
-    """What a table must list: keyword arguments of a construct, fields of a dataclass, a function's arguments."""
+    """What a table must list: keyword arguments of a construct, fields of a dataclass, a function's
+    arguments (not a ``**`` catch-all such as the landing zone's deprecated flat arguments, which the
+    text describes)."""
     if isinstance(target, type):
-        parameters = list(inspect.signature(vars(target)["__init__"]).parameters.values())[1:]
+        parameters = [
+            parameter
+            for parameter in list(inspect.signature(vars(target)["__init__"]).parameters.values())[1:]
+            if parameter.kind is not inspect.Parameter.VAR_KEYWORD
+        ]
         if issubclass(target, Construct):
             assert [p.name for p in parameters[:2]] == ["scope", "construct_id"]
             return parameters[2:]

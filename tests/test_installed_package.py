@@ -35,7 +35,10 @@ APP = textwrap.dedent(
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_iam as iam
     from aws_cdk import aws_kms as kms
-    from secure_bedrock import BedrockModels, SecureBedrockLandingZone, TeamSpec, acknowledge, grant_invoke
+    from secure_bedrock import (
+        AccessOptions, BedrockModels, EvidenceOptions, NetworkOptions, OperationsOptions, SecureBedrockLandingZone,
+        TeamSpec, acknowledge, grant_invoke,
+    )
     from secure_bedrock.compliance import register_compliance_packs
 
     assert Path(secure_bedrock.__file__).is_relative_to(Path(sys.prefix)), secure_bedrock.__file__
@@ -49,13 +52,14 @@ APP = textwrap.dedent(
         stack,
         "Bedrock",
         models=[BedrockModels.US_AMAZON_NOVA_PRO],
-        vpc=vpc,
-        invocation_log_key=key,
-        invoker_principal=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
-        administrator_principal=iam.AccountRootPrincipal(),
-        auditor_principal=iam.AccountRootPrincipal(),
-        teams=[TeamSpec(name="claims", cost_center="CC-1", models=(BedrockModels.US_AMAZON_NOVA_PRO,))],
-        monthly_budget_usd=1000,
+        network=NetworkOptions(vpc=vpc),
+        evidence=EvidenceOptions(invocation_log_key=key, auditor_principal=iam.AccountRootPrincipal()),
+        access=AccessOptions(
+            invoker_principal=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+            administrator_principal=iam.AccountRootPrincipal(),
+            teams=[TeamSpec(name="claims", cost_center="CC-1", models=(BedrockModels.US_AMAZON_NOVA_PRO,))],
+        ),
+        operations=OperationsOptions(monthly_budget_usd=1000),
     )
     grant_invoke(
         task_role,

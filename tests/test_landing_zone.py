@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
+import warnings
+
 import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
 from secure_bedrock import (
+    AccessOptions,
     BedrockEndpointService,
     BedrockModels,
+    EvidenceOptions,
+    GuardrailOptions,
     GuardrailPolicy,
+    NetworkOptions,
     ObjectLock,
+    OperationsOptions,
     SecureBedrockLandingZone,
     TeamSpec,
 )
@@ -87,10 +97,12 @@ def test_every_stateful_resource_is_retained(reference_template: Template) -> No
 def test_data_types_trail_and_auditor_options(stack: Stack) -> None:
     zone = landing_zone(
         stack,
-        invocation_log_data_types=["text"],
-        create_audit_trail=False,
-        auditor_principal=iam.ArnPrincipal("arn:aws:iam::111122223333:role/auditors"),
-        object_lock=ObjectLock.compliance(2192),
+        evidence=EvidenceOptions(
+            invocation_log_data_types=["text"],
+            audit_trail=False,
+            auditor_principal=iam.ArnPrincipal("arn:aws:iam::111122223333:role/auditors"),
+            object_lock=ObjectLock.compliance(2192),
+        ),
     )
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::CloudTrail::Trail", 0)
@@ -115,10 +127,13 @@ def test_data_types_trail_and_auditor_options(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"invocation_log_data_types": ["txt"]}, r"invocation_log_data_types\[0\]: 'txt' is not a data type"),
         (
-            {"endpoint_services": [BedrockEndpointService.AGENT_RUNTIME]},
-            r"endpoint_services: the invocation-logging handler reaches",
+            {"evidence": EvidenceOptions(invocation_log_data_types=["txt"])},
+            r"evidence\.invocation_log_data_types\[0\]: 'txt' is not a data type",
+        ),
+        (
+            {"network": NetworkOptions(endpoint_services=[BedrockEndpointService.AGENT_RUNTIME])},
+            r"network\.endpoint_services: the invocation-logging handler reaches",
         ),
     ],
 )
@@ -161,9 +176,9 @@ def test_fails_when_a_team_uses_an_unapproved_model(stack: Stack) -> None:
 
     team = TeamSpec(name="claims", cost_center="CC-1", models=(BedrockModels.AMAZON_NOVA_LITE,))
     with pytest.raises(
-        ValueError, match=r"teams\[0\].models\[0\]: 'amazon.nova-lite-v1:0' is not an approved model"
+        ValueError, match=r"access\.teams\[0\].models\[0\]: 'amazon.nova-lite-v1:0' is not an approved model"
     ):
-        landing_zone(stack, teams=[team])
+        landing_zone(stack, access=AccessOptions(teams=[team]))
 
 
 # --- found by the property tests (tests/test_properties.py) -----------------------------------------
@@ -178,87 +193,131 @@ def _team(name: str = "claims", **kwargs: object) -> TeamSpec:
     [
         # Every argument is named as the landing zone calls it, not as the construct it feeds does.
         ({"models": ["us.amazon.nova-pro-v1:0"]}, TypeError, r"models\[0\] must be a BedrockModel"),
-        ({"teams": ["claims"]}, TypeError, r"teams\[0\] must be a TeamSpec"),
-        ({"teams": _team()}, TypeError, r"teams must be a list of TeamSpec"),
-        ({"endpoint_services": "bedrock"}, TypeError, r"endpoint_services must be a list"),
-        ({"log_retention": 2192}, TypeError, r"log_retention must be a logs.RetentionDays"),
+        ({"access": AccessOptions(teams=["claims"])}, TypeError, r"access\.teams\[0\] must be a TeamSpec"),
+        ({"access": AccessOptions(teams=_team())}, TypeError, r"access\.teams must be a list of TeamSpec"),
         (
-            {"evidence_retention_days": 30},
-            ValueError,
-            r"evidence_retention_days must be between 91 and 36500",
-        ),
-        ({"invocation_log_data_types": []}, ValueError, r"invocation_log_data_types: name at least one"),
-        (
-            {"invocation_log_key": "arn:aws:kms:us-east-1:111122223333:key/abc"},
+            {"network": NetworkOptions(endpoint_services="bedrock")},
             TypeError,
-            r"invocation_log_key must",
+            r"network\.endpoint_services must be a list",
         ),
-        ({"create_audit_trail": "no"}, TypeError, r"create_audit_trail must be True or False"),
         (
-            {"audit_key": "arn:aws:kms:us-east-1:111122223333:key/abc"},
+            {"evidence": EvidenceOptions(log_retention=2192)},
             TypeError,
-            r"audit_key must be a kms.IKey",
+            r"evidence\.log_retention must be a logs.RetentionDays",
         ),
         (
-            {"auditor_principal": iam.AnyPrincipal()},
+            {"evidence": EvidenceOptions(retention_days=30)},
             ValueError,
-            r"auditor_principal: '\*' would let anyone read PHI",
+            r"evidence\.retention_days must be between 91 and 36500",
         ),
         (
-            {"invoker_principal": "arn:aws:iam::111122223333:role/app"},
+            {"evidence": EvidenceOptions(invocation_log_data_types=[])},
+            ValueError,
+            r"evidence\.invocation_log_data_types: name at least one",
+        ),
+        (
+            {"evidence": EvidenceOptions(invocation_log_key="arn:aws:kms:us-east-1:111122223333:key/abc")},
             TypeError,
-            r"invoker_principal must be",
+            r"evidence\.invocation_log_key must",
         ),
         (
-            {"guardrail_policy": GuardrailPolicy(words=(5,))},  # type: ignore[arg-type]
+            {"evidence": EvidenceOptions(audit_trail="no")},
             TypeError,
-            r"guardrail_policy.words\[0\] must be a string",
+            r"evidence\.audit_trail must be True or False",
         ),
         (
-            {"guardrail_cross_region_destinations": ["us-west-2"]},
-            ValueError,
-            r"guardrail_cross_region_destinations:",
-        ),
-        (
-            {"enforce_guardrail_in_account": 1},
+            {"evidence": EvidenceOptions(audit_key="arn:aws:kms:us-east-1:111122223333:key/abc")},
             TypeError,
-            r"enforce_guardrail_in_account must be True or False",
+            r"evidence\.audit_key must be a kms.IKey",
         ),
-        ({"alarm_emails": ["oncall"]}, ValueError, r"alarm_emails\[0\]: 'oncall' is not an email address"),
         (
-            {"alarm_https_endpoints": ["http://x"]},
+            {"evidence": EvidenceOptions(auditor_principal=iam.AnyPrincipal())},
             ValueError,
-            r"alarm_https_endpoints\[0\]: 'http://x' is not",
+            r"evidence\.auditor_principal: '\*' would let anyone read PHI",
         ),
-        ({"alarm_thresholds": 0}, TypeError, r"alarm_thresholds must be an AlarmThresholds"),
         (
-            {"tpm_quotas": {"amazon.nova-lite-v1:0": 5}},
+            {"access": AccessOptions(invoker_principal="arn:aws:iam::111122223333:role/app")},
+            TypeError,
+            r"access\.invoker_principal must be",
+        ),
+        (
+            {"guardrail": GuardrailOptions(policy=GuardrailPolicy(words=(5,)))},  # type: ignore[arg-type]
+            TypeError,
+            r"guardrail\.policy\.words\[0\] must be a string",
+        ),
+        (
+            {"guardrail": GuardrailOptions(cross_region_destinations=["us-west-2"])},
             ValueError,
-            r"tpm_quotas\['amazon.nova-lite-v1:0'\]: not an",
+            r"guardrail\.cross_region_destinations:",
         ),
         (
-            {"monthly_budget_usd": float("nan")},
+            {"guardrail": GuardrailOptions(enforce_in_account=1)},
+            TypeError,
+            r"guardrail\.enforce_in_account must be True or False",
+        ),
+        (
+            {"operations": OperationsOptions(alarm_emails=["oncall"])},
             ValueError,
-            r"monthly_budget_usd: nan must be a positive amount",
+            r"operations\.alarm_emails\[0\]: 'oncall' is not an email address",
         ),
         (
-            {"monthly_budget_usd": 10, "budget_thresholds_percent": [1, 2, 3, 4, 5]},
+            {"operations": OperationsOptions(alarm_https_endpoints=["http://x"])},
+            ValueError,
+            r"operations\.alarm_https_endpoints\[0\]: 'http://x' is not",
+        ),
+        (
+            {"operations": OperationsOptions(alarm_thresholds=0)},
+            TypeError,
+            r"operations\.alarm_thresholds must be an AlarmThresholds",
+        ),
+        (
+            {"operations": OperationsOptions(tpm_quotas={"amazon.nova-lite-v1:0": 5})},
+            ValueError,
+            r"operations\.tpm_quotas\['amazon.nova-lite-v1:0'\]: not an",
+        ),
+        (
+            {"operations": OperationsOptions(monthly_budget_usd=float("nan"))},
+            ValueError,
+            r"operations\.monthly_budget_usd: nan must be a positive amount",
+        ),
+        (
+            {
+                "operations": OperationsOptions(
+                    monthly_budget_usd=10, budget_thresholds_percent=[1, 2, 3, 4, 5]
+                )
+            },
             ValueError,
             r"5 thresholds",
         ),
-        ({"budget_emails": ["a@example.com"] * 11}, ValueError, r"budget_emails: 11 addresses"),
-        ({"teams": [_team(hard_stop=True)]}, ValueError, r"teams\[0\].hard_stop: needs monthly_budget_usd"),
         (
-            {"teams": [_team("ops-1"), _team("ops1")]},
+            {"operations": OperationsOptions(budget_emails=["a@example.com"] * 11)},
             ValueError,
-            r"teams\[1\].name: 'ops1' and teams\[0\].name differ only in '-'",
+            r"operations\.budget_emails: 11 addresses",
         ),
-        ({"teams": [_team("Claims")]}, ValueError, r"teams\[0\].name: 'Claims' must be lower-case"),
-        ({"teams": [_team(assumed_by="x")]}, TypeError, r"teams\[0\].assumed_by must be"),
         (
-            {"teams": [TeamSpec(name="claims", cost_center="CC#1", models=())]},
+            {"access": AccessOptions(teams=[_team(hard_stop=True)])},
             ValueError,
-            r"teams\[0\].cost_center",
+            r"access\.teams\[0\].hard_stop: needs monthly_budget_usd",
+        ),
+        (
+            {"access": AccessOptions(teams=[_team("ops-1"), _team("ops1")])},
+            ValueError,
+            r"access\.teams\[1\].name: 'ops1' and access\.teams\[0\].name differ only in '-'",
+        ),
+        (
+            {"access": AccessOptions(teams=[_team("Claims")])},
+            ValueError,
+            r"access\.teams\[0\].name: 'Claims' must be lower-case",
+        ),
+        (
+            {"access": AccessOptions(teams=[_team(assumed_by="x")])},
+            TypeError,
+            r"access\.teams\[0\].assumed_by must be",
+        ),
+        (
+            {"access": AccessOptions(teams=[TeamSpec(name="claims", cost_center="CC#1", models=())])},
+            ValueError,
+            r"access\.teams\[0\].cost_center",
         ),
     ],
 )
@@ -268,3 +327,117 @@ def test_fails_under_its_own_argument_names_before_creating_anything(
     with pytest.raises(error, match=message):
         landing_zone(stack, **kwargs)
     assert stack.node.try_find_child("LandingZone") is None
+
+
+# --- the flat arguments of 0.1, deprecated ----------------------------------------------------------
+
+
+def _flat_and_grouped_templates() -> tuple[dict, dict, list[warnings.WarningMessage]]:
+    from aws_cdk import App, Environment
+
+    key_arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    templates = []
+    for flat in (True, False):
+        stack = Stack(App(), "Zone", env=Environment(region="us-east-1"))
+        from aws_cdk import aws_kms as kms
+
+        key = kms.Key.from_key_arn(stack, "Key", key_arn)
+        team = TeamSpec(name="claims", cost_center="CC-1", models=(BedrockModels.US_AMAZON_NOVA_PRO,))
+        arguments: dict = {
+            "network": NetworkOptions(vpc_cidr="10.9.0.0/16", max_azs=2),
+            "evidence": EvidenceOptions(retention_days=3000, audit_trail=False, invocation_log_key=key),
+            "guardrail": GuardrailOptions(enforce_in_account=False),
+            "access": AccessOptions(invoker_principal=iam.AccountRootPrincipal(), teams=[team]),
+            "operations": OperationsOptions(monthly_budget_usd=500, alarm_emails=["oncall@example.com"]),
+        }
+        if flat:
+            arguments = {
+                "vpc_cidr": "10.9.0.0/16",
+                "max_azs": 2,
+                "evidence_retention_days": 3000,
+                "create_audit_trail": False,
+                "invocation_log_key": key,
+                "enforce_guardrail_in_account": False,
+                "invoker_principal": iam.AccountRootPrincipal(),
+                "teams": [team],
+                "monthly_budget_usd": 500,
+                "alarm_emails": ["oncall@example.com"],
+            }
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            zone = landing_zone(stack, **arguments)
+        templates.append((Template.from_stack(stack).to_json(), caught, zone))
+    (flat_template, flat_warnings, flat_zone), (grouped_template, grouped_warnings, grouped_zone) = templates
+    assert grouped_warnings == []
+    for zone in (flat_zone, grouped_zone):
+        assert zone.options.evidence.retention_days == 3000
+        assert zone.options.access.teams == [team]
+    return flat_template, grouped_template, flat_warnings
+
+
+def test_flat_arguments_still_build_the_same_landing_zone_with_a_deprecation_warning() -> None:
+    flat, grouped, caught = _flat_and_grouped_templates()
+    assert json.dumps(flat, sort_keys=True) == json.dumps(grouped, sort_keys=True)
+    (warning,) = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    text = str(warning.message)
+    assert "evidence_retention_days -> evidence=EvidenceOptions(retention_days=...)" in text
+    assert "create_audit_trail -> evidence=EvidenceOptions(audit_trail=...)" in text
+    assert "teams -> access=AccessOptions(teams=...)" in text
+    assert "docs/upgrading.md" in text
+    # It points at the caller, so Python shows it where the flat arguments are written.
+    assert warning.filename == __file__
+
+
+def test_flat_arguments_are_also_a_synth_warning(stack: Stack) -> None:
+    from aws_cdk.assertions import Annotations
+
+    with pytest.warns(DeprecationWarning, match="max_azs -> network"):
+        landing_zone(stack, max_azs=2)
+    Annotations.from_stack(stack).has_warning(
+        "*", Match.string_like_regexp("flat arguments max_azs are deprecated")
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"vpc_cidrr": "10.0.0.0/16"},
+            r"vpc_cidrr: SecureBedrockLandingZone has no such argument \(did you mean 'vpc_cidr'\?\); "
+            r"its options are models, network=NetworkOptions\(...\)",
+        ),
+        (
+            {"max_azs": 3, "network": NetworkOptions(vpc_cidr="10.9.0.0/16")},
+            r"max_azs: given beside network=NetworkOptions\(...\); pass it as network=NetworkOptions\(max_azs=...\)",
+        ),
+        ({"network": {"vpc_cidr": "10.9.0.0/16"}}, r"network must be a NetworkOptions"),
+        ({"evidence": NetworkOptions()}, r"evidence must be a EvidenceOptions"),
+    ],
+)
+def test_wrong_arguments_and_option_groups_are_refused(stack: Stack, kwargs: dict, message: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=message):
+        landing_zone(stack, **kwargs)
+    assert stack.node.try_find_child("LandingZone") is None
+
+
+def test_the_options_it_was_built_with_are_kept(stack: Stack) -> None:
+    zone = landing_zone(stack, operations=OperationsOptions(monthly_budget_usd=10))
+    assert zone.options.operations.monthly_budget_usd == 10
+    assert zone.options.network == NetworkOptions()
+    assert zone.options.guardrail.effective_policy == GuardrailPolicy.hipaa()
+
+
+def test_upgrading_guide_lists_every_flat_argument_and_where_it_goes() -> None:
+    from pathlib import Path
+
+    from secure_bedrock.options import FLAT_ARGUMENTS, GROUPS
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "upgrading.md").read_text()
+    rows = dict(re.findall(r"^  \| `(\w+)` \| `(\w+=\w+\(\w+=\.\.\.\))` \|$", guide, flags=re.MULTILINE))
+    assert rows == {
+        flat: f"{group}={GROUPS[group].__name__}({field}=...)"
+        for flat, (group, field) in FLAT_ARGUMENTS.items()
+    }
+    # Every field of every group is reachable from exactly one flat argument.
+    fields = {(group, field.name) for group, cls in GROUPS.items() for field in dataclasses.fields(cls)}
+    assert sorted(FLAT_ARGUMENTS.values()) == sorted(fields)

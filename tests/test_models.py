@@ -325,6 +325,23 @@ def test_a_model_outside_the_catalog_is_accepted_with_a_warning(stack) -> None:
     )
 
 
+def test_a_catalog_model_outside_its_known_regions_gets_a_warning() -> None:
+    from aws_cdk import App, Environment, Stack
+    from aws_cdk.assertions import Annotations, Match
+
+    from secure_bedrock import BedrockPrivateNetwork
+
+    app = App()
+    africa = Stack(app, "Africa", env=Environment(region="af-south-1"))
+    virginia = Stack(app, "Virginia", env=Environment(region="us-east-1"))
+    for stack in (africa, virginia):
+        BedrockPrivateNetwork(stack, "Network", models=[BedrockModels.AMAZON_NOVA_PRO])
+    Annotations.from_stack(africa).has_warning(
+        "*", Match.string_like_regexp(r"serve 'amazon.nova-pro-v1:0' in .*us-east-1.*, not in af-south-1")
+    )
+    Annotations.from_stack(virginia).has_no_warning("*", Match.string_like_regexp("not in us-east-1"))
+
+
 @pytest.mark.parametrize(
     ("region", "message"),
     [

@@ -72,6 +72,7 @@ from secure_bedrock import (
     invoke_statements,
 )
 from secure_bedrock.invocation_logging import HANDLER_CODE
+from secure_bedrock.options import FLAT_ARGUMENTS, GROUPS
 from stacks.app import cdk_json_context
 from stacks.hipaa_stack import HipaaBedrockStack
 from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
@@ -1370,12 +1371,24 @@ def team_specs() -> st.SearchStrategy[Any]:
     return gen.hostile_list_of(good, st.one_of(bad, gen.hostile()))
 
 
+def grouped(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The landing zone's arguments with each option (named as in FLAT_ARGUMENTS) in its option group."""
+    kwargs = dict(kwargs)
+    fields: dict[str, dict[str, Any]] = {}
+    for flat, (group, field) in FLAT_ARGUMENTS.items():
+        if flat in kwargs:
+            fields.setdefault(group, {})[field] = kwargs.pop(flat)
+    return {**kwargs, **{group: GROUPS[group](**values) for group, values in fields.items()}}
+
+
 def test_landing_zone() -> None:
-    """Every argument of SecureBedrockLandingZone (hostile values are rejected before anything is built)."""
+    """Every option of SecureBedrockLandingZone, in its option group (hostile values are rejected
+    before anything is built, naming ``group.option``)."""
+    build = one_at_a_time(construct(SecureBedrockLandingZone))
     check(
         Subject(
             "SecureBedrockLandingZone",
-            one_at_a_time(construct(SecureBedrockLandingZone)),
+            lambda kwargs: build(grouped(kwargs)),
             lambda stack: base(stack, models=[BedrockModels.US_AMAZON_NOVA_PRO], vpc=imported("vpc", stack)),
             {
                 **scope_arguments(),
@@ -1479,7 +1492,25 @@ def test_landing_zone() -> None:
                 "budget_emails": "list",
                 "removal_policy": "enum:RemovalPolicy",
             },
-            aliases={"teams": ("monthly_budget_usd",), "alarm_topic": ("alarm_emails",)},
+            aliases={
+                **{flat: (f"{group}.{field}",) for flat, (group, field) in FLAT_ARGUMENTS.items()},
+                "teams": ("access.teams", "operations.monthly_budget_usd"),
+                "alarm_topic": ("operations.alarm_topic", "operations.alarm_emails"),
+            },
+        )
+    )
+
+
+def test_landing_zone_option_groups() -> None:
+    """The option groups themselves: anything but the group's own class is refused, naming the group."""
+    check(
+        Subject(
+            "SecureBedrockLandingZone option groups",
+            one_at_a_time(construct(SecureBedrockLandingZone)),
+            lambda stack: base(stack, models=[BedrockModels.US_AMAZON_NOVA_PRO]),
+            {group: st.one_of(st.none(), gen.hostile()) for group in GROUPS},
+            examples=10,
+            types={group: f"attr:{next(iter(cls.__dataclass_fields__))}?" for group, cls in GROUPS.items()},
         )
     )
 
@@ -1656,7 +1687,7 @@ def test_random_valid_landing_zones_pass_the_compliance_packs(tmp_path) -> None:
         name = gen.unique("Direct")
         stack = Stack(app, name, env=Environment(region=REGION))
         kwargs = random_landing_zone_kwargs(random.Random(seed), stack)
-        SecureBedrockLandingZone(stack, "LandingZone", **kwargs)
+        SecureBedrockLandingZone(stack, "LandingZone", **grouped(kwargs))
         configurations[name] = kwargs
         gen.CASES["valid landing zones (synth + packs)"][
             "direct, random thresholds/teams/budgets/BYO VPC"
@@ -1713,7 +1744,7 @@ def random_deployable_landing_zone(rng: random.Random, app: App) -> tuple[Stack,
         "invoker_principal": iam.AccountRootPrincipal(),
         "administrator_principal": iam.AccountRootPrincipal(),
     }
-    SecureBedrockLandingZone(stack, "LandingZone", **kwargs)
+    SecureBedrockLandingZone(stack, "LandingZone", **grouped(kwargs))
     return stack, kwargs
 
 

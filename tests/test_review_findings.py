@@ -20,6 +20,7 @@ from constructs import Construct
 
 from secure_bedrock import (
     DEFAULT_SERVICES,
+    AccessOptions,
     BedrockAuditTrail,
     BedrockChecks,
     BedrockEndpointService,
@@ -29,6 +30,7 @@ from secure_bedrock import (
     BedrockMonitoring,
     BedrockPrivateNetwork,
     FoundationModel,
+    GuardrailOptions,
     GuardrailPolicy,
     HardenedFunction,
     ModelInvocationLogging,
@@ -307,7 +309,7 @@ def test_10_endpoint_policy_size_is_independent_of_the_number_of_teams(make_stac
         stack = make_stack()
         zone = SecureBedrockLandingZone(
             stack, "Zone", models=[BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5],
-            teams=[TeamSpec(name=f"team{i}", cost_center="CC", models=(BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5,)) for i in range(count)],
+            access=AccessOptions(teams=[TeamSpec(name=f"team{i}", cost_center="CC", models=(BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5,)) for i in range(count)]),
         )  # fmt: skip
         policy = stack.resolve(zone.network.runtime_endpoint.node.default_child.policy_document)  # type: ignore[union-attr]
         sizes.append(len(json.dumps(policy)))
@@ -393,8 +395,7 @@ def test_14_administrator_uses_the_guardrail_key_through_bedrock(reference_templ
 def test_15_runtime_endpoint_admits_the_guardrail_profile_in_every_destination(stack: Stack) -> None:
     SecureBedrockLandingZone(
         stack, "Zone", models=[BedrockModels.US_AMAZON_NOVA_PRO],
-        guardrail_cross_region_profile="us.guardrail.v1:0",
-        guardrail_cross_region_destinations=["us-east-2", "us-west-2"],
+        guardrail=GuardrailOptions(cross_region_profile="us.guardrail.v1:0", cross_region_destinations=["us-east-2", "us-west-2"]),
     )  # fmt: skip
     policy = endpoint_policy(Template.from_stack(stack), "bedrock-runtime")
     (statement,) = [s for s in policy["Statement"] if s.get("Sid") == "ApplyCrossRegionGuardrailProfiles"]
@@ -530,7 +531,7 @@ def test_26_vpc_cidr_and_resource_count(make_stack) -> None:
     stack = make_stack()
     SecureBedrockLandingZone(
         stack, "Zone", models=[BedrockModels.US_AMAZON_NOVA_PRO],
-        teams=[TeamSpec(name="claims", cost_center="CC", models=(BedrockModels.US_AMAZON_NOVA_PRO,))],
+        access=AccessOptions(teams=[TeamSpec(name="claims", cost_center="CC", models=(BedrockModels.US_AMAZON_NOVA_PRO,))]),
     )  # fmt: skip
     filler = Construct(stack, "Filler")
     for index in range(460):
