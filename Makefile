@@ -100,8 +100,11 @@ typecheck: $(PY_STAMP)
 	$(VENV)/bin/mypy --strict --cache-dir .mypy_cache/strict secure_bedrock
 	$(VENV)/bin/mypy --cache-dir .mypy_cache/app stacks app.py
 
+# One pytest worker per core; each test file stays on one worker, so its module fixtures (shared
+# synthesized apps) are built once. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 unit: setup $(PY_STAMP) $(CHECKOV_STAMP) $(NAG2_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: setup $(PY_STAMP) lint typecheck unit
 

@@ -138,6 +138,32 @@ def resolve(stack: Stack, value: Any) -> Any:
     return stack.resolve(value)
 
 
+class _CasesFromWorkers:
+    """With pytest-xdist, each worker counts its own examples: the workers hand their counts over at
+    the end of their session, and the controller adds them up for the summary below."""
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        from tests import strategies
+
+        for name, outcomes in getattr(node, "workeroutput", {}).get("cases", {}).items():
+            strategies.CASES[name].update(outcomes)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_CasesFromWorkers(), "secure-bedrock-cases")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    import sys
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    strategies = sys.modules.get("tests.strategies")
+    if workeroutput is not None and strategies is not None:
+        workeroutput["cases"] = {name: dict(outcomes) for name, outcomes in strategies.CASES.items()}
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The examples each property-based test tried, and how they ended (tests/test_properties.py)."""
     import sys

@@ -191,20 +191,23 @@ def _cdk(arguments: list[str], env: dict[str, str], cwd: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def template(cli_assembly: Path) -> dict[str, Any]:
-    """The reference template exactly as the CLI synthesized it."""
-    loaded: dict[str, Any] = json.loads((cli_assembly / f"{STACK}.template.json").read_text())
+def template(reference_assembly: Any) -> dict[str, Any]:
+    """The reference template as ``build_app`` synthesizes it, which is what the CLI synthesizes
+    (tests/test_reference_stack.py compares the two)."""
+    loaded: dict[str, Any] = json.loads(
+        (Path(reference_assembly.directory) / f"{STACK}.template.json").read_text()
+    )
     return loaded
 
 
 @pytest.fixture(scope="module")
 def deployed(
-    moto_url: str, cli_assembly: Path, template: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+    moto_url: str, reference_assembly: Any, template: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> boto3.Session:
     """``cdk bootstrap`` and ``cdk deploy --app <assembly>`` into the moto server; a session on it."""
     work = tmp_path_factory.mktemp("deploy")
     assembly = work / "cdk.out"
-    shutil.copytree(cli_assembly, assembly)
+    shutil.copytree(reference_assembly.directory, assembly)
     (assembly / f"{STACK}.template.json").write_text(json.dumps(for_the_emulator(template)))
     env = _cli_environment(moto_url, work)
     _cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}", "--app", str(assembly)], env, work)

@@ -3,9 +3,10 @@
 Our other tests import the checkout. Here the wheel and the sdist are built from it, each is
 installed (not editable) into a fresh venv whose only path to its dependencies is a ``.pth`` line
 (lines of a ``.pth`` file are not themselves searched for ``.pth`` files, so the checkout's editable
-install stays out of reach), and an app outside the repository synthesizes the landing zone into a
-default ``ec2.Vpc`` (public and private-with-NAT subnets), with the user's key and the user's ECS task
-role, under all four compliance packs.
+install stays out of reach). With the wheel, an app outside the repository synthesizes the landing
+zone into a default ``ec2.Vpc`` (public and private-with-NAT subnets), with the user's key and the
+user's ECS task role, under all four compliance packs, and README's own-app example runs as written.
+The sdist, built by pip in its own venv, must install the very same bytes.
 """
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ APP = textwrap.dedent(
     assembly = app.synth()  # fails on any finding not acknowledged: none may be the library's
     template = assembly.get_stack_by_name("TheirApp").template
     print(json.dumps(sorted({r["Type"] for r in template["Resources"].values()})))
+    # README's "Use the network in your own app", as written, in the same process (one jsii start).
+    import runpy
+
+    runpy.run_path("readme_app.py", run_name="readme")
+    print("readme ok")
     """
 )
 
@@ -155,13 +161,28 @@ def _fresh_venv(where: Path, dist: Path) -> Path:
     return python
 
 
-@pytest.mark.parametrize("kind", ["wheel", "sdist"])
-def test_an_app_of_theirs_synthesizes_with_the_installed_package(
-    built: dict[str, Path], tmp_path: Path, kind: str
-) -> None:
-    python = _fresh_venv(tmp_path / "venv", built[kind])
-    site = next((tmp_path / "venv").glob("lib/python*/site-packages"))
+def _package_files(site: Path) -> dict[Path, bytes]:
+    """The package's installed files and their bytes (not the bytecode pip compiles at install)."""
     installed = site / "secure_bedrock"
+    return {
+        path.relative_to(installed): path.read_bytes()
+        for path in installed.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+@pytest.fixture(scope="module")
+def wheel_venv(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with the wheel installed: its ``python``."""
+    return _fresh_venv(tmp_path_factory.mktemp("wheel-venv"), built["wheel"])
+
+
+def _site(python: Path) -> Path:
+    return next(python.parents[1].glob("lib/python*/site-packages"))
+
+
+def test_an_app_of_theirs_synthesizes_with_the_installed_wheel(wheel_venv: Path, tmp_path: Path) -> None:
+    installed = _site(wheel_venv) / "secure_bedrock"
     # Everything the library reads at synth is in the package: the handlers and their service model.
     for needed in (
         "py.typed",
@@ -179,14 +200,16 @@ def test_an_app_of_theirs_synthesizes_with_the_installed_package(
         for path in package.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     }
-    shipped = {path.relative_to(installed) for path in installed.rglob("*") if path.is_file()}
-    assert tracked - shipped == set()
+    assert tracked - set(_package_files(_site(wheel_venv))) == set()
     app_dir = tmp_path / "their-app"
     app_dir.mkdir()
     (app_dir / "app.py").write_text(APP)
+    from tests.test_readme_example import readme_example
+
+    (app_dir / "readme_app.py").write_text(readme_example() + "\napp.synth()\n")
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     run = subprocess.run(
-        [str(python), "app.py", str(app_dir / "cdk.out")],
+        [str(wheel_venv), "app.py", str(app_dir / "cdk.out")],
         cwd=app_dir,
         env=environment,
         capture_output=True,
@@ -194,27 +217,26 @@ def test_an_app_of_theirs_synthesizes_with_the_installed_package(
         timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    types = set(json.loads(run.stdout.strip().splitlines()[-1]))
+    *_, types_line, readme_line = run.stdout.strip().splitlines()
     assert {
         "Custom::BedrockModelInvocationLogging",
         "AWS::Bedrock::Guardrail",
         "AWS::CloudTrail::Trail",
-    } <= types
+    } <= set(json.loads(types_line))
+    assert readme_line == "readme ok"
     # The handler's asset holds its code.
     assets = list((app_dir / "cdk.out").glob("asset.*/handlers/invocation_logging/index.py"))
     assert assets, "the logging handler's code is in the cloud assembly"
-    if kind != "wheel":
-        return  # the sdist installs the same files (checked above); the README runs once
-    # README's "Use the network in your own app" runs as written against the installed package.
-    from tests.test_readme_example import readme_example
 
-    (app_dir / "readme_app.py").write_text(readme_example() + "\napp.synth()\n")
-    readme = subprocess.run(
-        [str(python), "readme_app.py"],
-        cwd=app_dir,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert readme.returncode == 0, readme.stderr[-3000:]
+
+def test_the_sdist_installs_the_same_package_as_the_wheel(
+    built: dict[str, Path], wheel_venv: Path, tmp_path: Path
+) -> None:
+    """pip builds the sdist in a fresh venv; what it installs is byte for byte what the wheel installs
+    (so the app above synthesizes the same with either; running it twice would prove nothing more)."""
+    python = _fresh_venv(tmp_path / "venv", built["sdist"])
+    from_sdist = _package_files(_site(python))
+    from_wheel = _package_files(_site(wheel_venv))
+    assert sorted(from_sdist) == sorted(from_wheel)
+    assert [path for path in from_wheel if from_sdist[path] != from_wheel[path]] == []
+    assert Path("handlers/invocation_logging/index.py") in from_sdist
