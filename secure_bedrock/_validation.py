@@ -8,6 +8,7 @@ are skipped: they are only known at deploy time.
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import math
 import re
@@ -262,12 +263,14 @@ def require_cidr(argument: str, value: str) -> str:
     return value
 
 
+@functools.cache
 def known_regions() -> frozenset[str]:
     """The regions aws-cdk-lib knows (``region_info``): every commercial, China, GovCloud and
-    isolated region as of the installed aws-cdk-lib."""
+    isolated region as of the installed aws-cdk-lib. One jsii call, once per process: the catalog
+    checks hundreds of regions at import."""
     from aws_cdk import region_info
 
-    return frozenset(region.name for region in region_info.RegionInfo.regions)
+    return frozenset(region_info.Fact.regions)
 
 
 def did_you_mean(value: str, choices: Iterable[str], *, cutoff: float = 0.8) -> str:
