@@ -76,7 +76,8 @@ synth: setup
 	$(CDK) synth --quiet --no-notices
 	@echo "template: cdk.out/$$($(PY) -c 'import json;print(next(a["properties"]["templateFile"] for a in json.load(open("cdk.out/manifest.json"))["artifacts"].values() if a["type"]=="aws:cloudformation:stack"))')"
 
-# The picture and the control map are generated from the synthesized template; a test fails when stale.
+# The picture, the control map and the access matrix are generated from the synthesized template, the
+# settings table and JSON Schema from stacks/settings_schema.py; a test fails when one is stale.
 docs: setup $(PY_STAMP)
 	$(PY) -m stacks.documents
 

@@ -35,7 +35,6 @@ def network_options(settings: ReferenceSettings) -> NetworkOptions:
     return NetworkOptions(
         allowed_principals=[iam.ArnPrincipal(arn) for arn in settings.allowed_principals] or None,
         endpoint_services=network.endpoint_services,
-        mantle_models=network.mantle_models,
         vpc_cidr=network.vpc_cidr,
         max_azs=network.max_azs,
         allowed_cidrs=network.allowed_cidrs or None,

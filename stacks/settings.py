@@ -35,7 +35,6 @@ from secure_bedrock.guardrail import PROFILE_ID_PATTERN, validate_previous_versi
 from secure_bedrock.network import (
     MAX_INGRESS_RULES,
     validate_client_cidr,
-    validate_mantle_model,
     validate_vpc_cidr,
 )
 from secure_bedrock.teams import (
@@ -102,7 +101,6 @@ class NetworkSettings:
     max_azs: int = 2
     endpoint_services: tuple[BedrockEndpointService, ...] = DEFAULT_SERVICES
     allowed_cidrs: tuple[str, ...] = ()
-    mantle_models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -335,13 +333,23 @@ def _max_azs(path: str, value: Any) -> int:
     return value
 
 
+def _endpoint_service(path: str, value: Any) -> BedrockEndpointService:
+    service = BedrockEndpointService.from_name(value, argument=path)
+    if service is BedrockEndpointService.MANTLE:
+        raise ValueError(
+            f"{path}: calls through bedrock-mantle are not recorded by model invocation logging, so this "
+            "HIPAA environment, where every prompt is evidence, leaves it out (docs/access.md). An app that "
+            "accepts that adds it with BedrockPrivateNetwork(services=[..., BedrockEndpointService.MANTLE], "
+            "mantle_models=[...]) and acknowledges secure-bedrock:mantle-not-logged"
+        )
+    return service
+
+
 def _network(errors: list[str], raw: object) -> NetworkSettings:
-    known = ("vpc_cidr", "max_azs", "endpoint_services", "allowed_cidrs", "mantle_models")
+    known = ("vpc_cidr", "max_azs", "endpoint_services", "allowed_cidrs")
     reader = _Reader(errors, f"{CONTEXT_KEY}.network", raw, known)
     defaults = NetworkSettings()
-    services = reader.get_list(
-        "endpoint_services", lambda p, v: BedrockEndpointService.from_name(v, argument=p)
-    )
+    services = reader.get_list("endpoint_services", _endpoint_service)
     raw_services = reader.raw.get("endpoint_services")
     if (
         isinstance(raw_services, list)
@@ -359,25 +367,11 @@ def _network(errors: list[str], raw: object) -> NetworkSettings:
             f"{len(cidrs)} CIDRs; the endpoints' security group takes at most {MAX_INGRESS_RULES} inbound rules, "
             "so summarize them into wider ranges",
         )
-    mantle_models = reader.get_list("mantle_models", validate_mantle_model)
-    with_mantle = BedrockEndpointService.MANTLE in (services if "endpoint_services" in reader.raw else ())
-    if with_mantle and not mantle_models:
-        reader.fail(
-            f"{CONTEXT_KEY}.network.mantle_models",
-            "bedrock-mantle is among the endpoint services: name the Mantle models it may serve, e.g. "
-            "['openai.gpt-oss-120b'] (or drop the endpoint)",
-        )
-    elif mantle_models and not with_mantle:
-        reader.fail(
-            f"{CONTEXT_KEY}.network.mantle_models",
-            "given without 'bedrock-mantle' in endpoint_services; add it",
-        )
     return NetworkSettings(
         vpc_cidr=reader.get("vpc_cidr", defaults.vpc_cidr, validate_vpc_cidr),
         max_azs=reader.get("max_azs", defaults.max_azs, _max_azs),
         endpoint_services=services if "endpoint_services" in reader.raw else defaults.endpoint_services,
         allowed_cidrs=cidrs,
-        mantle_models=mantle_models,
     )
 
 

@@ -30,4 +30,23 @@ def render_documents(
         DOCS / "architecture.svg": render_architecture_svg(template),
         DOCS / "hipaa-controls.md": render_control_map(template, stack),
         DOCS / "access-matrix.md": matrix_for(template, stack.stack_name, byo_template).markdown,
+        **render_settings_reference(),
+    }
+
+
+#: The markers around the generated table in docs/settings.md.
+TABLE_START = "<!-- the table is generated from stacks/settings_schema.py by `make docs` -->\n"
+TABLE_END = "<!-- end of the generated table -->\n"
+
+
+def render_settings_reference() -> dict[Path, str]:
+    """docs/settings.schema.json and docs/settings.md with its table, both from the settings' models."""
+    from stacks.settings_schema import render_schema, render_table
+
+    guide = (DOCS / "settings.md").read_text()
+    before, rest = guide.split(TABLE_START, 1)
+    _, after = rest.split(TABLE_END, 1)
+    return {
+        DOCS / "settings.schema.json": render_schema(),
+        DOCS / "settings.md": before + TABLE_START + render_table() + TABLE_END + after,
     }
