@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,23 @@ def test_every_acknowledgement_is_visible_to_cdk_nag_v2(reference_template, refe
             assert "applies_to" not in entry or applies_to in entry["applies_to"], (ack, entry)
             checked += 1
     assert checked >= 40  # every v2-known acknowledgement of the reference environment
+
+
+def test_no_tracked_file_holds_a_merge_conflict() -> None:
+    """A merge left README.md with conflict markers once; nothing else reads every text file."""
+    root = PACKAGE.parent
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
+    conflicted = []
+    for name in filter(None, tracked):
+        path = root / name
+        if path.suffix in {".gz", ".png", ".svg"} or not path.is_file():
+            continue
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        conflicted += [f"{name}:{text.count(chr(10), 0, m.start()) + 1}" for m in marker.finditer(text)]
+    assert conflicted == []
