@@ -88,6 +88,9 @@ APP = textwrap.dedent(
 
     runpy.run_path("readme_app.py", run_name="readme")
     print("readme ok")
+    # The package index page's example (docs/package.md): the landing zone under the four packs.
+    runpy.run_path("package_page_app.py", run_name="package_page")
+    print("package page ok")
     """
 )
 
@@ -98,7 +101,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     built from that sdist (as pip does), so neither can pick up a file the checkout happens to have."""
     source = tmp_path_factory.mktemp("source")
     out = tmp_path_factory.mktemp("dist")
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "MANIFEST.in", "LICENSE", "docs/package.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(
         ROOT / "secure_bedrock", source / "secure_bedrock", ignore=shutil.ignore_patterns("__pycache__")
@@ -161,6 +165,14 @@ def _fresh_venv(where: Path, dist: Path) -> Path:
     return python
 
 
+def package_page_example() -> str:
+    """The one python block of docs/package.md (the package index's page)."""
+    import re
+
+    (example,) = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "package.md").read_text(), re.S)
+    return str(example)
+
+
 def _package_files(site: Path) -> dict[Path, bytes]:
     """The package's installed files and their bytes (not the bytecode pip compiles at install)."""
     installed = site / "secure_bedrock"
@@ -207,6 +219,7 @@ def test_an_app_of_theirs_synthesizes_with_the_installed_wheel(wheel_venv: Path,
     from tests.test_readme_example import readme_example
 
     (app_dir / "readme_app.py").write_text(readme_example() + "\napp.synth()\n")
+    (app_dir / "package_page_app.py").write_text(package_page_example())
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     run = subprocess.run(
         [str(wheel_venv), "app.py", str(app_dir / "cdk.out")],
@@ -217,13 +230,13 @@ def test_an_app_of_theirs_synthesizes_with_the_installed_wheel(wheel_venv: Path,
         timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    *_, types_line, readme_line = run.stdout.strip().splitlines()
+    *_, types_line, readme_line, package_page_line = run.stdout.strip().splitlines()
     assert {
         "Custom::BedrockModelInvocationLogging",
         "AWS::Bedrock::Guardrail",
         "AWS::CloudTrail::Trail",
     } <= set(json.loads(types_line))
-    assert readme_line == "readme ok"
+    assert (readme_line, package_page_line) == ("readme ok", "package page ok")
     # The handler's asset holds its code.
     assets = list((app_dir / "cdk.out").glob("asset.*/handlers/invocation_logging/index.py"))
     assert assets, "the logging handler's code is in the cloud assembly"
@@ -240,3 +253,17 @@ def test_the_sdist_installs_the_same_package_as_the_wheel(
     assert sorted(from_sdist) == sorted(from_wheel)
     assert [path for path in from_wheel if from_sdist[path] != from_wheel[path]] == []
     assert Path("handlers/invocation_logging/index.py") in from_sdist
+
+
+def test_the_package_page_is_docs_package_md_and_links_nowhere_relative(wheel_venv: Path) -> None:
+    """The index shows the wheel's long description: docs/package.md, whose links (if any) are absolute,
+    because README.md's links into docs/ break outside the repository."""
+    import re
+
+    (metadata,) = _site(wheel_venv).glob("secure_bedrock-*.dist-info/METADATA")
+    headers, description = metadata.read_text().split("\n\n", 1)  # core metadata: the body is the description
+    assert "Description-Content-Type: text/markdown" in headers.splitlines()
+    assert "License: Apache-2.0" in headers.splitlines()
+    assert description.strip() == (ROOT / "docs" / "package.md").read_text().strip()
+    targets = re.findall(r"\]\(([^)]+)\)", description)
+    assert [target for target in targets if not target.startswith(("https://", "#"))] == []
