@@ -32,7 +32,9 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: aws-cdk-lib's severities as SARIF levels.
 LEVELS = {"error": "error", "fatal": "error", "warning": "warning", "info": "note", "note": "note"}
 #: A frame of a creation stack as aws-cdk-lib renders it: ``function (file:line)`` or ``file:line``.
-_FRAME = re.compile(r"\((?P<file>[^()]+?):(?P<line>\d+)(?::\d+)?\)$|^(?P<bare>[^ ()]+?):(?P<bare_line>\d+)(?::\d+)?$")
+_FRAME = re.compile(
+    r"\((?P<file>[^()]+?):(?P<line>\d+)(?::\d+)?\)$|^(?P<bare>[^ ()]+?):(?P<bare_line>\d+)(?::\d+)?$"
+)
 
 
 def sarif_from_assembly(assembly: Path, *, root: Path | None = None) -> dict[str, Any]:
@@ -199,13 +201,20 @@ def count_results(log: Mapping[str, Any], level: str = "error") -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m secure_bedrock.report", description="Write a synthesized app's findings as SARIF 2.1.0."
+        prog="python -m secure_bedrock.report",
+        description="Write a synthesized app's findings as SARIF 2.1.0.",
     )
     parser.add_argument("assembly", type=Path, help="the cloud assembly directory (cdk.out)")
     parser.add_argument("--output", "-o", type=Path, help="the SARIF file to write. Default: stdout")
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="file URIs are relative to it. Default: .")
     parser.add_argument(
-        "--merge", type=Path, action="append", default=[], help="another SARIF log to include (e.g. checkov's)"
+        "--root", type=Path, default=Path.cwd(), help="file URIs are relative to it. Default: ."
+    )
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        action="append",
+        default=[],
+        help="another SARIF log to include (e.g. checkov's)",
     )
     args = parser.parse_args(argv)
     try:
