@@ -30,13 +30,15 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy docs bench
+.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy docs bench sarif security-diff
 
 help:
 	@echo "make synth   set up, then cdk synth of the reference environment into cdk.out/"
 	@echo "make test    set up, then ruff, mypy and the whole pytest suite"
 	@echo "make docs    regenerate docs/architecture.svg and docs/hipaa-controls.md from the synthesized template"
 	@echo "make bench   synth of the reference vs an empty app, 1/10/50 teams, and the test suite's wall time"
+	@echo "make sarif   the last synth's findings (cdk.out) as SARIF 2.1.0 in findings.sarif"
+	@echo "make security-diff BASE_REF=<git ref>   what this change does to access, against the ref, in security-diff.md"
 	@echo "make deploy  (real AWS, your credentials) cdk bootstrap + cdk deploy of the reference environment"
 	@echo "make lock    re-pin requirements.lock from pyproject.toml (and the handler's Bedrock model)"
 	@echo "make clean   remove cdk.out and caches (keeps installs)"
@@ -80,6 +82,24 @@ synth: setup
 # settings table and JSON Schema from stacks/settings_schema.py; a test fails when one is stale.
 docs: setup $(PY_STAMP)
 	$(PY) -m stacks.documents
+
+# CI (docs/ci.md): the findings of the last synth as SARIF for code scanning. `make synth` writes
+# cdk.out (and its validation report) even when it fails on a finding.
+sarif: setup
+	$(PY) -m secure_bedrock.report cdk.out --root . --output findings.sarif
+
+# CI: what this change does to security, against BASE_REF (a commit), from two synths, offline.
+# The base is synthesized from its own files (git archive) with this checkout's tools.
+BASE_REF ?= origin/main
+security-diff: setup $(PY_STAMP)
+	@test -f cdk.out/manifest.json || { echo "no cdk.out: run make synth first" >&2; exit 2; }
+	rm -rf .base cdk.out.base && mkdir .base
+	git archive "$(BASE_REF)" | tar -x -C .base
+	cd .base && ../$(CDK) synth --quiet --no-notices --app "../$(PY) app.py" --output ../cdk.out.base \
+	  || test -f ../cdk.out.base/manifest.json
+	$(PY) -m stacks.documents.security_diff cdk.out.base cdk.out --output security-diff.md
+	rm -rf .base
+	@echo "wrote security-diff.md"
 
 # A benchmark, not a test: ratios against a baseline measured in the same run. See docs/benchmark.md.
 bench: setup $(PY_STAMP)
@@ -130,4 +150,4 @@ handler-models: setup
 	  secure_bedrock/handlers/models/bedrock
 
 clean:
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out cdk.out.base .base findings.sarif security-diff.md .pytest_cache .mypy_cache .ruff_cache

@@ -18,67 +18,10 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
-from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+from stacks.documents.security_diff import RETAIN, STATEFUL, replacement_risks
 
 SNAPSHOT = Path(__file__).parent / "__snapshots__" / "test_reference_stack" / "test_snapshot.json"
-
-#: What each stateful type holds, for the message.
-STATEFUL: dict[str, str] = {
-    "AWS::KMS::Key": "a key: everything encrypted with the old key is unreadable once it is deleted",
-    "AWS::S3::Bucket": "an evidence bucket: invocation logs, audit logs or access logs",
-    "AWS::Logs::LogGroup": "a log group: invocation or audit records and their retention",
-    "AWS::CloudTrail::Trail": "the audit trail: a gap in Bedrock data events while it is recreated",
-    "AWS::Bedrock::Guardrail": "the guardrail: a new id, so every policy and client naming it changes",
-}
-#: Replaced on purpose: each guardrail change publishes a new, immutable version; old ones are retained.
-RETAINED_ONLY = frozenset({"AWS::Bedrock::GuardrailVersion"})
-RETAIN = "Retain"
-
-
-def _create_only(resource_type: str, region: str = "us-east-1") -> list[str]:
-    """Top-level properties whose change makes CloudFormation replace the resource (cfn-lint's schemas)."""
-    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema
-    return sorted(path.split("/")[2] for path in schema.get("createOnlyProperties", []))
-
-
-def _path(resource: Mapping[str, Any]) -> str:
-    return str(resource.get("Metadata", {}).get("aws:cdk:path", "?"))
-
-
-def replacement_risks(baseline: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
-    """Every way ``current`` would replace or stop retaining a stateful resource of ``baseline``."""
-    risks: list[str] = []
-    now = current.get("Resources", {})
-    for logical_id, before in sorted(baseline.get("Resources", {}).items()):
-        kind = before["Type"]
-        if kind not in STATEFUL:
-            continue
-        where = f"{logical_id} ({kind} at {_path(before)}), {STATEFUL[kind]}"
-        after = now.get(logical_id)
-        if after is None or after["Type"] != kind:
-            risks.append(
-                f"{where}: its logical id is gone, so CloudFormation would create a new, empty resource "
-                "and delete (or, retained, orphan) the old one. Keep the construct id and path, or see "
-                "docs/upgrading.md"
-            )
-            continue
-        for name in _create_only(kind):
-            old, new = before.get("Properties", {}).get(name), after.get("Properties", {}).get(name)
-            if old != new:
-                risks.append(
-                    f"{where}: create-only property {name} changes from {old!r} to {new!r}, which replaces "
-                    "the resource. Keep the value, or see docs/upgrading.md"
-                )
-    for logical_id, resource in sorted(now.items()):
-        if resource["Type"] in STATEFUL or resource["Type"] in RETAINED_ONLY:
-            for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
-                if resource.get(policy) != RETAIN:
-                    risks.append(
-                        f"{logical_id} ({resource['Type']} at {_path(resource)}): {policy} is "
-                        f"{resource.get(policy)!r}, so a delete or a replacement destroys it. Stateful "
-                        "resources are retained by default; keep removal_policy=RemovalPolicy.RETAIN"
-                    )
-    return risks
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""Small apps the tests synthesize in a process of their own."""
