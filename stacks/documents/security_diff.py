@@ -138,9 +138,32 @@ def _statements(document: Any) -> list[Mapping[str, Any]]:
     ]
 
 
-def policies(template: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """``"<construct path> (<logical id>) <property>"`` -> {statement text: Sid} for every policy of ``kinds``."""
-    found: dict[str, dict[str, str]] = {}
+def _resolver(template: Mapping[str, Any], stack_name: str) -> Any:
+    """Statements with intrinsic functions resolved to the values a deployment in the access matrix's
+    account and region gives (:mod:`stacks.documents.deployed`), so both sides compare as ARNs; a
+    value that cannot be resolved stays as the template has it."""
+    from stacks.documents.access_matrix import ACCOUNT, REGION
+    from stacks.documents.deployed import Deployed
+
+    deployed = Deployed(template, account=ACCOUNT, region=REGION, stack_name=stack_name)
+
+    def resolve(statement: Mapping[str, Any]) -> Mapping[str, Any]:
+        try:
+            resolved: Mapping[str, Any] = deployed.resolve(statement)
+        except (KeyError, ValueError, TypeError):
+            return statement
+        return resolved
+
+    return resolve
+
+
+def policies(
+    template: Mapping[str, Any], kinds: Mapping[str, str], stack_name: str = "Stack"
+) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """``"<construct path> (<logical id>) <property>"`` -> {statement text: statement} for every policy
+    of ``kinds``, statements resolved to deployed values."""
+    resolve = _resolver(template, stack_name)
+    found: dict[str, dict[str, Mapping[str, Any]]] = {}
     for logical_id, resource in template.get("Resources", {}).items():
         prop = kinds.get(resource.get("Type", ""))
         if prop is None:
@@ -152,42 +175,103 @@ def policies(template: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str,
             else [(prop, value)]
         )
         for name, document in documents:
-            statements = _statements(document)
+            statements = [resolve(s) for s in _statements(document)]
             if statements:
-                key = f"{_where(logical_id, resource)} {name}"
-                found[key] = {_text(s): str(s.get("Sid", "")) for s in statements}
+                found[f"{_where(logical_id, resource)} {name}"] = {_text(s): s for s in statements}
     return found
+
+
+def _as_set(value: Any) -> set[str] | None:
+    """A statement field as a set of strings (a principal map as ``type:value``), or None when it is not one."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return set(value)
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        members: set[str] = set()
+        for key, inner in value.items():
+            inner_set = _as_set(inner)
+            if inner_set is None:
+                return None
+            members |= {f"{key}:{item}" for item in inner_set}
+        return members
+    return None
+
+
+#: Fields whose larger set grants more: more principals, actions or resources.
+_GRANTING = ("Principal", "Action", "Resource")
+
+
+@dataclass
+class Changed:
+    """One statement (same Sid on both sides) whose fields changed."""
+
+    sid: str
+    effect: str
+    fields: dict[str, tuple[Any, Any]]
+
+    @property
+    def direction(self) -> str:
+        """``widens``, ``narrows`` or ``changes``: an Allow whose principals, actions or resources only
+        grew (and whose conditions did not change) widens; only shrank, narrows; a Deny the other way."""
+        grew = shrank = False
+        for name, (old, new) in self.fields.items():
+            before, after = _as_set(old), _as_set(new)
+            if name not in _GRANTING or before is None or after is None:
+                return "changes"
+            grew |= after > before
+            shrank |= after < before
+            if not (after >= before or after <= before):
+                return "changes"
+        if grew == shrank:
+            return "changes"
+        wider = grew if self.effect == "Allow" else shrank
+        return "widens" if wider else "narrows"
 
 
 @dataclass
 class PolicyChange:
-    """The statements of one policy that one side has and the other lacks."""
+    """The statements of one policy that one side has and the other lacks, and the ones that changed."""
 
     policy: str
-    added: list[tuple[str, str]] = field(default_factory=list)
-    removed: list[tuple[str, str]] = field(default_factory=list)
+    added: list[Mapping[str, Any]] = field(default_factory=list)
+    removed: list[Mapping[str, Any]] = field(default_factory=list)
+    changed: list[Changed] = field(default_factory=list)
 
     @property
     def widens(self) -> bool:
-        """An Allow added or a Deny removed."""
-        return any('"Effect": "Allow"' in text for text, _ in self.added) or any(
-            '"Effect": "Deny"' in text for text, _ in self.removed
+        """An Allow added, a Deny removed, or a statement that widens."""
+        return (
+            any(s.get("Effect") == "Allow" for s in self.added)
+            or any(s.get("Effect") == "Deny" for s in self.removed)
+            or any(c.direction == "widens" for c in self.changed)
         )
 
 
 def policy_changes(
-    base: Mapping[str, Any], head: Mapping[str, Any], kinds: Mapping[str, str]
+    base: Mapping[str, Any], head: Mapping[str, Any], kinds: Mapping[str, str], stack_name: str = "Stack"
 ) -> list[PolicyChange]:
-    before, after = policies(base, kinds), policies(head, kinds)
+    before, after = policies(base, kinds, stack_name), policies(head, kinds, stack_name)
     changes = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key, {}), after.get(key, {})
-        change = PolicyChange(
-            key,
-            added=[(text, new[text]) for text in sorted(set(new) - set(old))],
-            removed=[(text, old[text]) for text in sorted(set(old) - set(new))],
-        )
-        if change.added or change.removed:
+        added = [new[text] for text in sorted(set(new) - set(old))]
+        removed = [old[text] for text in sorted(set(old) - set(new))]
+        change = PolicyChange(key)
+        by_sid = {str(s["Sid"]): s for s in removed if s.get("Sid")}
+        for statement in added:
+            previous = by_sid.pop(str(statement.get("Sid", "")), None) if statement.get("Sid") else None
+            if previous is None:
+                change.added.append(statement)
+                continue
+            fields = {
+                name: (previous.get(name), statement.get(name))
+                for name in sorted(set(previous) | set(statement))
+                if name != "Sid" and _canonical(previous.get(name)) != _canonical(statement.get(name))
+            }
+            change.changed.append(Changed(str(statement["Sid"]), str(statement.get("Effect")), fields))
+        change.removed = [s for s in removed if not s.get("Sid") or str(s["Sid"]) in by_sid]
+        if change.added or change.removed or change.changed:
             changes.append(change)
     return changes
 
@@ -267,10 +351,29 @@ def templates(assembly: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _compact(value: Any) -> str:
+    return json.dumps(_canonical(value), sort_keys=True)
+
+
 def _statement_lines(change: PolicyChange) -> list[str]:
-    lines = [f"- {'**widens**' if change.widens else 'narrows'} `{change.policy}`"]
-    lines += [f"  - added{f' `{sid}`' if sid else ''}: `{text}`" for text, sid in change.added]
-    lines += [f"  - removed{f' `{sid}`' if sid else ''}: `{text}`" for text, sid in change.removed]
+    lines = [f"- {'**widens**' if change.widens else 'narrows or changes'} `{change.policy}`"]
+    for statement in change.added:
+        sid = f" `{statement['Sid']}`" if statement.get("Sid") else ""
+        lines.append(f"  - added{sid}: `{_text(statement)}`")
+    for statement in change.removed:
+        sid = f" `{statement['Sid']}`" if statement.get("Sid") else ""
+        lines.append(f"  - removed{sid}: `{_text(statement)}`")
+    for changed in change.changed:
+        direction = f"**{changed.direction}**" if changed.direction == "widens" else changed.direction
+        lines.append(f"  - {direction} `{changed.sid}` ({changed.effect}):")
+        for name, (old, new) in changed.fields.items():
+            before, after = _as_set(old), _as_set(new)
+            if before is not None and after is not None:
+                parts = [f"+ `{item}`" for item in sorted(after - before)]
+                parts += [f"- `{item}`" for item in sorted(before - after)]
+                lines.append(f"    - {name}: {', '.join(parts)}")
+            else:
+                lines.append(f"    - {name}: `{_compact(old)}` -> `{_compact(new)}`")
     return lines
 
 
@@ -298,9 +401,9 @@ def render(
                     + [f"- note: {note}" for note in notes],
                 )
             )
-        identity = policy_changes(before, after, IDENTITY_POLICIES)
+        identity = policy_changes(before, after, IDENTITY_POLICIES, name)
         sections.append(("IAM statements", [line for c in identity for line in _statement_lines(c)]))
-        resource = policy_changes(before, after, RESOURCE_POLICIES)
+        resource = policy_changes(before, after, RESOURCE_POLICIES, name)
         sections.append(("Resource policies", [line for c in resource for line in _statement_lines(c)]))
         sections.append(("Network", [f"- {rule}" for rule in rule_changes(before, after)]))
         sections.append(("Data at risk", [f"- {risk}" for risk in replacement_risks(before, after)]))
