@@ -148,6 +148,11 @@ def _notifications(
     return result
 
 
+#: Hard-stop team roles named by one of the action role's managed policies: 30 role ARNs at their
+#: longest stay well inside a managed policy's 6,144 characters, and 10 such policies cover 300 teams.
+ROLES_PER_ATTACH_POLICY = 30
+
+
 class BedrockBudgets(Construct):
     """A monthly Bedrock cost budget for the account and one per team, notifying the alarm topic.
 
@@ -246,6 +251,36 @@ class BedrockBudgets(Construct):
             if team_budget.hard_stop:
                 self.hard_stops[team.name] = self._hard_stop(team, team_budget_name, topic)
                 self.hard_stops[team.name].node.add_dependency(self.team_budgets[team.name])
+        self._allow_attaching([t.team for t in teams if t.hard_stop])
+
+    def _allow_attaching(self, teams: Sequence[BedrockTeam]) -> None:
+        """The action role may attach (and detach) the deny-invoke policy, and only it, to the hard-stop
+        teams' roles: one managed policy per :data:`ROLES_PER_ATTACH_POLICY` roles, so the role stays
+        within IAM's managed policies per role however many teams have a hard stop."""
+        if not teams:
+            return
+        assert self.action_role is not None
+        assert self.deny_invoke_policy is not None
+        for start in range(0, len(teams), ROLES_PER_ATTACH_POLICY):
+            chunk = teams[start : start + ROLES_PER_ATTACH_POLICY]
+            number = start // ROLES_PER_ATTACH_POLICY + 1
+            policy = iam.ManagedPolicy(
+                self,
+                "AttachDenyInvoke" if number == 1 else f"AttachDenyInvoke{number}",
+                description="Lets AWS Budgets attach and detach the deny-invoke policy on hard-stop team roles",
+                roles=[self.action_role],
+                statements=[
+                    iam.PolicyStatement(
+                        actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+                        resources=[team.invoker.role.role_arn for team in chunk],
+                        conditions={
+                            "ArnEquals": {"iam:PolicyARN": self.deny_invoke_policy.managed_policy_arn}
+                        },
+                    )
+                ],
+            )
+            for team in chunk:
+                self.hard_stops[team.name].node.add_dependency(policy)
 
     def _hard_stop(self, team: BedrockTeam, budget_name: str, topic: sns.ITopic) -> budgets.CfnBudgetsAction:
         stack = Stack.of(self)
@@ -276,19 +311,6 @@ class BedrockBudgets(Construct):
                 ),
             )
         assert self.action_role is not None
-        iam.ManagedPolicy(
-            self,
-            f"Attach{team.name}",
-            description=f"Lets AWS Budgets attach and detach the deny-invoke policy on team {team.name}'s role",
-            roles=[self.action_role],
-            statements=[
-                iam.PolicyStatement(
-                    actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-                    resources=[team.invoker.role.role_arn],
-                    conditions={"ArnEquals": {"iam:PolicyARN": self.deny_invoke_policy.managed_policy_arn}},
-                )
-            ],
-        )
         return budgets.CfnBudgetsAction(
             self,
             f"HardStop{team.name}",

@@ -310,6 +310,47 @@ def test_team_budget_filters_on_the_team_tag_with_a_hard_stop(stack: Stack, team
     assert [f for f in compliance_findings(stack) if "Test/Budgets" in f] == []
 
 
+def test_many_hard_stops_keep_the_action_role_within_iams_limits(stack: Stack) -> None:
+    """Found by make bench: one attach policy per hard-stop team gave the action role more than IAM's
+    10 managed policies with 50 teams. The roles are now named 30 to a policy."""
+    from secure_bedrock.budgets import ROLES_PER_ATTACH_POLICY
+
+    teams = [
+        BedrockTeam(
+            stack,
+            f"Team{index}",
+            name=f"team-{index}",
+            cost_center="CC-1",
+            models=[BedrockModels.US_AMAZON_NOVA_PRO],
+            assumed_by=iam.AccountRootPrincipal(),
+        )
+        for index in range(45)
+    ]
+    result = budgets_for(
+        stack, teams=[TeamBudget(team=t, monthly_limit_usd=10, hard_stop=True) for t in teams]
+    )
+    template = Template.from_stack(stack)
+    attach = template.find_resources(
+        "AWS::IAM::ManagedPolicy",
+        {"Properties": {"Description": Match.string_like_regexp("attach and detach")}},
+    )
+    assert len(attach) == 2
+    named = [
+        resource
+        for policy in attach.values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        for resource in statement["Resource"]
+    ]
+    assert len(named) == 45 == len(set(map(str, named)))
+    assert max(
+        len(p["Properties"]["PolicyDocument"]["Statement"][0]["Resource"]) for p in attach.values()
+    ) == (ROLES_PER_ATTACH_POLICY)
+    # Each hard stop waits for the policy that lets Budgets apply it.
+    action = template.to_json()["Resources"][stack.get_logical_id(result.hard_stops["team-44"])]
+    assert any(d.startswith("BudgetsAttachDenyInvoke2") for d in action["DependsOn"])
+    assert [f for f in compliance_findings(stack) if "Budgets" in f] == []
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
