@@ -19,7 +19,8 @@ Sources (each :class:`Limit` names its page): IAM and AWS STS quotas
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,11 +111,11 @@ def policy_size(document: Any, limit: Limit, resources: Mapping[str, Any]) -> in
     return text_size(longest_text(document, resources), limit)
 
 
-def stack_resources(stack: Stack) -> dict[str, dict[str, Any]]:
-    """The resources defined so far in ``stack``, as :func:`policy_size` needs them: logical id to
-    ``Type`` (and a log group's literal ``LogGroupName``)."""
+def stack_resources(stack: Stack, under: IConstruct | None = None) -> dict[str, dict[str, Any]]:
+    """The resources defined so far in ``stack`` (or only under ``under``), as :func:`policy_size`
+    needs them: logical id to ``Type`` (and a log group's literal ``LogGroupName``)."""
     resources: dict[str, dict[str, Any]] = {}
-    for node in stack.node.find_all():
+    for node in (under or stack).node.find_all():
         if isinstance(node, CfnResource) and Stack.of(node) is stack:
             properties: dict[str, Any] = {}
             if isinstance(node, logs.CfnLogGroup) and isinstance(node.log_group_name, str):
@@ -142,17 +143,48 @@ def require_trust_policy_fits(argument: str, scope: IConstruct, principal: iam.I
         )
 
 
+def _referenced(value: Any) -> Iterator[str]:
+    """The logical ids a resolved document names with ``Ref`` or ``Fn::GetAtt`` (not pseudo parameters)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _referenced(item)
+    elif isinstance(value, dict):
+        if isinstance(value.get("Ref"), str) and not value["Ref"].startswith("AWS::"):
+            yield value["Ref"]
+        attribute = value.get("Fn::GetAtt")
+        if isinstance(attribute, list) and attribute and isinstance(attribute[0], str):
+            yield attribute[0]
+        for item in value.values():
+            yield from _referenced(item)
+
+
+#: Per stack, the resources seen so far (logical id -> type): a resource's type never changes, so a
+#: scan of the tree is needed only when a document names one not seen yet. Without it, each team's
+#: policies scanned the whole stack again: synth time grew with the square of the teams.
+_SEEN: weakref.WeakKeyDictionary[Stack, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
 class PolicyMeasure:
     """The size IAM counts for a list of statements in a managed policy of ``scope``'s stack, with
     deploy-time values at their longest."""
 
     def __init__(self, scope: IConstruct) -> None:
         self._stack = Stack.of(scope)
-        self._resources = stack_resources(self._stack)
+        # What a policy of ``scope`` names and was not seen yet is most likely new beside it (a
+        # team's own profiles): that subtree is scanned before the whole stack.
+        self._near = scope.node.scope or scope
 
     def size(self, statements: Sequence[iam.PolicyStatement]) -> int:
         document = self._stack.resolve(iam.PolicyDocument(statements=list(statements)).to_json())
-        return policy_size(document, MANAGED_POLICY, self._resources)
+        named = set(_referenced(document))
+        seen = _SEEN.setdefault(self._stack, {})
+        if not named <= seen.keys():
+            seen.update(stack_resources(self._stack, self._near))
+        if not named <= seen.keys():
+            seen.update(stack_resources(self._stack))
+        return policy_size(
+            document, MANAGED_POLICY, {logical_id: seen[logical_id] for logical_id in named & seen.keys()}
+        )
 
 
 def pack_statements(
