@@ -50,6 +50,7 @@ from secure_bedrock.options import (
     NetworkOptions,
     OperationsOptions,
 )
+from secure_bedrock.residency import Residency
 from secure_bedrock.safe_harbor import (
     SAFE_HARBOR_IDENTIFIERS,
     SafeHarborIdentifier,
@@ -98,6 +99,7 @@ __all__ = [
     "OperationsOptions",
     "PiiEntity",
     "RegexFilter",
+    "Residency",
     "SafeHarborIdentifier",
     "SafeHarborRegex",
     "SecureBedrockLandingZone",

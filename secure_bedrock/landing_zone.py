@@ -39,6 +39,7 @@ from secure_bedrock.options import (
     deprecation_annotation,
     merge_flat_arguments,
 )
+from secure_bedrock.residency import Residency
 from secure_bedrock.teams import BedrockTeam, TeamSpec
 
 __all__ = ["INVOCATION_LOG_DATA_TYPES", "LandingZoneOptions", "SecureBedrockLandingZone"]
@@ -99,6 +100,7 @@ class SecureBedrockLandingZone(Construct):
         guardrail: GuardrailOptions | None = None,
         access: AccessOptions | None = None,
         operations: OperationsOptions | None = None,
+        residency: Residency | str | Sequence[str] | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         **deprecated_flat_arguments: Any,
     ) -> None:
@@ -114,6 +116,9 @@ class SecureBedrockLandingZone(Construct):
             (none of them).
         :param operations: alarms, quotas and budgets. Default: ``OperationsOptions()`` (a new encrypted
             topic, default thresholds, no budgets).
+        :param residency: where data may be processed: a geography (``"eu"``), region names, or a
+            :class:`Residency`. Every approved model's routing and the guardrail's profile are checked
+            against it at synth. Default: no check.
         :param removal_policy: for keys, buckets, log groups, the trail and the guardrail. Default: ``RETAIN``.
         :param deprecated_flat_arguments: the flat arguments of 0.1 (``vpc=``, ``teams=``, ...): still
             accepted for this release, with a ``DeprecationWarning`` naming where each one goes now
@@ -131,11 +136,20 @@ class SecureBedrockLandingZone(Construct):
             },
             deprecated_flat_arguments,
         )
-        check_options(scope, models, **groups, removal_policy=removal_policy)
+        checked_residency = (
+            None
+            if residency is None
+            else residency
+            if isinstance(residency, Residency)
+            else Residency.of(residency)
+        )
+        check_options(scope, models, **groups, removal_policy=removal_policy, residency=checked_residency)
 
         super().__init__(scope, construct_id)
         use_secure_feature_flags(self)
         deprecation_annotation(self, deprecated_flat_arguments)
+        self.residency = checked_residency
+        """The residency the models were checked against, or ``None``."""
         self.options = LandingZoneOptions(**groups)
         """The options the landing zone was built with (any flat arguments moved into their groups)."""
         self._add_network(models, self.options.network, self.options.evidence.log_retention, removal_policy)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import Annotations
+from aws_cdk import Annotations, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -40,6 +40,7 @@ from secure_bedrock.guardrail import GuardrailPolicy, validate_cross_region, val
 from secure_bedrock.models import BedrockModel
 from secure_bedrock.monitoring import AlarmThresholds, validate_subscribers, validate_tpm_quotas
 from secure_bedrock.network import SIX_YEARS, BedrockEndpointService, _NetworkArguments
+from secure_bedrock.residency import Residency, check_residency
 from secure_bedrock.storage import (
     DEFAULT_TRANSITION_DAYS,
     MAX_RETENTION_DAYS,
@@ -234,10 +235,10 @@ def merge_flat_arguments(groups: Mapping[str, Any], flat: Mapping[str, Any]) -> 
     moved: dict[str, dict[str, Any]] = {}
     for argument, value in flat.items():
         if argument not in FLAT_ARGUMENTS:
-            hint = did_you_mean(argument, [*FLAT_ARGUMENTS, *GROUPS, "models", "removal_policy"])
+            hint = did_you_mean(argument, [*FLAT_ARGUMENTS, *GROUPS, "models", "residency", "removal_policy"])
             raise ValueError(
                 f"{argument}: SecureBedrockLandingZone has no such argument{hint}; its options are models, "
-                f"{', '.join(f'{group}={_class_name(group)}(...)' for group in GROUPS)} and removal_policy"
+                f"{', '.join(f'{group}={_class_name(group)}(...)' for group in GROUPS)}, residency and removal_policy"
             )
         group, field = FLAT_ARGUMENTS[argument]
         if groups[group] is not None:
@@ -283,6 +284,7 @@ def check_options(
     access: AccessOptions,
     operations: OperationsOptions,
     removal_policy: Any,
+    residency: Residency | None = None,
 ) -> None:
     """Raise naming the first wrong option (``group.field``) before anything is created."""
     checked = _NetworkArguments.check(
@@ -325,6 +327,19 @@ def check_options(
     )
     _check_evidence(evidence)
     _check_guardrail(guardrail)
+    if residency is not None:
+        region = Stack.of(scope).region
+        if is_token(region):
+            raise ValueError(
+                "residency: routing can only be checked in a known region; give the stack one "
+                "(env=Environment(region='eu-central-1'))"
+            )
+        check_residency(
+            residency,
+            region,
+            checked.models,
+            guardrail_destinations=guardrail.cross_region_destinations,
+        )
     approved = {model.model_id for model in checked.models}
     for argument, principal in (
         ("access.invoker_principal", access.invoker_principal),

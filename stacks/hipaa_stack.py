@@ -124,6 +124,7 @@ class HipaaBedrockStack(Stack):
             guardrail=guardrail_options(settings),
             access=access_options(settings),
             operations=operations_options(settings),
+            residency=settings.residency,
         )
         for key, value in settings.tags.items():
             Tags.of(self).add(key, value)

@@ -37,6 +37,7 @@ from secure_bedrock.network import (
     validate_client_cidr,
     validate_vpc_cidr,
 )
+from secure_bedrock.residency import Residency, check_residency
 from secure_bedrock.teams import (
     COST_CENTER_TAG,
     MAX_TEAM_NAME,
@@ -168,6 +169,7 @@ class ReferenceSettings:
     teams: tuple[TeamSettings, ...] = ()
     operations: OperationsSettings = field(default_factory=OperationsSettings)
     tags: Mapping[str, str] = field(default_factory=dict)
+    residency: Residency | None = None
 
 
 class _Reader:
@@ -325,6 +327,11 @@ def _tags(path: str, value: Any) -> dict[str, str]:
     if errors:
         raise SettingsError(errors)
     return dict(value)
+
+
+def _residency(path: str, value: Any) -> Residency | None:
+    """``null`` (no residency), a geography (``"eu"``) or a list of region names."""
+    return None if value is None else Residency.of(value, argument=path)
 
 
 def _max_azs(path: str, value: Any) -> int:
@@ -681,6 +688,7 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         "monitoring",
         "budgets",
         "tags",
+        "residency",
     )
     reader = _Reader(errors, CONTEXT_KEY, context[CONTEXT_KEY], known)
     defaults = ReferenceSettings(models=())
@@ -714,6 +722,7 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
             errors, reader.raw.get("monitoring", {}), reader.raw.get("budgets", {}), models
         ),
         tags=reader.get("tags", {}, _tags),
+        residency=reader.get("residency", None, _residency),
     )
     raw_teams = reader.raw.get("teams")
     names: dict[str, int] = {}
@@ -738,6 +747,19 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         reader.fail(
             f"{CONTEXT_KEY}.budgets.monthly_limit_usd", "team budgets need the account budget; set it"
         )
+    if settings.residency is not None:
+        try:
+            check_residency(
+                settings.residency,
+                settings.region,
+                settings.models,
+                models_argument=f"{CONTEXT_KEY}.models",
+                guardrail_destinations=settings.guardrail.cross_region_destinations,
+                guardrail_argument=f"{CONTEXT_KEY}.guardrail.cross_region_destinations",
+                residency_argument=f"{CONTEXT_KEY}.residency",
+            )
+        except ValueError as error:
+            errors.append(str(error))
     if settings.account is None and settings.network.max_azs > 2:
         # An account-agnostic stack knows exactly two availability zones (Fn::GetAZs).
         reader.fail(

@@ -31,6 +31,7 @@ from secure_bedrock.budgets import MAX_EMAIL_SUBSCRIBERS, MAX_THRESHOLDS, MIN_TH
 from secure_bedrock.guardrail import PROFILE_ID_PATTERN
 from secure_bedrock.models import FOUNDATION_MODEL_ID_PATTERN
 from secure_bedrock.network import MAX_INGRESS_RULES
+from secure_bedrock.residency import GEOGRAPHIES_OF_RESIDENCY
 from secure_bedrock.teams import (
     COST_CENTER_TAG,
     MAX_TEAM_NAME,
@@ -323,6 +324,26 @@ class SecureBedrockSettings(_Block):
         "carry two more); never `team` or `cost-center`, which the landing zone sets per team for cost "
         "allocation (a stack-wide value would replace every team's)",
         max_length=MAX_STACK_TAGS,
+    )
+    residency: Annotated[
+        str | list[Region] | None,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "null"},
+                    {"enum": list(GEOGRAPHIES_OF_RESIDENCY)},
+                    {"type": "array", "minItems": 1, "items": {"enum": sorted(known_regions())}},
+                ]
+            }
+        ),
+    ] = setting(
+        None,
+        "where prompts, responses and guardrail evaluations may be processed: a geography (`us`, `us-gov`, "
+        "`eu`, `ca`, `apac`, `jp`, `au`: the regions aws-cdk-lib knows by that prefix, or the country's) or a "
+        "list of region names. The stack's region, every model's routing (geographic and global profiles) and "
+        "the guardrail profile's regions are checked against it; `null`: no check. `eu` means AWS's `eu-*` "
+        "regions, London and Zurich among them: name the regions where only EU member states will do",
+        shown="`null` = no check",
     )
 
 

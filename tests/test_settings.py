@@ -556,3 +556,30 @@ def test_a_wrong_account_budget_is_reported_as_wrong_not_as_missing() -> None:
         load_settings(settings_with(budgets={"monthly_limit_usd": "2000"}))
     assert "must be a positive amount of US dollars" in str(raised.value)
     assert "team budgets need the account budget" not in str(raised.value)
+
+
+def test_residency_holds_the_models_and_the_region() -> None:
+    settings = load_settings(settings_with(residency="us"))
+    assert settings.residency is not None
+    assert "us-west-2" in settings.residency.regions
+    with pytest.raises(SettingsError) as raised:
+        load_settings(settings_with(residency=["us-east-1", "us-east-2"]))
+    assert (
+        "secure-bedrock.models[0]: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' called from us-east-1 may be "
+        "served in us-west-2, outside us-east-1, us-east-2"
+    ) in str(raised.value)
+    with pytest.raises(
+        SettingsError, match=r"secure-bedrock.residency: the stack's region us-east-1 is outside"
+    ):
+        load_settings(settings_with(residency="eu"))
+    with pytest.raises(SettingsError, match=r"secure-bedrock.residency: 'europe' is not a geography"):
+        load_settings(settings_with(residency="europe"))
+
+
+def test_the_reference_stack_passes_residency_to_the_landing_zone(tmp_path: Path) -> None:
+    from stacks.app import build_app
+
+    context = settings_with(residency="us")
+    _app, stack = build_app(context=context, outdir=str(tmp_path), compliance=False)
+    assert stack.landing_zone.residency is not None
+    assert stack.landing_zone.residency.described_as == "the 'us' geography"
