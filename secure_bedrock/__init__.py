@@ -50,6 +50,7 @@ from secure_bedrock.options import (
     NetworkOptions,
     OperationsOptions,
 )
+from secure_bedrock.organization import BedrockOrganizationGuardrails
 from secure_bedrock.residency import Residency
 from secure_bedrock.safe_harbor import (
     SAFE_HARBOR_IDENTIFIERS,
@@ -81,6 +82,7 @@ __all__ = [
     "BedrockModel",
     "BedrockModels",
     "BedrockMonitoring",
+    "BedrockOrganizationGuardrails",
     "BedrockPrivateNetwork",
     "BedrockTeam",
     "ContentFilter",

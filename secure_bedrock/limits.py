@@ -66,6 +66,14 @@ VPC_ENDPOINT_POLICY = Limit("VPC endpoint policy", 20_480, "characters", True, "
 KEY_POLICY = Limit("KMS key policy", 32_768, "bytes", True, "AWS KMS quotas")
 BUCKET_POLICY = Limit("S3 bucket policy", 20_480, "bytes", True, "Amazon S3 bucket policies")
 TOPIC_POLICY = Limit("SNS topic policy", 30_720, "bytes", True, "Amazon SNS quotas")
+#: AWS Organizations: "Maximum size of a policy document: service control policies 5,120 characters";
+#: "policies of a type attached to a root, OU or account: 5" (the FullAWSAccess SCP is one of them).
+SERVICE_CONTROL_POLICY = Limit(
+    "service control policy", 5_120, "characters", True, "AWS Organizations quotas"
+)
+SCPS_PER_TARGET = Limit(
+    "service control policies per root, OU or account", 5, "policies", False, "AWS Organizations quotas"
+)
 TEMPLATE_BODY = Limit(
     "CloudFormation template", 1_000_000, "bytes", True, "AWS CloudFormation quotas (template body in S3)"
 )

@@ -1,0 +1,211 @@
+"""Organization guardrails (issue 16, first part): the service control policies, evaluated by the
+independent IAM engine over the synthesized policies as they would apply to a member account whose
+administrator may do anything (`*:*`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk import App, Environment, Stack
+from aws_cdk.assertions import Template
+
+from secure_bedrock import BedrockModels
+from secure_bedrock.organization import BedrockOrganizationGuardrails, pack_scps
+from stacks.documents.iam_simulator import SimulationRequest, simulate
+
+MEMBER = "222233334444"
+ADMIN = f"arn:aws:iam::{MEMBER}:role/Admin"
+DEPLOYER = f"arn:aws:iam::{MEMBER}:role/stacksets-exec-1a2b3c"
+APPROVED = [BedrockModels.US_ANTHROPIC_CLAUDE_SONNET_4_5, BedrockModels.AMAZON_TITAN_EMBED_TEXT_V2]
+FULL_ACCESS = {
+    "name": "FullAWSAccess",
+    "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+}
+ANYTHING = [
+    {
+        "name": "AdministratorAccess",
+        "policy": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        },
+    }
+]
+
+
+@pytest.fixture(scope="module")
+def scps() -> list[dict[str, Any]]:
+    """The synthesized SCPs of a management-account stack, as the member account's OU carries them."""
+    stack = Stack(App(), "Organization", env=Environment(account="111122223333", region="us-east-1"))
+    BedrockOrganizationGuardrails(
+        stack,
+        "Bedrock",
+        models=APPROVED,
+        residency="us",
+        target_ids=["ou-ab12-cdefgh34"],
+        deployment_principals=["arn:aws:iam::*:role/stacksets-exec-*"],
+    )
+    policies = Template.from_stack(stack).find_resources("AWS::Organizations::Policy")
+    assert policies
+    for policy in policies.values():
+        assert policy["Properties"]["Type"] == "SERVICE_CONTROL_POLICY"
+        assert policy["Properties"]["TargetIds"] == ["ou-ab12-cdefgh34"]
+        assert len(json.dumps(policy["Properties"]["Content"], separators=(",", ":"))) <= 5120
+    return [{"name": logical_id, "policy": p["Properties"]["Content"]} for logical_id, p in policies.items()]
+
+
+def _request(
+    scps: list[dict[str, Any]], action: str, resource: str, region: str, principal: str = ADMIN
+) -> SimulationRequest:
+    return SimulationRequest(
+        principal=principal,
+        action=action,
+        resource=resource,
+        resource_account=MEMBER,
+        context={"aws:RequestedRegion": region},
+        identity_policies=ANYTHING,
+        service_control_policies=[
+            {"orgIdentifier": "r-ab12", "policies": [FULL_ACCESS]},
+            {"orgIdentifier": "ou-ab12-cdefgh34", "policies": [FULL_ACCESS, *scps]},
+        ],
+    )
+
+
+SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+ROWS = {
+    "approved profile, inside": (
+        "bedrock:InvokeModel",
+        f"arn:aws:bedrock:us-east-1:{MEMBER}:inference-profile/us.{SONNET}",
+        "us-east-1",
+        ADMIN,
+        "Allowed",
+    ),
+    "approved model in a destination region, inside": (
+        "bedrock:InvokeModel",
+        f"arn:aws:bedrock:us-west-2::foundation-model/{SONNET}",
+        "us-west-2",
+        ADMIN,
+        "Allowed",
+    ),
+    "unapproved model": (
+        "bedrock:InvokeModel",
+        "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0",
+        "us-east-1",
+        ADMIN,
+        "ExplicitlyDenied",
+    ),
+    "approved model outside the residency": (
+        "bedrock:InvokeModel",
+        f"arn:aws:bedrock:eu-west-1::foundation-model/{SONNET}",
+        "eu-west-1",
+        ADMIN,
+        "ExplicitlyDenied",
+    ),
+    # AWS authorizes global routing on the region-less ARN with aws:RequestedRegion "unspecified"; the
+    # simulator takes regional ARNs only, and the region condition is what decides.
+    "global routing (region unspecified)": (
+        "bedrock:InvokeModel",
+        f"arn:aws:bedrock:us-east-1::foundation-model/{SONNET}",
+        "unspecified",
+        ADMIN,
+        "ExplicitlyDenied",
+    ),
+    "bedrock-mantle in a regulated OU": (
+        "bedrock-mantle:CreateInference",
+        "*",
+        "us-east-1",
+        ADMIN,
+        "ExplicitlyDenied",
+    ),
+    "the administrator turns invocation logging off": (
+        "bedrock:DeleteModelInvocationLoggingConfiguration",
+        "*",
+        "us-east-1",
+        ADMIN,
+        "ExplicitlyDenied",
+    ),
+    "the deployment role updates invocation logging": (
+        "bedrock:PutModelInvocationLoggingConfiguration",
+        "*",
+        "us-east-1",
+        DEPLOYER,
+        "Allowed",
+    ),
+    "the administrator deletes a guardrail": (
+        "bedrock:DeleteGuardrail",
+        f"arn:aws:bedrock:us-east-1:{MEMBER}:guardrail/abcdefghij12",
+        "us-east-1",
+        ADMIN,
+        "ExplicitlyDenied",
+    ),
+    "the deployment role updates a guardrail": (
+        "bedrock:UpdateGuardrail",
+        f"arn:aws:bedrock:us-east-1:{MEMBER}:guardrail/abcdefghij12",
+        "us-east-1",
+        DEPLOYER,
+        "Allowed",
+    ),
+}
+
+
+def test_a_member_administrator_is_held_whatever_its_own_policies_allow(scps: list[dict[str, Any]]) -> None:
+    requests = [
+        _request(scps, action, resource, region, principal)
+        for action, resource, region, principal, _ in ROWS.values()
+    ]
+    results = simulate(requests)
+    decided = {name: result.decision for name, result in zip(ROWS, results, strict=True)}
+    assert decided == {name: row[-1] for name, row in ROWS.items()}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"residency": ["us-east-1", "us-east-2"]},
+            r"models\[0\]: 'us.anthropic.claude-sonnet-4-5.*may be served in .*us-west-2",
+        ),
+        ({"target_ids": ["ou-x"]}, r"target_ids\[0\]: 'ou-x' is not a root"),
+        ({"target_ids": []}, r"target_ids: name at least one"),
+        ({"deployment_principals": []}, r"deployment_principals: name the role that deploys"),
+        (
+            {"deployment_principals": ["stacksets-exec"]},
+            r"deployment_principals\[0\]: 'stacksets-exec' is not a principal ARN",
+        ),
+        ({"residency": "mars"}, r"residency: 'mars' is not a geography"),
+    ],
+)
+def test_wrong_arguments_are_refused_before_anything_is_created(kwargs: dict[str, Any], message: str) -> None:
+    stack = Stack(App(), "Organization", env=Environment(region="us-east-1"))
+    arguments: dict[str, Any] = {
+        "models": APPROVED,
+        "residency": "us",
+        "target_ids": ["r-ab12"],
+        "deployment_principals": ["arn:aws:iam::*:role/stacksets-exec-*"],
+        **kwargs,
+    }
+    with pytest.raises(ValueError, match=message):
+        BedrockOrganizationGuardrails(stack, "Bedrock", **arguments)
+    assert stack.node.try_find_child("Bedrock") is None
+
+
+def test_many_models_split_into_policies_within_the_size_limit() -> None:
+    from secure_bedrock.organization import organization_statements
+    from secure_bedrock.residency import Residency
+
+    models = [
+        m
+        for m in BedrockModels.all()
+        if getattr(m, "geography", "us") == "us" and not m.model_id.startswith("global.")
+    ]
+    statements = organization_statements(models, Residency.of("us"), ["arn:aws:iam::*:role/deployer"])
+    from secure_bedrock.organization import _size
+
+    packed = pack_scps(statements)
+    assert [s.sid for chunk in packed for s in chunk] == [s.sid for s in statements]
+    assert all(_size(chunk) <= 5120 for chunk in packed)
+    # Deterministic: the same statements give the same policies.
+    assert [[s.sid for s in chunk] for chunk in pack_scps(statements)] == [
+        [s.sid for s in chunk] for chunk in packed
+    ]
