@@ -19,6 +19,13 @@ organization. Each policy is a Deny list (the ``FullAWSAccess`` SCP stays attach
   setting, the guardrails and the account's enforced guardrail, except by the deployment principals.
 
 Statements are packed, in that order, into as few policies as the 5,120-character limit allows.
+
+With ``guardrail`` (a :class:`BedrockGuardrail` of the management account's stack), the Organizations
+**Bedrock policy** enforces it on every model call of the member accounts in its region, evaluating all
+of each request, and the guardrail gets the resource-based policy that lets the organization's
+principals apply it (AWS requires both). AWS warns that a malformed identifier makes every Bedrock call
+of the organization fail, so the identifier is built only from the guardrail's own ARN and published
+version, in the policy's own stack: never a string.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import re
 from collections.abc import Sequence
 
 from aws_cdk import Stack
+from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_organizations as organizations
 from constructs import Construct
@@ -42,6 +50,7 @@ from secure_bedrock._validation import (
     require_type,
     require_unique,
 )
+from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.models import (
     ApplicationInferenceProfileModel,
     BedrockModel,
@@ -52,6 +61,8 @@ from secure_bedrock.residency import Residency, check_residency
 
 #: An organization root, an OU or an account: what an SCP attaches to.
 TARGET_ID_PATTERN = re.compile(r"^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})\Z")
+#: An organization's id (``aws:PrincipalOrgID``).
+ORGANIZATION_ID_PATTERN = re.compile(r"^o-[a-z0-9]{10,32}\Z")
 #: Guardrail changes that would take the organization's protection away.
 GUARDRAIL_PROTECTED_ACTIONS: tuple[str, ...] = (
     "bedrock:UpdateGuardrail",
@@ -170,6 +181,8 @@ class BedrockOrganizationGuardrails(Construct):
         target_ids: Sequence[str],
         deployment_principals: Sequence[str],
         regulated: bool = True,
+        guardrail: BedrockGuardrail | None = None,
+        organization_id: str | None = None,
     ) -> None:
         """
         :param models: the approved models (the same list as the account landing zones').
@@ -182,6 +195,10 @@ class BedrockOrganizationGuardrails(Construct):
             guardrails.
         :param regulated: deny the ``bedrock-mantle`` endpoint altogether (its calls escape model
             invocation logging). Default: ``True``.
+        :param guardrail: a guardrail of this (the management account's) stack to enforce on every
+            model call of the targets in its region, with the Organizations Bedrock policy. Default: none.
+        :param organization_id: the organization (``o-…``) whose principals may apply ``guardrail``;
+            required with it.
         """
         require_construct(scope, construct_id)
         checked = require_models("models", models)
@@ -217,6 +234,30 @@ class BedrockOrganizationGuardrails(Construct):
                     "'arn:aws:iam::*:role/stacksets-exec-*'"
                 )
         require_bool("regulated", regulated)
+        if guardrail is not None:
+            require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+            if is_token(Stack.of(scope).region):
+                raise ValueError(
+                    "guardrail: the Bedrock policy is per region; give the stack its region "
+                    "(env=Environment(region='us-east-1'))"
+                )
+            if Stack.of(guardrail) is not Stack.of(scope):
+                raise ValueError(
+                    f"guardrail: {guardrail.node.path!r} is in another stack; the Bedrock policy needs a guardrail "
+                    "owned by the management account, defined in this stack, so that its identifier is its own ARN "
+                    "and published version"
+                )
+            if (
+                organization_id is None
+                or not isinstance(organization_id, str)
+                or not ORGANIZATION_ID_PATTERN.match(organization_id)
+            ):
+                raise ValueError(
+                    f"organization_id: {organization_id!r} is not an organization id (o-ab12cd34ef); the guardrail's "
+                    "resource policy lets only that organization's principals apply it"
+                )
+        elif organization_id is not None:
+            raise ValueError("organization_id: given without guardrail; it names who may apply the guardrail")
         self.statements = organization_statements(checked, residency, principals, regulated=regulated)
         packed = pack_scps(self.statements)
         if len(packed) + 1 > limits.SCPS_PER_TARGET.maximum:
@@ -241,3 +282,59 @@ class BedrockOrganizationGuardrails(Construct):
             )
             for number, statements in enumerate(packed, 1)
         ]
+        self.bedrock_policy: organizations.CfnPolicy | None = None
+        self.guardrail_policy: bedrock.CfnResourcePolicy | None = None
+        if guardrail is not None and organization_id is not None:
+            self._enforce(guardrail, organization_id, list(targets), prefix)
+
+    def _enforce(
+        self, guardrail: BedrockGuardrail, organization_id: str, targets: list[str], prefix: str
+    ) -> None:
+        """The guardrail's resource policy for the organization, and the Bedrock policy that enforces it."""
+        self.guardrail_policy = bedrock.CfnResourcePolicy(
+            self,
+            "GuardrailPolicy",
+            resource_arn=guardrail.guardrail_arn,
+            policy_document={
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "OrganizationAppliesTheGuardrail",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "*"},
+                        "Action": list(actions.APPLY_GUARDRAIL_ACTIONS),
+                        "Resource": guardrail.guardrail_arn,
+                        "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_id}},
+                    }
+                ],
+            },
+        )
+        region = Stack.of(guardrail).region
+        self.bedrock_policy = organizations.CfnPolicy(
+            self,
+            "BedrockPolicy",
+            name=f"{prefix}-guardrail",
+            type="BEDROCK_POLICY",
+            description="secure-bedrock: the organization's guardrail on every model call of the member accounts",
+            content={
+                "bedrock": {
+                    "guardrail_inference": {
+                        region: {
+                            "secure_bedrock": {
+                                "identifier": {"@@assign": guardrail.guardrail_version_arn},
+                                "selective_content_guarding": {
+                                    "system": {"@@assign": "comprehensive"},
+                                    "messages": {"@@assign": "comprehensive"},
+                                },
+                                "model_enforcement": {"included_models": {"@@assign": ["ALL"]}},
+                            }
+                        }
+                    }
+                }
+            },
+            target_ids=targets,
+        )
+        # The policy names the published version: it is attached only once the version and the
+        # resource policy exist.
+        self.bedrock_policy.node.add_dependency(self.guardrail_policy)
+        self.bedrock_policy.node.add_dependency(guardrail.version)

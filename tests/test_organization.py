@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import App, Environment, Stack
 from aws_cdk.assertions import Template
 
-from secure_bedrock import BedrockModels
+from secure_bedrock import BedrockModels, GuardrailPolicy
 from secure_bedrock.organization import BedrockOrganizationGuardrails, pack_scps
 from stacks.documents.iam_simulator import SimulationRequest, simulate
 
@@ -209,3 +209,117 @@ def test_many_models_split_into_policies_within_the_size_limit() -> None:
     assert [[s.sid for s in chunk] for chunk in pack_scps(statements)] == [
         [s.sid for s in chunk] for chunk in packed
     ]
+
+
+ORG = "o-ab12cd34ef"
+
+
+def _with_guardrail(**kwargs: Any) -> tuple[Stack, Any]:
+    from secure_bedrock import BedrockGuardrail
+
+    stack = Stack(App(), "Organization", env=Environment(account="111122223333", region="us-east-1"))
+    guardrail = BedrockGuardrail(stack, "Guardrail", policy=GuardrailPolicy.hipaa())
+    arguments: dict[str, Any] = {
+        "models": APPROVED,
+        "residency": "us",
+        "target_ids": ["ou-ab12-cdefgh34"],
+        "deployment_principals": ["arn:aws:iam::*:role/stacksets-exec-*"],
+        "guardrail": guardrail,
+        "organization_id": ORG,
+        **kwargs,
+    }
+    return stack, BedrockOrganizationGuardrails(stack, "Bedrock", **arguments)
+
+
+def test_the_bedrock_policy_enforces_the_guardrails_published_version_in_its_region() -> None:
+    stack, guardrails = _with_guardrail()
+    template = Template.from_stack(stack).to_json()
+    logical = stack.get_logical_id(guardrails.bedrock_policy)
+    policy = template["Resources"][logical]
+    assert policy["Properties"]["Type"] == "BEDROCK_POLICY"
+    assert policy["Properties"]["TargetIds"] == ["ou-ab12-cdefgh34"]
+    (config,) = policy["Properties"]["Content"]["bedrock"]["guardrail_inference"]["us-east-1"].values()
+    identifier = json.dumps(config["identifier"]["@@assign"])
+    # Built from the guardrail's own ARN and published version: never a string that could be malformed.
+    assert "GuardrailArn" in identifier
+    assert '"Version"]' in identifier
+    assert config["selective_content_guarding"] == {
+        "system": {"@@assign": "comprehensive"},
+        "messages": {"@@assign": "comprehensive"},
+    }
+    version = stack.get_logical_id(guardrails_version(stack))
+    assert version in policy["DependsOn"]
+    assert stack.get_logical_id(guardrails.guardrail_policy) in policy["DependsOn"]
+    (statement,) = template["Resources"][stack.get_logical_id(guardrails.guardrail_policy)]["Properties"][
+        "PolicyDocument"
+    ]["Statement"]
+    assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ORG}}
+    assert statement["Action"] == ["bedrock:ApplyGuardrail"]
+
+
+def guardrails_version(stack: Stack) -> Any:
+    from secure_bedrock import BedrockGuardrail
+
+    guardrail = stack.node.find_child("Guardrail")
+    assert isinstance(guardrail, BedrockGuardrail)
+    return guardrail.version
+
+
+def test_only_the_organizations_principals_may_apply_the_guardrail() -> None:
+    stack, guardrails = _with_guardrail()
+    template = Template.from_stack(stack).to_json()
+    document = template["Resources"][stack.get_logical_id(guardrails.guardrail_policy)]["Properties"][
+        "PolicyDocument"
+    ]
+    guardrail_arn = "arn:aws:bedrock:us-east-1:111122223333:guardrail/abcdefghij12"
+    document = json.loads(
+        json.dumps(document).replace(
+            json.dumps(document["Statement"][0]["Resource"]), json.dumps(guardrail_arn)
+        )
+    )
+
+    def apply(org: str) -> SimulationRequest:
+        return SimulationRequest(
+            principal=ADMIN,
+            action="bedrock:ApplyGuardrail",
+            resource=guardrail_arn,
+            context={"aws:PrincipalOrgID": org},
+            identity_policies=ANYTHING,
+            resource_policy=document,
+        )
+
+    inside, outside = simulate([apply(ORG), apply("o-zz99zz99zz")])
+    assert inside.decision == "Allowed"
+    assert outside.decision == "ImplicitlyDenied"
+
+
+def test_the_guardrail_must_be_the_management_stacks_own() -> None:
+    from secure_bedrock import BedrockGuardrail
+
+    app = App()
+    other = Stack(app, "Other", env=Environment(account="111122223333", region="us-east-1"))
+    stack = Stack(app, "Organization", env=Environment(account="111122223333", region="us-east-1"))
+    with pytest.raises(ValueError, match=r"guardrail: 'Other/Guardrail' is in another stack"):
+        BedrockOrganizationGuardrails(
+            stack,
+            "Bedrock",
+            models=APPROVED,
+            residency="us",
+            target_ids=["r-ab12"],
+            deployment_principals=["arn:aws:iam::*:role/deployer"],
+            guardrail=BedrockGuardrail(other, "Guardrail", policy=GuardrailPolicy.hipaa()),
+            organization_id=ORG,
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"organization_id": None}, r"organization_id: None is not an organization id"),
+        ({"organization_id": "o-1"}, r"organization_id: 'o-1' is not an organization id"),
+        ({"guardrail": None}, r"organization_id: given without guardrail"),
+    ],
+)
+def test_the_organization_is_named_with_the_guardrail(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _with_guardrail(**kwargs)
