@@ -20,6 +20,11 @@ organization. Each policy is a Deny list (the ``FullAWSAccess`` SCP stays attach
 
 Statements are packed, in that order, into as few policies as the 5,120-character limit allows.
 
+With ``organization_id``, a **resource control policy** (``EvidencePerimeter``) keeps the members' S3
+buckets and KMS keys, the evidence and its keys among them, out of reach of any principal outside the
+organization, however a bucket or key policy is widened; AWS services acting for the account
+(CloudTrail delivering, Bedrock logging) are not outside principals and stay allowed.
+
 With ``guardrail`` (a :class:`BedrockGuardrail` of the management account's stack), the Organizations
 **Bedrock policy** enforces it on every model call of the member accounts in its region, evaluating all
 of each request, and the guardrail gets the resource-based policy that lets the organization's
@@ -63,6 +68,9 @@ from secure_bedrock.residency import Residency, check_residency
 TARGET_ID_PATTERN = re.compile(r"^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})\Z")
 #: An organization's id (``aws:PrincipalOrgID``).
 ORGANIZATION_ID_PATTERN = re.compile(r"^o-[a-z0-9]{10,32}\Z")
+#: What the resource control policy guards: the evidence's buckets and keys (RCPs apply to S3, STS, KMS,
+#: SQS and Secrets Manager).
+PERIMETER_ACTIONS: tuple[str, ...] = ("s3:*", "kms:*")
 #: Guardrail changes that would take the organization's protection away.
 GUARDRAIL_PROTECTED_ACTIONS: tuple[str, ...] = (
     "bedrock:UpdateGuardrail",
@@ -136,6 +144,28 @@ def organization_statements(
     return statements
 
 
+def perimeter_document(organization_id: str) -> dict[str, object]:
+    """The resource control policy: S3 and KMS in the members accept no principal from outside
+    ``organization_id``; AWS services (``aws:PrincipalIsAWSService``) are exempt, as in AWS's data
+    perimeter examples, so that CloudTrail and Bedrock can still deliver evidence."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EvidencePerimeter",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": list(PERIMETER_ACTIONS),
+                "Resource": "*",
+                "Condition": {
+                    "StringNotEqualsIfExists": {"aws:PrincipalOrgID": organization_id},
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+                },
+            }
+        ],
+    }
+
+
 def _document(statements: Sequence[iam.PolicyStatement]) -> dict[str, object]:
     return {"Version": "2012-10-17", "Statement": [s.to_statement_json() for s in statements]}
 
@@ -197,8 +227,9 @@ class BedrockOrganizationGuardrails(Construct):
             invocation logging). Default: ``True``.
         :param guardrail: a guardrail of this (the management account's) stack to enforce on every
             model call of the targets in its region, with the Organizations Bedrock policy. Default: none.
-        :param organization_id: the organization (``o-…``) whose principals may apply ``guardrail``;
-            required with it.
+        :param organization_id: the organization (``o-…``): with it, a resource control policy keeps the
+            targets' buckets and keys from principals outside it, and its principals may apply
+            ``guardrail`` (required with it). Default: no RCP.
         """
         require_construct(scope, construct_id)
         checked = require_models("models", models)
@@ -256,8 +287,10 @@ class BedrockOrganizationGuardrails(Construct):
                     f"organization_id: {organization_id!r} is not an organization id (o-ab12cd34ef); the guardrail's "
                     "resource policy lets only that organization's principals apply it"
                 )
-        elif organization_id is not None:
-            raise ValueError("organization_id: given without guardrail; it names who may apply the guardrail")
+        if organization_id is not None and (
+            not isinstance(organization_id, str) or not ORGANIZATION_ID_PATTERN.match(organization_id)
+        ):
+            raise ValueError(f"organization_id: {organization_id!r} is not an organization id (o-ab12cd34ef)")
         self.statements = organization_statements(checked, residency, principals, regulated=regulated)
         packed = pack_scps(self.statements)
         if len(packed) + 1 > limits.SCPS_PER_TARGET.maximum:
@@ -282,6 +315,17 @@ class BedrockOrganizationGuardrails(Construct):
             )
             for number, statements in enumerate(packed, 1)
         ]
+        self.perimeter: organizations.CfnPolicy | None = None
+        if organization_id is not None:
+            self.perimeter = organizations.CfnPolicy(
+                self,
+                "EvidencePerimeter",
+                name=f"{prefix}-evidence-perimeter",
+                type="RESOURCE_CONTROL_POLICY",
+                description="secure-bedrock: no principal outside the organization reaches the members' buckets and keys",
+                content=perimeter_document(organization_id),
+                target_ids=list(targets),
+            )
         self.bedrock_policy: organizations.CfnPolicy | None = None
         self.guardrail_policy: bedrock.CfnResourcePolicy | None = None
         if guardrail is not None and organization_id is not None:

@@ -317,9 +317,56 @@ def test_the_guardrail_must_be_the_management_stacks_own() -> None:
     [
         ({"organization_id": None}, r"organization_id: None is not an organization id"),
         ({"organization_id": "o-1"}, r"organization_id: 'o-1' is not an organization id"),
-        ({"guardrail": None}, r"organization_id: given without guardrail"),
     ],
 )
 def test_the_organization_is_named_with_the_guardrail(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         _with_guardrail(**kwargs)
+
+
+def test_the_evidence_perimeter_keeps_outside_principals_out_of_the_members_buckets() -> None:
+    stack, guardrails = _with_guardrail(guardrail=None)
+    assert guardrails.bedrock_policy is None
+    template = Template.from_stack(stack).to_json()
+    rcp = template["Resources"][stack.get_logical_id(guardrails.perimeter)]["Properties"]
+    assert rcp["Type"] == "RESOURCE_CONTROL_POLICY"
+    assert rcp["TargetIds"] == ["ou-ab12-cdefgh34"]
+    bucket = f"arn:aws:s3:::evidence-{MEMBER}"
+    # A bucket policy someone widened to everyone: the RCP still holds.
+    widened = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": [bucket, f"{bucket}/*"]}
+        ],
+    }
+    levels = [
+        {"orgIdentifier": "r-ab12", "policies": [{"name": "EvidencePerimeter", "policy": rcp["Content"]}]},
+    ]
+
+    def read(
+        principal: str, org: str | None, *, action: str = "s3:GetObject", service: bool = False
+    ) -> SimulationRequest:
+        context: dict[str, str] = {"aws:PrincipalIsAWSService": "true" if service else "false"}
+        if org is not None:
+            context["aws:PrincipalOrgID"] = org
+        return SimulationRequest(
+            principal=principal,
+            action=action,
+            resource=f"{bucket}/AWSLogs/object.json.gz",
+            resource_account=MEMBER,
+            context=context,
+            identity_policies=[] if service else ANYTHING,
+            resource_policy=widened,
+            resource_control_policies=levels,
+        )
+
+    outside, inside, service = simulate(
+        [
+            read("arn:aws:iam::999988887777:role/Stranger", "o-zz99zz99zz"),
+            read(ADMIN, ORG),
+            read("cloudtrail.amazonaws.com", None, action="s3:PutObject", service=True),
+        ]
+    )
+    assert outside.decision == "ExplicitlyDenied"
+    assert inside.decision == "Allowed"
+    assert service.decision == "Allowed"
