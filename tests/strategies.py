@@ -524,6 +524,20 @@ def set_path(block: Any, path: Path_, value: Any) -> None:
 
 #: For each kind of setting, values that are wrong whatever the other settings say.
 ALWAYS_WRONG: dict[str, tuple[Any, ...]] = {
+    # The reference's models and region are in the "us" geography: each of these is wrong there.
+    "residency": (
+        "",
+        "europe",
+        "US",
+        "us-east-1",
+        "eu",
+        ["mars-1"],
+        [],
+        ["eu-west-1"],
+        5,
+        True,
+        {"regions": []},
+    ),
     "stack_name": ("", "1stack", "has space", "stack_name", "ståck", "a" * 129, "Stack\n", 7, None, ["x"]),
     "region": (
         "",
@@ -624,6 +638,7 @@ def kind_of(path: Path_) -> str | None:
     simple = {
         ".stack_name": "stack_name",
         ".region": "region",
+        ".residency": "residency",
         ".account": "account",
         ".network.vpc_cidr": "vpc_cidr",
         ".network.max_azs": "max_azs",

@@ -70,6 +70,7 @@ def test_custom_profile_object() -> None:
     settings = load_settings(
         settings_with(
             region="eu-west-1",
+            residency="eu",
             models=[
                 {
                     "profile_id": "eu.mistral.pixtral-large-2502-v1:0",

@@ -850,6 +850,22 @@ def _header(stack: Stack, view_region: str) -> list[str]:
         f"[{SAFE_HARBOR_HEADING}](#{_anchor(SAFE_HARBOR_HEADING)}), after the controls, shows how the guardrail "
         "handles each of the 18 identifiers that Safe Harbor de-identification removes, and which it cannot detect.",
         "",
+        *_residency(stack),
+    ]
+
+
+def _residency(stack: Stack) -> list[str]:
+    """The data residency the landing zone was checked against, when it has one."""
+    zone = getattr(stack, "landing_zone", None)
+    residency = getattr(zone, "residency", None)
+    if residency is None:
+        return []
+    return [
+        f"Data residency: {residency.described_as} ({', '.join(sorted(residency.regions))}). The stack's region, "
+        "every approved model's routing (in-region, geographic and global profiles) and the guardrail profile's "
+        "regions were checked against it at synth; in an organization, `BedrockOrganizationGuardrails` enforces "
+        "the same set at runtime with a service control policy ([organization.md](organization.md)).",
+        "",
     ]
 
 
