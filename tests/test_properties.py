@@ -1483,6 +1483,11 @@ def test_landing_zone() -> None:
                 ),
                 "budget_emails": emails(),
                 "removal_policy": removal_policies(),
+                "residency": st.one_of(
+                    st.sampled_from(["europe", "eu", "", ["eu-west-1"], []]),
+                    gen.hostile_list_of(st.just("us-east-1"), gen.adversarial_strings()),
+                    gen.hostile(),
+                ),
             },
             examples=20,
             skip_none=True,
@@ -1542,6 +1547,55 @@ def test_landing_zone_option_groups() -> None:
             {group: st.one_of(st.none(), gen.hostile()) for group in GROUPS},
             examples=10,
             types={group: f"attr:{next(iter(cls.__dataclass_fields__))}?" for group, cls in GROUPS.items()},
+        )
+    )
+
+
+def test_organization_guardrails() -> None:
+    """Every argument of BedrockOrganizationGuardrails: hostile values are refused, naming the argument,
+    before anything is created."""
+    from secure_bedrock import BedrockOrganizationGuardrails
+
+    check(
+        Subject(
+            "BedrockOrganizationGuardrails",
+            construct(BedrockOrganizationGuardrails),
+            lambda stack: base(
+                stack,
+                models=[BedrockModels.US_AMAZON_NOVA_PRO],
+                residency="us",
+                target_ids=["ou-ab12-cdefgh34"],
+                deployment_principals=["arn:aws:iam::*:role/stacksets-exec-*"],
+            ),
+            {
+                **scope_arguments(),
+                "models": gen.hostile_models(),
+                "residency": st.one_of(
+                    st.sampled_from(["europe", "", "us-east-1", ["eu-west-1"], []]),
+                    gen.hostile_list_of(st.just("us-east-1"), gen.adversarial_strings()),
+                    gen.hostile(),
+                ),
+                "target_ids": gen.hostile_list_of(
+                    st.just("ou-ab12-cdefgh34"),
+                    st.sampled_from(["ou-x", "r-", "12345678901", "OU-AB12-CDEFGH34"]),
+                ),
+                "deployment_principals": gen.hostile_list_of(
+                    st.just("arn:aws:iam::*:role/deployer"), gen.adversarial_strings()
+                ),
+                "regulated": gen.hostile_scalars(),
+                "organization_id": st.one_of(
+                    st.sampled_from(["o-1", "", "O-AB12CD34EF", "o-ab12cd34ef\n"]), gen.hostile_scalars()
+                ),
+            },
+            examples=20,
+            skip_none=True,
+            types={
+                "models": "list",
+                "target_ids": "list",
+                "deployment_principals": "list",
+                "regulated": "bool",
+                "organization_id": "str?",
+            },
         )
     )
 
