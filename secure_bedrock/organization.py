@@ -278,19 +278,14 @@ class BedrockOrganizationGuardrails(Construct):
                     "owned by the management account, defined in this stack, so that its identifier is its own ARN "
                     "and published version"
                 )
-            if (
-                organization_id is None
-                or not isinstance(organization_id, str)
-                or not ORGANIZATION_ID_PATTERN.match(organization_id)
-            ):
-                raise ValueError(
-                    f"organization_id: {organization_id!r} is not an organization id (o-ab12cd34ef); the guardrail's "
-                    "resource policy lets only that organization's principals apply it"
-                )
-        if organization_id is not None and (
-            not isinstance(organization_id, str) or not ORGANIZATION_ID_PATTERN.match(organization_id)
+        if (guardrail is not None or organization_id is not None) and not (
+            isinstance(organization_id, str) and ORGANIZATION_ID_PATTERN.match(organization_id)
         ):
-            raise ValueError(f"organization_id: {organization_id!r} is not an organization id (o-ab12cd34ef)")
+            why = "; the guardrail's resource policy lets only that organization's principals apply it"
+            raise ValueError(
+                f"organization_id: {organization_id!r} is not an organization id (o-ab12cd34ef)"
+                + (why if guardrail is not None else "")
+            )
         self.statements = organization_statements(checked, residency, principals, regulated=regulated)
         packed = pack_scps(self.statements)
         if len(packed) + 1 > limits.SCPS_PER_TARGET.maximum:

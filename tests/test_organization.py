@@ -14,6 +14,7 @@ from aws_cdk.assertions import Template
 from secure_bedrock import BedrockModels, GuardrailPolicy
 from secure_bedrock.organization import BedrockOrganizationGuardrails, pack_scps
 from stacks.documents.iam_simulator import SimulationRequest, simulate
+from stacks.documents.organization import ORGANIZATION_ID
 
 MEMBER = "222233334444"
 ADMIN = f"arn:aws:iam::{MEMBER}:role/Admin"
@@ -211,7 +212,7 @@ def test_many_models_split_into_policies_within_the_size_limit() -> None:
     ]
 
 
-ORG = "o-ab12cd34ef"
+ORG = ORGANIZATION_ID
 
 
 def _with_guardrail(**kwargs: Any) -> tuple[Stack, Any]:
