@@ -50,7 +50,11 @@ from secure_bedrock.options import (
     NetworkOptions,
     OperationsOptions,
 )
-from secure_bedrock.organization import BedrockOrganizationGuardrails
+from secure_bedrock.organization import (
+    LANDING_ZONE_TAG,
+    BedrockOrganizationGuardrails,
+    OrganizationGuardrail,
+)
 from secure_bedrock.residency import Residency
 from secure_bedrock.safe_harbor import (
     SAFE_HARBOR_IDENTIFIERS,
@@ -66,6 +70,7 @@ __all__ = [
     "DEFAULT_SERVICES",
     "GEOGRAPHIES",
     "INVOCATION_LOG_DATA_TYPES",
+    "LANDING_ZONE_TAG",
     "PII_TYPES",
     "SAFE_HARBOR_IDENTIFIERS",
     "AccessOptions",
@@ -99,6 +104,7 @@ __all__ = [
     "NetworkOptions",
     "ObjectLock",
     "OperationsOptions",
+    "OrganizationGuardrail",
     "PiiEntity",
     "RegexFilter",
     "Residency",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsii
-from aws_cdk import CfnResource, RemovalPolicy, Stack
+from aws_cdk import CfnResource, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -19,10 +19,11 @@ from constructs import Construct, IValidation
 
 from secure_bedrock import limits
 from secure_bedrock._feature_flags import use_secure_feature_flags
-from secure_bedrock._validation import require_construct
+from secure_bedrock._validation import is_token, require_construct
 from secure_bedrock.access import BedrockAdministrator, BedrockAuditor, BedrockInvokerRole
 from secure_bedrock.audit import BedrockAuditTrail
 from secure_bedrock.budgets import BedrockBudgets, TeamBudget
+from secure_bedrock.grants import grant_statements
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel
@@ -39,6 +40,7 @@ from secure_bedrock.options import (
     deprecation_annotation,
     merge_flat_arguments,
 )
+from secure_bedrock.organization import LANDING_ZONE_TAG, PROTECTED_RESOURCE_TYPES
 from secure_bedrock.residency import Residency
 from secure_bedrock.teams import BedrockTeam, TeamSpec
 
@@ -157,6 +159,14 @@ class SecureBedrockLandingZone(Construct):
         self._add_guardrail(self.options.guardrail, removal_policy)
         self._add_access(self.options.access)
         self._add_operations(self.options.operations, self.options.access.teams, removal_policy)
+        # What the organization's SCP (BedrockOrganizationGuardrails) keeps from everyone but the deployment
+        # role: the endpoints and their security groups, the keys and the log groups this landing zone made.
+        stack_name = Stack.of(self).stack_name
+        Tags.of(self).add(
+            LANDING_ZONE_TAG,
+            "true" if is_token(stack_name) else stack_name,
+            include_resource_types=list(PROTECTED_RESOURCE_TYPES),
+        )
 
     def _add_network(
         self,
@@ -289,6 +299,15 @@ class SecureBedrockLandingZone(Construct):
                 f"Team{team.name.replace('-', '').capitalize()}Profiles", created.models
             )
             self.teams[team.name] = created
+        organization_guardrail = self.options.guardrail.organization_guardrail
+        if organization_guardrail is not None:
+            # The organization's Bedrock policy applies its guardrail to every model call of the account:
+            # each caller, and the runtime endpoint, must admit it.
+            self.network.allow_organization_guardrail(organization_guardrail.guardrail_arn)
+            callers = [self.invoker.role] if self.invoker is not None else []
+            callers += [team.invoker.role for team in self.teams.values()]
+            for caller in callers:
+                grant_statements(caller, organization_guardrail.statements(source_vpce=runtime_vpce))
 
     def _add_operations(
         self, operations: OperationsOptions, teams: Sequence[TeamSpec], removal_policy: RemovalPolicy

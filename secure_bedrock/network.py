@@ -470,6 +470,22 @@ class BedrockPrivateNetwork(Construct):
                 )
             )
 
+    def allow_organization_guardrail(self, guardrail_arn: str) -> None:
+        """Let the allowed principals apply the organization's guardrail (a guardrail of the management
+        account that the Organizations Bedrock policy enforces) through the runtime endpoint.
+
+        :param guardrail_arn: its ARN without a version (see :class:`OrganizationGuardrail`).
+        """
+        require_type("guardrail_arn", guardrail_arn, str, "a guardrail ARN")
+        self.runtime_endpoint.add_to_policy(
+            iam.PolicyStatement(
+                sid="ApplyTheOrganizationGuardrail",
+                principals=list(self._principals),
+                actions=list(actions.APPLY_GUARDRAIL_ACTIONS),
+                resources=[guardrail_arn],
+            )
+        )
+
     def allow_control_plane_calls(
         self, sid: str, principal: iam.IRole, control_actions: Sequence[str]
     ) -> None:

@@ -40,6 +40,7 @@ from secure_bedrock.guardrail import GuardrailPolicy, validate_cross_region, val
 from secure_bedrock.models import BedrockModel
 from secure_bedrock.monitoring import AlarmThresholds, validate_subscribers, validate_tpm_quotas
 from secure_bedrock.network import SIX_YEARS, BedrockEndpointService, _NetworkArguments
+from secure_bedrock.organization import OrganizationGuardrail
 from secure_bedrock.residency import Residency, check_residency
 from secure_bedrock.storage import (
     DEFAULT_TRANSITION_DAYS,
@@ -126,6 +127,10 @@ class GuardrailOptions:
     """During a guardrail change, the version callers passed before it (the stack output
     ``GuardrailVersion``): the roles accept it beside the new one until it is removed
     (docs/upgrading.md, "Changing the guardrail"). Default: none."""
+    organization_guardrail: OrganizationGuardrail | None = None
+    """In a member account where the organization's Bedrock policy enforces a guardrail of the management
+    account: the invoker and team roles, and the runtime endpoint, admit ``ApplyGuardrail`` on it and
+    ``kms:Decrypt`` on its key (every model call of the account is checked by it). Default: none."""
 
     @property
     def effective_policy(self) -> GuardrailPolicy:
@@ -327,6 +332,18 @@ def check_options(
     )
     _check_evidence(evidence)
     _check_guardrail(guardrail)
+    organization_guardrail = guardrail.organization_guardrail
+    region = Stack.of(scope).region
+    if (
+        organization_guardrail is not None
+        and not is_token(region)
+        and organization_guardrail.region != region
+    ):
+        raise ValueError(
+            f"guardrail.organization_guardrail: {organization_guardrail.guardrail_arn!r} is in "
+            f"{organization_guardrail.region}, and the Bedrock policy enforces it there only; this stack is in "
+            f"{region}: give the organization's guardrail of {region}"
+        )
     if residency is not None:
         region = Stack.of(scope).region
         if is_token(region):
@@ -408,6 +425,13 @@ def _check_guardrail(guardrail: GuardrailOptions) -> None:
     )
     require_bool("guardrail.enforce_in_account", guardrail.enforce_in_account)
     validate_previous_version("guardrail.previous_version", guardrail.previous_version)
+    if guardrail.organization_guardrail is not None:
+        require_type(
+            "guardrail.organization_guardrail",
+            guardrail.organization_guardrail,
+            OrganizationGuardrail,
+            "an OrganizationGuardrail(guardrail_arn=..., key_arn=...)",
+        )
 
 
 def _check_operations(operations: OperationsOptions, approved: set[str]) -> None:

@@ -16,7 +16,15 @@ organization. Each policy is a Deny list (the ``FullAWSAccess`` SCP stays attach
 * ``DenyMantle`` (``regulated``): the ``bedrock-mantle`` endpoint, whose calls model invocation
   logging does not record;
 * ``ProtectInvocationLogging`` and ``ProtectGuardrails``: changing or deleting the invocation-logging
-  setting, the guardrails and the account's enforced guardrail, except by the deployment principals.
+  setting, the guardrails and the account's enforced guardrail, except by the deployment principals;
+* ``ProtectLandingZone`` and ``ProtectLandingZoneTag``: deleting or changing the landing zone's
+  endpoints, their security groups, its keys and log groups (every resource a
+  :class:`SecureBedrockLandingZone` tags with :data:`LANDING_ZONE_TAG`), and adding or removing that
+  tag, except by the deployment principals;
+* ``ProtectModelAccess``: model access changes (Marketplace subscriptions, model agreements and
+  entitlements, the use-case form), except by the model-access principals. These actions name no
+  model (their resource is ``*``), so the approved-model list cannot scope them: the model-access
+  principals are trusted to subscribe to approved models only, and calls to any other stay denied.
 
 Statements are packed, in that order, into as few policies as the 5,120-character limit allows.
 
@@ -38,12 +46,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from aws_cdk import Stack
+import jsii
+from aws_cdk import Annotations, Stack
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_organizations as organizations
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from secure_bedrock import actions, limits
 from secure_bedrock._feature_flags import use_secure_feature_flags
@@ -71,6 +81,56 @@ ORGANIZATION_ID_PATTERN = re.compile(r"^o-[a-z0-9]{10,32}\Z")
 #: What the resource control policy guards: the evidence's buckets and keys (RCPs apply to S3, STS, KMS,
 #: SQS and Secrets Manager).
 PERIMETER_ACTIONS: tuple[str, ...] = ("s3:*", "kms:*")
+#: The tag a landing zone puts on what the organization protects (its endpoints and their security groups,
+#: keys and log groups); its value is the landing zone's stack name. SCPs scope by ``aws:ResourceTag``.
+LANDING_ZONE_TAG = "secure-bedrock:landing-zone"
+#: The resource types that carry :data:`LANDING_ZONE_TAG`.
+PROTECTED_RESOURCE_TYPES: tuple[str, ...] = (
+    "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::SecurityGroup",
+    "AWS::KMS::Key",
+    "AWS::Logs::LogGroup",
+)
+#: Changes to a tagged resource that would open the network path or lose the evidence or its keys.
+LANDING_ZONE_PROTECTED_ACTIONS: tuple[str, ...] = (
+    "ec2:DeleteVpcEndpoints",
+    "ec2:ModifyVpcEndpoint",
+    "ec2:AuthorizeSecurityGroupIngress",
+    "ec2:AuthorizeSecurityGroupEgress",
+    "ec2:RevokeSecurityGroupIngress",
+    "ec2:RevokeSecurityGroupEgress",
+    "ec2:ModifySecurityGroupRules",
+    "ec2:DeleteSecurityGroup",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:PutKeyPolicy",
+    "logs:DeleteLogGroup",
+    "logs:PutRetentionPolicy",
+    "logs:DeleteRetentionPolicy",
+    "logs:AssociateKmsKey",
+    "logs:DisassociateKmsKey",
+)
+#: Adding or removing a tag (``aws:TagKeys``): the protection follows :data:`LANDING_ZONE_TAG`.
+TAGGING_ACTIONS: tuple[str, ...] = (
+    "ec2:CreateTags",
+    "ec2:DeleteTags",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "logs:TagResource",
+    "logs:UntagResource",
+    "logs:TagLogGroup",
+    "logs:UntagLogGroup",
+)
+#: Model access: Marketplace subscriptions (third-party models), agreements, entitlements, the use-case form.
+MODEL_ACCESS_CHANGE_ACTIONS: tuple[str, ...] = (
+    "aws-marketplace:Subscribe",
+    "aws-marketplace:Unsubscribe",
+    "bedrock:PutFoundationModelEntitlement",
+    "bedrock:CreateFoundationModelAgreement",
+    "bedrock:DeleteFoundationModelAgreement",
+    "bedrock:PutUseCaseForModelAccess",
+)
 #: Guardrail changes that would take the organization's protection away.
 GUARDRAIL_PROTECTED_ACTIONS: tuple[str, ...] = (
     "bedrock:UpdateGuardrail",
@@ -78,6 +138,79 @@ GUARDRAIL_PROTECTED_ACTIONS: tuple[str, ...] = (
     "bedrock:PutEnforcedGuardrailConfiguration",
     "bedrock:DeleteEnforcedGuardrailConfiguration",
 )
+
+
+#: A guardrail's ARN (its id: 12 lower-case letters or digits), without a version.
+GUARDRAIL_ARN_PATTERN = re.compile(
+    r"^arn:aws[a-z-]*:bedrock:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):guardrail/[a-z0-9]{12}\Z"
+)
+#: A KMS key's ARN (single- or multi-Region key id).
+KEY_ARN_PATTERN = re.compile(
+    r"^arn:aws[a-z-]*:kms:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):key/"
+    r"(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\Z"
+)
+
+
+@dataclass(frozen=True)
+class OrganizationGuardrail:
+    """The organization's guardrail, as a member account sees it: what its callers need to be granted
+    when the Organizations Bedrock policy enforces it on their model calls (``bedrock:ApplyGuardrail``
+    on the guardrail, ``kms:Decrypt`` on its key through Bedrock; the management account's stack
+    outputs both). Pass it as ``GuardrailOptions(organization_guardrail=...)``.
+    """
+
+    guardrail_arn: str
+    """The guardrail's ARN, without a version (the output ``OrganizationGuardrailArn``)."""
+    key_arn: str
+    """The ARN of the key that encrypts it (the output ``OrganizationGuardrailKeyArn``)."""
+
+    def __post_init__(self) -> None:
+        require_type("organization_guardrail.guardrail_arn", self.guardrail_arn, str, "a guardrail ARN")
+        guardrail = GUARDRAIL_ARN_PATTERN.match(self.guardrail_arn)
+        if guardrail is None:
+            raise ValueError(
+                f"organization_guardrail.guardrail_arn: {self.guardrail_arn!r} is not a guardrail ARN without a "
+                "version, e.g. 'arn:aws:bedrock:us-east-1:111122223333:guardrail/abcdefghij12' (the management "
+                "stack's output OrganizationGuardrailArn)"
+            )
+        require_type("organization_guardrail.key_arn", self.key_arn, str, "a KMS key ARN")
+        key = KEY_ARN_PATTERN.match(self.key_arn)
+        if key is None:
+            raise ValueError(
+                f"organization_guardrail.key_arn: {self.key_arn!r} is not a KMS key ARN, e.g. "
+                "'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' (the management "
+                "stack's output OrganizationGuardrailKeyArn)"
+            )
+        if key.groups()[:2] != guardrail.groups():
+            raise ValueError(
+                f"organization_guardrail.key_arn: {self.key_arn!r} is not in the guardrail's account and region "
+                f"({guardrail.group(2)}, {guardrail.group(1)}); give the key that encrypts the guardrail"
+            )
+
+    @property
+    def region(self) -> str:
+        """The region the guardrail (and the Bedrock policy that enforces it) is in."""
+        match = GUARDRAIL_ARN_PATTERN.match(self.guardrail_arn)
+        assert match is not None  # checked when made
+        return match.group(1)
+
+    def statements(self, *, source_vpce: str | None = None) -> list[iam.PolicyStatement]:
+        """``ApplyGuardrail`` on the guardrail (through ``source_vpce`` when given, like the account's own
+        guardrail) and ``kms:Decrypt`` on its key through Bedrock in its region."""
+        return [
+            iam.PolicyStatement(
+                sid="ApplyTheOrganizationGuardrail",
+                actions=list(actions.APPLY_GUARDRAIL_ACTIONS),
+                resources=[self.guardrail_arn],
+                conditions={"StringEquals": {"aws:SourceVpce": source_vpce}} if source_vpce else None,
+            ),
+            iam.PolicyStatement(
+                sid="UseTheOrganizationGuardrailKey",
+                actions=["kms:Decrypt"],
+                resources=[self.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"bedrock.{self.region}.amazonaws.com"}},
+            ),
+        ]
 
 
 def approved_model_arns(models: Sequence[BedrockModel], partition: str = "aws") -> list[str]:
@@ -101,8 +234,10 @@ def organization_statements(
     deployment_principals: Sequence[str],
     *,
     regulated: bool = True,
+    model_access_principals: Sequence[str] | None = None,
 ) -> list[iam.PolicyStatement]:
-    """The SCP statements, in the order they are packed (see the module's documentation)."""
+    """The SCP statements, in the order they are packed (see the module's documentation).
+    ``model_access_principals`` default to ``deployment_principals``."""
     statements = [
         iam.PolicyStatement(
             sid="DenyBedrockOutsideResidency",
@@ -114,7 +249,10 @@ def organization_statements(
         iam.PolicyStatement(
             sid="DenyUnapprovedModels",
             effect=iam.Effect.DENY,
-            actions=[*actions.INVOKE_ACTIONS, *actions.COUNT_TOKENS_ACTIONS],
+            actions=[
+                *actions.INVOKE_ACTIONS,
+                *actions.COUNT_TOKENS_ACTIONS,
+            ],
             not_resources=approved_model_arns(models),
         ),
     ]
@@ -140,6 +278,33 @@ def organization_statements(
             resources=["*"],
             conditions=unless_deployment,
         ),
+        iam.PolicyStatement(
+            sid="ProtectLandingZone",
+            effect=iam.Effect.DENY,
+            actions=list(LANDING_ZONE_PROTECTED_ACTIONS),
+            resources=["*"],
+            conditions={**unless_deployment, "Null": {f"aws:ResourceTag/{LANDING_ZONE_TAG}": "false"}},
+        ),
+        iam.PolicyStatement(
+            sid="ProtectLandingZoneTag",
+            effect=iam.Effect.DENY,
+            actions=list(TAGGING_ACTIONS),
+            resources=["*"],
+            conditions={**unless_deployment, "ForAnyValue:StringEquals": {"aws:TagKeys": [LANDING_ZONE_TAG]}},
+        ),
+        iam.PolicyStatement(
+            sid="ProtectModelAccess",
+            effect=iam.Effect.DENY,
+            actions=list(MODEL_ACCESS_CHANGE_ACTIONS),
+            resources=["*"],
+            conditions={
+                "ArnNotLike": {
+                    "aws:PrincipalArn": sorted(
+                        deployment_principals if model_access_principals is None else model_access_principals
+                    )
+                }
+            },
+        ),
     ]
     return statements
 
@@ -164,6 +329,85 @@ def perimeter_document(organization_id: str) -> dict[str, object]:
             }
         ],
     }
+
+
+def check_organization_residency(
+    residency: Residency,
+    models: Sequence[BedrockModel],
+    *,
+    models_argument: str = "models",
+    residency_argument: str = "residency",
+) -> None:
+    """Raise ``ValueError`` when an approved model, called from any region of ``residency`` it can be
+    called from, would reach a region outside it (the SCP would then fail the call)."""
+    for region in sorted(residency.regions):
+        callable_here = [
+            m for m in models if not isinstance(m, CrossRegionInferenceProfile) or region in m.routes
+        ]
+        check_residency(
+            residency,
+            region,
+            callable_here,
+            models_argument=models_argument,
+            residency_argument=residency_argument,
+        )
+
+
+def require_target_ids(argument: str, value: Sequence[str]) -> list[str]:
+    """``value``: a non-empty list of distinct roots (``r-…``), OUs (``ou-…``) or account ids."""
+    targets = require_list(argument, value, "a list of root, OU or account ids")
+    if not targets:
+        raise ValueError(f"{argument}: name at least one root (r-...), OU (ou-...) or account id")
+    for index, target in enumerate(targets):
+        require_target_id(f"{argument}[{index}]", target)
+    require_unique(argument, targets)
+    return targets
+
+
+def require_target_id(argument: str, value: object) -> str:
+    """``value`` if it is a root (``r-…``), an OU (``ou-…``) or an account id."""
+    require_type(argument, value, str, "a root, OU or account id")
+    assert isinstance(value, str)
+    if not TARGET_ID_PATTERN.match(value):
+        raise ValueError(f"{argument}: {value!r} is not a root (r-ab12), OU (ou-ab12-cdefgh34) or account id")
+    return value
+
+
+def require_organization_id(argument: str, value: object, why: str = "") -> str:
+    """``value`` if it is an organization id (``o-`` and 10 to 32 lower-case letters or digits)."""
+    if not (isinstance(value, str) and ORGANIZATION_ID_PATTERN.match(value)):
+        raise ValueError(f"{argument}: {value!r} is not an organization id (o-ab12cd34ef){why}")
+    return value
+
+
+def require_principal_patterns(argument: str, value: Sequence[str], without: str) -> list[str]:
+    """``value``: a non-empty list of principal ARN patterns (``*`` allowed in the account and name);
+    ``without`` says what an empty list would break."""
+    principals = require_list(argument, value, "a list of principal ARN patterns")
+    if not principals:
+        raise ValueError(
+            f"{argument}: name at least one principal ARN pattern (e.g. 'arn:aws:iam::*:role/stacksets-exec-*'), "
+            + without
+        )
+    for index, principal in enumerate(principals):
+        require_principal_pattern(f"{argument}[{index}]", principal)
+    require_unique(argument, principals)
+    return principals
+
+
+#: A principal ARN pattern: an IAM or STS ARN whose account and name may hold ``*``.
+PRINCIPAL_PATTERN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):\S+\Z")
+
+
+def require_principal_pattern(argument: str, value: object) -> str:
+    """``value`` if it is a principal ARN pattern such as ``arn:aws:iam::*:role/stacksets-exec-*``."""
+    require_type(argument, value, str, "an ARN pattern")
+    assert isinstance(value, str)
+    if not PRINCIPAL_PATTERN.match(value):
+        raise ValueError(
+            f"{argument}: {value!r} is not a principal ARN pattern; use e.g. 'arn:aws:iam::*:role/stacksets-exec-*'"
+        )
+    return value
 
 
 def _document(statements: Sequence[iam.PolicyStatement]) -> dict[str, object]:
@@ -194,6 +438,24 @@ def _size(statements: Sequence[iam.PolicyStatement]) -> int:
     )
 
 
+@jsii.implements(IValidation)
+class _NoAutomatedReasoning:
+    """At synth: the organization's guardrail has no automated-reasoning policy, which the Bedrock policy
+    type does not support (checked when the app is synthesized, so a later change is caught too)."""
+
+    def __init__(self, guardrail: BedrockGuardrail) -> None:
+        self._guardrail = guardrail
+
+    def validate(self) -> list[str]:
+        if self._guardrail.guardrail.automated_reasoning_policy_config is None:
+            return []
+        return [
+            f"guardrail: {self._guardrail.node.path!r} has an automated-reasoning policy, which the Organizations "
+            "Bedrock policy does not support; enforce a guardrail without one (keep automated reasoning on a "
+            "guardrail the applications apply themselves)"
+        ]
+
+
 class BedrockOrganizationGuardrails(Construct):
     """Service control policies for Bedrock, attached to the organization's roots, OUs or accounts.
 
@@ -211,6 +473,7 @@ class BedrockOrganizationGuardrails(Construct):
         target_ids: Sequence[str],
         deployment_principals: Sequence[str],
         regulated: bool = True,
+        model_access_principals: Sequence[str] | None = None,
         guardrail: BedrockGuardrail | None = None,
         organization_id: str | None = None,
     ) -> None:
@@ -221,10 +484,13 @@ class BedrockOrganizationGuardrails(Construct):
         :param target_ids: the roots (``r-…``), OUs (``ou-…``) or accounts the policies attach to.
         :param deployment_principals: ARN patterns of the principals that deploy the landing zones
             (e.g. CloudFormation's StackSet execution role in every account:
-            ``arn:aws:iam::*:role/stacksets-exec-*``): only they may change invocation logging and
-            guardrails.
+            ``arn:aws:iam::*:role/stacksets-exec-*``): only they may change invocation logging, the
+            guardrails, and the landing zones' endpoints, keys and log groups.
         :param regulated: deny the ``bedrock-mantle`` endpoint altogether (its calls escape model
             invocation logging). Default: ``True``.
+        :param model_access_principals: ARN patterns of the principals that may change model access
+            (Marketplace subscriptions, model agreements and entitlements). Default: the deployment
+            principals.
         :param guardrail: a guardrail of this (the management account's) stack to enforce on every
             model call of the targets in its region, with the Organizations Bedrock policy. Default: none.
         :param organization_id: the organization (``o-…``): with it, a resource control policy keeps the
@@ -234,36 +500,20 @@ class BedrockOrganizationGuardrails(Construct):
         require_construct(scope, construct_id)
         checked = require_models("models", models)
         residency = residency if isinstance(residency, Residency) else Residency.of(residency)
-        for region in sorted(residency.regions):
-            callable_here = [
-                m for m in checked if not isinstance(m, CrossRegionInferenceProfile) or region in m.routes
-            ]
-            check_residency(residency, region, callable_here)
-        targets = require_list("target_ids", target_ids, "a list of root, OU or account ids")
-        if not targets:
-            raise ValueError("target_ids: name at least one root (r-...), OU (ou-...) or account id")
-        for index, target in enumerate(targets):
-            require_type(f"target_ids[{index}]", target, str, "a root, OU or account id")
-            if not TARGET_ID_PATTERN.match(target):
-                raise ValueError(
-                    f"target_ids[{index}]: {target!r} is not a root (r-ab12), OU (ou-ab12-cdefgh34) or account id"
-                )
-        require_unique("target_ids", targets)
-        principals = require_list(
-            "deployment_principals", deployment_principals, "a list of principal ARN patterns"
+        check_organization_residency(residency, checked)
+        targets = require_target_ids("target_ids", target_ids)
+        principals = require_principal_patterns(
+            "deployment_principals",
+            deployment_principals,
+            "or nobody could update invocation logging, guardrails or the landing zones",
         )
-        if not principals:
-            raise ValueError(
-                "deployment_principals: name the role that deploys the landing zones (e.g. "
-                "'arn:aws:iam::*:role/stacksets-exec-*'), or nobody could update invocation logging or guardrails"
+        access_principals = (
+            None
+            if model_access_principals is None
+            else require_principal_patterns(
+                "model_access_principals", model_access_principals, "or nobody could change model access"
             )
-        for index, principal in enumerate(principals):
-            require_type(f"deployment_principals[{index}]", principal, str, "an ARN pattern")
-            if not re.match(r"^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):\S+\Z", principal):
-                raise ValueError(
-                    f"deployment_principals[{index}]: {principal!r} is not a principal ARN pattern; use e.g. "
-                    "'arn:aws:iam::*:role/stacksets-exec-*'"
-                )
+        )
         require_bool("regulated", regulated)
         if guardrail is not None:
             require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
@@ -278,15 +528,12 @@ class BedrockOrganizationGuardrails(Construct):
                     "owned by the management account, defined in this stack, so that its identifier is its own ARN "
                     "and published version"
                 )
-        if (guardrail is not None or organization_id is not None) and not (
-            isinstance(organization_id, str) and ORGANIZATION_ID_PATTERN.match(organization_id)
-        ):
+        if guardrail is not None or organization_id is not None:
             why = "; the guardrail's resource policy lets only that organization's principals apply it"
-            raise ValueError(
-                f"organization_id: {organization_id!r} is not an organization id (o-ab12cd34ef)"
-                + (why if guardrail is not None else "")
-            )
-        self.statements = organization_statements(checked, residency, principals, regulated=regulated)
+            require_organization_id("organization_id", organization_id, why if guardrail is not None else "")
+        self.statements = organization_statements(
+            checked, residency, principals, regulated=regulated, model_access_principals=access_principals
+        )
         packed = pack_scps(self.statements)
         if len(packed) + 1 > limits.SCPS_PER_TARGET.maximum:
             raise ValueError(
@@ -330,6 +577,31 @@ class BedrockOrganizationGuardrails(Construct):
         self, guardrail: BedrockGuardrail, organization_id: str, targets: list[str], prefix: str
     ) -> None:
         """The guardrail's resource policy for the organization, and the Bedrock policy that enforces it."""
+        self.node.add_validation(_NoAutomatedReasoning(guardrail))
+        region = Stack.of(guardrail).region
+        # Callers of the member accounts use the guardrail's key through Bedrock (kms:Decrypt, as the
+        # guardrail's users do); cross-account, the key policy must admit them as well as their own policies.
+        added = guardrail.encryption_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OrganizationUsesTheGuardrailThroughBedrock",
+                principals=[iam.AnyPrincipal()],
+                actions=["kms:Decrypt"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {
+                        "aws:PrincipalOrgID": organization_id,
+                        "kms:ViaService": f"bedrock.{region}.amazonaws.com",
+                    }
+                },
+            )
+        )
+        if not added.statement_added:
+            Annotations.of(self).add_warning_v2(
+                "secure-bedrock:organization-guardrail-key",
+                "guardrail: its key is imported, so its policy is yours to change: let the organization's principals "
+                f"(aws:PrincipalOrgID {organization_id}) kms:Decrypt through bedrock.{region}.amazonaws.com, or "
+                "every member account's model call fails on the enforced guardrail",
+            )
         self.guardrail_policy = bedrock.CfnResourcePolicy(
             self,
             "GuardrailPolicy",
@@ -348,7 +620,6 @@ class BedrockOrganizationGuardrails(Construct):
                 ],
             },
         )
-        region = Stack.of(guardrail).region
         self.bedrock_policy = organizations.CfnPolicy(
             self,
             "BedrockPolicy",

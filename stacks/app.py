@@ -12,6 +12,7 @@ from aws_cdk import App
 
 from secure_bedrock.compliance import register_compliance_packs
 from stacks.hipaa_stack import HipaaBedrockStack
+from stacks.organization_stack import OrganizationBedrockStack
 from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
 
 CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
@@ -75,7 +76,8 @@ def build_app(
     outdir: str | None = None,
     compliance: bool = True,
 ) -> tuple[App, HipaaBedrockStack]:
-    """The reference app and its stack.
+    """The reference app and its account stack; with the settings' ``organization`` block, the app also
+    holds the organization stack (:func:`organization_stack`).
 
     :param context: the app's context. Default: cdk.json's context block (which the CDK CLI also
         passes, merged with ``-c`` overrides, so ``cdk synth`` and ``python app.py`` agree).
@@ -86,6 +88,14 @@ def build_app(
     raw = settings_block(app)
     settings = load_settings({} if raw is None else {CONTEXT_KEY: raw})
     stack = HipaaBedrockStack(app, settings.stack_name, settings=settings)
+    if settings.organization is not None:
+        OrganizationBedrockStack(app, settings.organization.stack_name, settings=settings)
     if compliance:
         register_compliance_packs(app)
     return app, stack
+
+
+def organization_stack(app: App) -> OrganizationBedrockStack | None:
+    """The organization stack of an app :func:`build_app` made, or ``None`` without the ``organization`` block."""
+    found = [child for child in app.node.children if isinstance(child, OrganizationBedrockStack)]
+    return found[0] if found else None

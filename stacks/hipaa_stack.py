@@ -64,6 +64,7 @@ def guardrail_options(settings: ReferenceSettings) -> GuardrailOptions:
         cross_region_destinations=guardrail.cross_region_destinations,
         enforce_in_account=guardrail.enforce_in_account,
         previous_version=guardrail.previous_version,
+        organization_guardrail=guardrail.organization_guardrail,
     )
 
 

@@ -37,6 +37,13 @@ from secure_bedrock.network import (
     validate_client_cidr,
     validate_vpc_cidr,
 )
+from secure_bedrock.organization import (
+    OrganizationGuardrail,
+    check_organization_residency,
+    require_organization_id,
+    require_principal_pattern,
+    require_target_id,
+)
 from secure_bedrock.residency import Residency, check_residency
 from secure_bedrock.teams import (
     COST_CENTER_TAG,
@@ -125,6 +132,7 @@ class GuardrailSettings:
     cross_region_destinations: tuple[str, ...] = ()
     enforce_in_account: bool = True
     previous_version: str | None = None
+    organization_guardrail: OrganizationGuardrail | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,21 @@ class OperationsSettings:
 
 
 @dataclass(frozen=True)
+class OrganizationSettings:
+    """The organization reference: the management account's stack of organization policies for Bedrock,
+    from the same models and residency as the account stack."""
+
+    organization_id: str
+    target_ids: tuple[str, ...]
+    deployment_principals: tuple[str, ...]
+    stack_name: str = "SecureBedrockOrganization"
+    account: str | None = None
+    model_access_principals: tuple[str, ...] = ()
+    regulated: bool = True
+    enforce_guardrail: bool = True
+
+
+@dataclass(frozen=True)
 class ReferenceSettings:
     """Everything the reference environment can be configured with."""
 
@@ -170,6 +193,7 @@ class ReferenceSettings:
     operations: OperationsSettings = field(default_factory=OperationsSettings)
     tags: Mapping[str, str] = field(default_factory=dict)
     residency: Residency | None = None
+    organization: OrganizationSettings | None = None
 
 
 class _Reader:
@@ -464,6 +488,7 @@ def _guardrail(errors: list[str], raw: object) -> GuardrailSettings:
         "cross_region_destinations",
         "enforce_in_account",
         "previous_version",
+        "organization_guardrail",
     )
     reader = _Reader(errors, f"{CONTEXT_KEY}.guardrail", raw, known)
     settings = GuardrailSettings(
@@ -472,6 +497,7 @@ def _guardrail(errors: list[str], raw: object) -> GuardrailSettings:
         cross_region_destinations=reader.get_list("cross_region_destinations", require_region),
         enforce_in_account=reader.get("enforce_in_account", True, _boolean),
         previous_version=reader.get("previous_version", None, _guardrail_version),
+        organization_guardrail=reader.get("organization_guardrail", None, _organization_guardrail),
     )
     if settings.cross_region_destinations and reader.raw.get("cross_region_profile") is None:
         reader.fail(
@@ -479,6 +505,21 @@ def _guardrail(errors: list[str], raw: object) -> GuardrailSettings:
             "given without cross_region_profile; set both or neither",
         )
     return settings
+
+
+def _organization_guardrail(path: str, value: Any) -> OrganizationGuardrail | None:
+    """``null`` or ``{"guardrail_arn": ..., "key_arn": ...}`` (the organization stack's outputs)."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or set(value) != {"guardrail_arn", "key_arn"}:
+        raise ValueError(
+            f'{path}: {value!r} must be null or {{"guardrail_arn": ..., "key_arn": ...}} (the organization '
+            "stack's outputs OrganizationGuardrailArn and OrganizationGuardrailKeyArn)"
+        )
+    try:
+        return OrganizationGuardrail(guardrail_arn=value["guardrail_arn"], key_arn=value["key_arn"])
+    except (TypeError, ValueError) as error:
+        raise ValueError(str(error).replace("organization_guardrail.", f"{path}.", 1)) from None
 
 
 def _guardrail_version(path: str, value: Any) -> str | None:
@@ -498,6 +539,52 @@ def _guardrail_profile(path: str, value: Any) -> str | None:
             f"{path}: {value!r} is not a guardrail profile id; use e.g. 'us.guardrail.v1:0' or null"
         )
     return value
+
+
+def _organization(errors: list[str], raw: object, account_stack: str) -> OrganizationSettings | None:
+    """``organization``: ``null`` (no organization stack) or the management account's stack."""
+    if raw is None:
+        return None
+    known = (
+        "stack_name",
+        "account",
+        "organization_id",
+        "target_ids",
+        "deployment_principals",
+        "model_access_principals",
+        "regulated",
+        "enforce_guardrail",
+    )
+    path = f"{CONTEXT_KEY}.organization"
+    reader = _Reader(errors, path, raw, known)
+    if not reader.raw:
+        return None
+    for required in ("organization_id", "target_ids", "deployment_principals"):
+        if required not in reader.raw:
+            reader.fail(
+                f"{path}.{required}", "missing; the organization stack needs it (docs/organization.md)"
+            )
+
+    for key in ("target_ids", "deployment_principals"):
+        if isinstance(reader.raw.get(key), list) and not reader.raw[key]:
+            reader.fail(f"{path}.{key}", "name at least one (docs/organization.md)")
+    defaults = OrganizationSettings(organization_id="", target_ids=(), deployment_principals=())
+    settings = OrganizationSettings(
+        organization_id=reader.get("organization_id", "", require_organization_id),
+        target_ids=reader.get_list("target_ids", require_target_id),
+        deployment_principals=reader.get_list("deployment_principals", require_principal_pattern),
+        stack_name=reader.get("stack_name", defaults.stack_name, _stack_name),
+        account=reader.get("account", None, _account),
+        model_access_principals=reader.get_list("model_access_principals", require_principal_pattern),
+        regulated=reader.get("regulated", True, _boolean),
+        enforce_guardrail=reader.get("enforce_guardrail", True, _boolean),
+    )
+    if settings.stack_name == account_stack:
+        reader.fail(
+            f"{path}.stack_name",
+            f"{settings.stack_name!r} is the account stack's name too; give the organization stack its own",
+        )
+    return settings
 
 
 def _team(models: tuple[BedrockModel, ...]) -> Callable[[str, Any], TeamSettings]:
@@ -689,6 +776,7 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         "budgets",
         "tags",
         "residency",
+        "organization",
     )
     reader = _Reader(errors, CONTEXT_KEY, context[CONTEXT_KEY], known)
     defaults = ReferenceSettings(models=())
@@ -705,9 +793,10 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
             model.destination_regions(region)
         except ValueError as error:
             reader.fail(f"{CONTEXT_KEY}.models[{index}]", str(error))
+    stack_name = reader.get("stack_name", defaults.stack_name, _stack_name)
     settings = ReferenceSettings(
         models=models,
-        stack_name=reader.get("stack_name", defaults.stack_name, _stack_name),
+        stack_name=stack_name,
         region=region,
         account=reader.get("account", defaults.account, _account),
         allowed_principals=reader.get_list("allowed_principals", require_principal_arn),
@@ -723,6 +812,7 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         ),
         tags=reader.get("tags", {}, _tags),
         residency=reader.get("residency", None, _residency),
+        organization=_organization(errors, reader.raw.get("organization"), stack_name),
     )
     raw_teams = reader.raw.get("teams")
     names: dict[str, int] = {}
@@ -760,6 +850,18 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
             )
         except ValueError as error:
             errors.append(str(error))
+    if settings.organization is not None:
+        # The organization's SCP holds the residency in every region of it (or the stack's region alone).
+        try:
+            check_organization_residency(
+                settings.residency or Residency.of([settings.region]),
+                settings.models,
+                models_argument=f"{CONTEXT_KEY}.models",
+                residency_argument=f"{CONTEXT_KEY}.residency",
+            )
+        except ValueError as error:
+            if str(error) not in errors:
+                errors.append(str(error))
     if settings.account is None and settings.network.max_azs > 2:
         # An account-agnostic stack knows exactly two availability zones (Fn::GetAZs).
         reader.fail(

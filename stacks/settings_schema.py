@@ -31,6 +31,12 @@ from secure_bedrock.budgets import MAX_EMAIL_SUBSCRIBERS, MAX_THRESHOLDS, MIN_TH
 from secure_bedrock.guardrail import PROFILE_ID_PATTERN
 from secure_bedrock.models import FOUNDATION_MODEL_ID_PATTERN
 from secure_bedrock.network import MAX_INGRESS_RULES
+from secure_bedrock.organization import (
+    GUARDRAIL_ARN_PATTERN,
+    KEY_ARN_PATTERN,
+    ORGANIZATION_ID_PATTERN,
+    TARGET_ID_PATTERN,
+)
 from secure_bedrock.residency import GEOGRAPHIES_OF_RESIDENCY
 from secure_bedrock.teams import (
     COST_CENTER_TAG,
@@ -190,6 +196,12 @@ class Guardrail(_Block):
         'e.g. `"3"`): the roles accept it beside the new version until you set it back to `null` '
         "([upgrading.md](upgrading.md#changing-the-guardrail))",
     )
+    organization_guardrail: OrganizationGuardrailSetting | None = setting(
+        None,
+        'in a member account where the organization enforces its guardrail: `{"guardrail_arn": ..., '
+        '"key_arn": ...}` (the organization stack\'s outputs); the invoker and team roles and the runtime '
+        "endpoint admit `ApplyGuardrail` on it and `kms:Decrypt` on its key",
+    )
     enforce_in_account: bool = setting(
         True,
         "apply the guardrail to every model call of the account and region, with comprehensive content "
@@ -244,6 +256,65 @@ class Budgets(_Block):
         "([CreateNotification](https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/"
         "API_budgets_CreateNotification.html)), no duplicates",
         max_length=MAX_EMAIL_SUBSCRIBERS,
+    )
+
+
+class OrganizationGuardrailSetting(_Block):
+    guardrail_arn: str = Field(
+        pattern=ecma(GUARDRAIL_ARN_PATTERN),
+        description="the organization stack's output OrganizationGuardrailArn",
+    )
+    key_arn: str = Field(
+        pattern=ecma(KEY_ARN_PATTERN),
+        description="the organization stack's output OrganizationGuardrailKeyArn",
+    )
+
+
+PrincipalPattern = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):\S+$")]
+
+
+class Organization(_Block):
+    stack_name: str = setting(
+        "SecureBedrockOrganization",
+        "the management account's stack (ASCII letters, digits, `-`); not the account stack's name",
+        pattern=ecma(STACK_NAME_PATTERN),
+    )
+    account: Annotated[str, Field(pattern=ecma(ACCOUNT_ID_PATTERN))] | None = setting(
+        None,
+        "the management (or delegated administrator) account id, or `null` for an account-agnostic template",
+    )
+    organization_id: str = setting(
+        ...,
+        "the organization (`o-...`): the evidence perimeter RCP admits only its principals, and only they may "
+        "apply its guardrail",
+        shown="required",
+        pattern=ecma(ORGANIZATION_ID_PATTERN),
+    )
+    target_ids: list[Annotated[str, Field(pattern=ecma(TARGET_ID_PATTERN))]] = setting(
+        ...,
+        "the roots (`r-...`), OUs (`ou-...`) or accounts the policies attach to",
+        shown="required, non-empty",
+        min_length=1,
+    )
+    deployment_principals: list[PrincipalPattern] = setting(
+        ...,
+        "ARN patterns of the roles that deploy the landing zones (e.g. `arn:aws:iam::*:role/stacksets-exec-*`): "
+        "only they change invocation logging, guardrails, and the landing zones' endpoints, keys and log groups",
+        shown="required, non-empty",
+        min_length=1,
+    )
+    model_access_principals: list[PrincipalPattern] = setting(
+        [],
+        "ARN patterns of the roles that may change model access (Marketplace subscriptions, agreements)",
+        shown="`[]` = the deployment principals",
+    )
+    regulated: bool = setting(
+        True, "deny the `bedrock-mantle` endpoint, whose calls invocation logging misses"
+    )
+    enforce_guardrail: bool = setting(
+        True,
+        "a HIPAA guardrail in the management account, enforced on every model call of the targets in the "
+        "stack's region by the Organizations Bedrock policy",
     )
 
 
@@ -345,6 +416,11 @@ class SecureBedrockSettings(_Block):
         "regions, London and Zurich among them: name the regions where only EU member states will do",
         shown="`null` = no check",
     )
+    organization: Organization | None = setting(
+        None,
+        "the organization reference stack (the management account's SCPs, RCP and Bedrock policy, from the same "
+        "models and residency): [organization.md](organization.md); `null`: no organization stack",
+    )
 
 
 def block_schema() -> dict[str, Any]:
@@ -383,6 +459,16 @@ def settings_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for name, field in SecureBedrockSettings.model_fields.items():
         group = field.annotation
+        members = getattr(group, "__args__", ())
+        optional = [a for a in members if a is not type(None)]
+        if (
+            type(None) in members
+            and len(optional) == 1
+            and isinstance(optional[0], type)
+            and issubclass(optional[0], _Block)
+        ):
+            group = optional[0]
+            fields[name] = field
         if isinstance(group, type) and issubclass(group, _Block):
             fields.update({f"{name}.{inner}": f for inner, f in group.model_fields.items()})
         else:

@@ -522,6 +522,8 @@ def set_path(block: Any, path: Path_, value: Any) -> None:
     target[path[-1]] = value
 
 
+_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
 #: For each kind of setting, values that are wrong whatever the other settings say.
 ALWAYS_WRONG: dict[str, tuple[Any, ...]] = {
     # The reference's models and region are in the "us" geography: each of these is wrong there.
@@ -616,6 +618,23 @@ ALWAYS_WRONG: dict[str, tuple[Any, ...]] = {
     ),
     "bool": ("yes", "true", 1, 0, None, [], "False"),
     "guardrail_version": ("", "DRAFT", "0", "3\n", "v3", "03", 3, True, [], {}),
+    "organization_guardrail": (
+        "",
+        5,
+        [],
+        {},
+        {"guardrail_arn": "arn:aws:bedrock:us-east-1:111122223333:guardrail/abcdefghij12"},
+        {"guardrail_arn": "arn:aws:bedrock:us-east-1:111122223333:guardrail/abcdefghij12:3", "key_arn": _KEY},
+        {"guardrail_arn": "arn:aws:bedrock:us-east-1:111122223333:guardrail/ABCDEFGHIJ12", "key_arn": _KEY},
+        {"guardrail_arn": "arn:aws:bedrock:us-east-1:444455556666:guardrail/abcdefghij12", "key_arn": _KEY},
+        {
+            "guardrail_arn": "arn:aws:bedrock:us-east-1:111122223333:guardrail/abcdefghij12",
+            "key_arn": "alias/x",
+        },
+        {"guardrail_arn": "arn:aws:bedrock:us-west-2:111122223333:guardrail/abcdefghij12", "key_arn": _KEY},
+    ),
+    "organization_id": ("", "o-short", "O-AB12CD34EF", "o-ab12cd34ef\n", "ab12cd34ef", 5, None, []),
+    "target_id": ("", "ou-1", "r-AB12", "12345", "ou-ab12-cdefgh34\n", "o-ab12cd34ef", 5, None, []),
     "guardrail_profile": ("us-guardrail", "us.guardrail.v1:0\n", "US.GUARDRAIL.V1:0", 1, True, [], ""),
     "team_name": ("Claims", "", "claims\n", "1team", "team_x", "a" * 32, 5, None),
     "cost_center": ("", "cc#1", "CC\n1", "a" * 257, 5, None, ["CC"], "😀"),
@@ -628,6 +647,7 @@ ALWAYS_WRONG: dict[str, tuple[Any, ...]] = {
     "tag_value": (5, None, [], "v" * 257),
     "list": ("x", 5, None, {"a": 1}, True),
     "object": ("x", 5, [], True, ["a"]),
+    "optional_object": ("x", 5, [], True, ["a"]),
 }
 
 
@@ -651,7 +671,14 @@ def kind_of(path: Path_) -> str | None:
         ".guardrail.enforce_in_account": "bool",
         ".guardrail.cross_region_profile": "guardrail_profile",
         ".guardrail.previous_version": "guardrail_version",
+        ".guardrail.organization_guardrail": "organization_guardrail",
         ".budgets.monthly_limit_usd": "amount",
+        ".organization": "optional_object",
+        ".organization.stack_name": "stack_name",
+        ".organization.account": "account",
+        ".organization.organization_id": "organization_id",
+        ".organization.regulated": "bool",
+        ".organization.enforce_guardrail": "bool",
     }
     if text in simple:
         return simple[text]
@@ -675,6 +702,8 @@ def kind_of(path: Path_) -> str | None:
             return "https"
         if parent == ".teams":
             return "object"
+        if parent == ".organization.target_ids":
+            return "target_id"
         return None
     if text.startswith(".teams["):
         return {
@@ -740,6 +769,7 @@ FIXED_MAPPINGS: tuple[Path_, ...] = (
     ("budgets",),
     ("teams", 0),
     ("teams", 1),
+    ("organization",),
 )
 
 

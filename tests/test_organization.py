@@ -14,7 +14,7 @@ from aws_cdk.assertions import Template
 from secure_bedrock import BedrockModels, GuardrailPolicy
 from secure_bedrock.organization import BedrockOrganizationGuardrails, pack_scps
 from stacks.documents.iam_simulator import SimulationRequest, simulate
-from stacks.documents.organization import ORGANIZATION_ID
+from stacks.documents.organization import reference_organization
 
 MEMBER = "222233334444"
 ADMIN = f"arn:aws:iam::{MEMBER}:role/Admin"
@@ -169,7 +169,7 @@ def test_a_member_administrator_is_held_whatever_its_own_policies_allow(scps: li
         ),
         ({"target_ids": ["ou-x"]}, r"target_ids\[0\]: 'ou-x' is not a root"),
         ({"target_ids": []}, r"target_ids: name at least one"),
-        ({"deployment_principals": []}, r"deployment_principals: name the role that deploys"),
+        ({"deployment_principals": []}, r"deployment_principals: name at least one principal ARN pattern"),
         (
             {"deployment_principals": ["stacksets-exec"]},
             r"deployment_principals\[0\]: 'stacksets-exec' is not a principal ARN",
@@ -212,7 +212,7 @@ def test_many_models_split_into_policies_within_the_size_limit() -> None:
     ]
 
 
-ORG = ORGANIZATION_ID
+ORG = reference_organization().organization_id
 
 
 def _with_guardrail(**kwargs: Any) -> tuple[Stack, Any]:

@@ -226,8 +226,10 @@ def _type_ok(kind: str, value: Any) -> bool:
         "optional_amount": value is None or number,
         "bool": isinstance(value, bool),
         "object_lock": value is None or isinstance(value, dict),
+        "organization_guardrail": value is None or isinstance(value, dict),
         "list": isinstance(value, list),
         "object": isinstance(value, dict),
+        "optional_object": value is None or isinstance(value, dict),
     }.get(kind, isinstance(value, str))
 
 

@@ -49,11 +49,21 @@ def _paths(block: dict[str, Any]) -> set[str]:
     return paths
 
 
+#: The settings a block needs besides the one being checked (an organization block needs these three).
+REQUIRED_IN_BLOCK: dict[str, dict[str, Any]] = {
+    "organization": {
+        "organization_id": "o-ab12cd34ef",
+        "target_ids": ["ou-ab12-cdefgh34"],
+        "deployment_principals": ["arn:aws:iam::*:role/stacksets-exec-*"],
+    }
+}
+
+
 def _with(path: str, value: Any) -> dict[str, Any]:
     block: dict[str, Any] = {"models": MODELS}
     outer, _, inner = path.partition(".")
     if inner:
-        block[outer] = {inner: value}
+        block[outer] = {**REQUIRED_IN_BLOCK.get(outer, {}), inner: value}
     else:
         block[outer] = value
     return {CONTEXT_KEY: block}
@@ -84,7 +94,12 @@ def test_every_stated_default_is_the_default(path: str) -> None:
     if path == "models" or not states:
         pytest.skip(f"{path}: the table states no default value")
     # Giving the documented default explicitly changes nothing: the key is known, the value is the default.
-    assert load_settings(_with(path, default)) == load_settings({CONTEXT_KEY: {"models": MODELS}}), path
+    outer = path.partition(".")[0]
+    base = {
+        "models": MODELS,
+        **({outer: REQUIRED_IN_BLOCK[outer]} if outer in REQUIRED_IN_BLOCK and "." in path else {}),
+    }
+    assert load_settings(_with(path, default)) == load_settings({CONTEXT_KEY: base}), path
 
 
 # --- the upgrade guide ------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def _loader_keys(group: str | None) -> set[str]:
 def test_the_schema_and_the_loader_know_the_same_settings() -> None:
     paths = set(settings_fields())
     groups = {path.split(".")[0] for path in paths if "." in path}
-    assert groups == {"network", "evidence", "guardrail", "monitoring", "budgets"}
+    assert groups == {"network", "evidence", "guardrail", "monitoring", "budgets", "organization"}
     top = {path for path in paths if "." not in path} | groups
     assert _loader_keys(None) == top
     for group in groups:

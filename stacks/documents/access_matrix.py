@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from secure_bedrock import LANDING_ZONE_TAG
 from stacks.documents import transition
 from stacks.documents.deployed import Deployed, Endpoint
 from stacks.documents.iam_simulator import ContextValue, SimulationRequest, SimulationResult, simulate
@@ -1653,6 +1654,8 @@ def organization_rows(org: Deployed) -> list[Row]:
     workload OU whose administrator's own policies allow everything."""
     from stacks.documents import organization as o
 
+    reference = o.reference_organization()
+    workload_ou, organization_id = reference.target_ids[0], reference.organization_id
     b = _Builder(org)
     member = "222233334444"
     admin, deployer = f"arn:aws:iam::{member}:role/Admin", f"arn:aws:iam::{member}:role/stacksets-exec-1a2b3c"
@@ -1665,20 +1668,26 @@ def organization_rows(org: Deployed) -> list[Row]:
             policies[properties["Type"]].append({"name": logical_id, "policy": properties["Content"]})
     scps = [
         {"orgIdentifier": "r-ab12", "policies": [full]},
-        {"orgIdentifier": o.WORKLOAD_OU, "policies": [full, *policies["SERVICE_CONTROL_POLICY"]]},
+        {"orgIdentifier": workload_ou, "policies": [full, *policies["SERVICE_CONTROL_POLICY"]]},
     ]
-    rcps = [{"orgIdentifier": o.WORKLOAD_OU, "policies": policies["RESOURCE_CONTROL_POLICY"]}]
+    rcps = [{"orgIdentifier": workload_ou, "policies": policies["RESOURCE_CONTROL_POLICY"]}]
     section = "Organization: what holds whatever a member account's administrator does"
     who_admin = "Member account administrator (`*:*` in its own policies)"
     who_deployer = "Member account's deployment role (`stacksets-exec-*`)"
 
-    def member_request(principal: str, action: str, resource: str, region: str = REGION) -> SimulationRequest:
+    def member_request(
+        principal: str,
+        action: str,
+        resource: str,
+        region: str = REGION,
+        context: Mapping[str, ContextValue] | None = None,
+    ) -> SimulationRequest:
         return SimulationRequest(
             principal=principal,
             action=action,
             resource=resource,
             resource_account=member,
-            context={"aws:RequestedRegion": region},
+            context={"aws:RequestedRegion": region, **(context or {})},
             identity_policies=anything,
             service_control_policies=scps,
         )
@@ -1708,6 +1717,36 @@ def organization_rows(org: Deployed) -> list[Row]:
     ):  # fmt: skip
         b.add(row_id, section, who, does, "any", expected, source, request)
 
+    section = "Organization: the landing zone's endpoints, keys and log groups (tagged `secure-bedrock:landing-zone`), and model access"
+    tagged = {f"aws:ResourceTag/{LANDING_ZONE_TAG}": "SecureBedrockHipaa"}
+    endpoint = f"arn:aws:ec2:{REGION}:{member}:vpc-endpoint/vpce-0123456789abcdef0"
+    key = f"arn:aws:kms:{REGION}:{member}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    log_group = f"arn:aws:logs:{REGION}:{member}:log-group:/secure-bedrock/invocations"
+    for row_id, who, does, expected, request in (
+        ("org-delete-endpoint", who_admin, "Deletes the landing zone's runtime endpoint", EXPLICIT,
+         member_request(admin, "ec2:DeleteVpcEndpoints", endpoint, context=tagged)),
+        ("org-widen-endpoint-group", who_admin, "Adds an inbound rule to the endpoints' security group", EXPLICIT,
+         member_request(admin, "ec2:AuthorizeSecurityGroupIngress",
+                        f"arn:aws:ec2:{REGION}:{member}:security-group/sg-0123456789abcdef0", context=tagged)),
+        ("org-deployer-endpoint", who_deployer, "Changes the landing zone's runtime endpoint (an update)", ALLOWED,
+         member_request(deployer, "ec2:ModifyVpcEndpoint", endpoint, context=tagged)),
+        ("org-own-endpoint", who_admin, "Deletes an endpoint of its own (not tagged as the landing zone's)", ALLOWED,
+         member_request(admin, "ec2:DeleteVpcEndpoints", endpoint)),
+        ("org-delete-key", who_admin, "Schedules the deletion of the evidence key", EXPLICIT,
+         member_request(admin, "kms:ScheduleKeyDeletion", key, context=tagged)),
+        ("org-untag-key", who_admin, "Removes the landing-zone tag from the evidence key (to delete it next)", EXPLICIT,
+         member_request(admin, "kms:UntagResource", key, context={**tagged, "aws:TagKeys": [LANDING_ZONE_TAG]})),
+        ("org-shorten-retention", who_admin, "Shortens the invocation log group's retention", EXPLICIT,
+         member_request(admin, "logs:PutRetentionPolicy", log_group, context=tagged)),
+        ("org-model-subscription", who_admin, "Subscribes to a model in AWS Marketplace", EXPLICIT,
+         member_request(admin, "aws-marketplace:Subscribe", "*")),
+        ("org-deployer-subscription", who_deployer, "Subscribes to a model in AWS Marketplace", ALLOWED,
+         member_request(deployer, "aws-marketplace:Subscribe", "*")),
+        ("org-model-entitlement", who_admin, "Puts a model entitlement (model access)", EXPLICIT,
+         member_request(admin, "bedrock:PutFoundationModelEntitlement", "*")),
+    ):  # fmt: skip
+        b.add(row_id, section, who, does, "any", expected, SCP, request)
+
     bucket = f"arn:aws:s3:::evidence-{member}"
     widened = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": [bucket, f"{bucket}/*"]}]}  # fmt: skip
@@ -1727,7 +1766,7 @@ def organization_rows(org: Deployed) -> list[Row]:
     b.add("org-stranger-reads-evidence", section, "A principal of another organization", "GetObject on a member's evidence",
           "any", EXPLICIT, RCP, evidence("arn:aws:iam::999988887777:role/Stranger", "o-zz99zz99zz"))  # fmt: skip
     b.add("org-member-reads-evidence", section, who_admin, "GetObject on its account's evidence", "any", ALLOWED, RCP,
-          evidence(admin, o.ORGANIZATION_ID))  # fmt: skip
+          evidence(admin, organization_id))  # fmt: skip
     b.add("org-cloudtrail-delivers", section, "CloudTrail (an AWS service)", "PutObject of a log file", "any", ALLOWED, RCP,
           evidence("cloudtrail.amazonaws.com", None, "s3:PutObject"))  # fmt: skip
 
@@ -1743,12 +1782,28 @@ def organization_rows(org: Deployed) -> list[Row]:
         )  # fmt: skip
 
     b.add("org-apply-guardrail", section, who_admin, "ApplyGuardrail on the organization's guardrail", "any",
-          ALLOWED, GUARDRAIL_RBP, apply(o.ORGANIZATION_ID))  # fmt: skip
+          ALLOWED, GUARDRAIL_RBP, apply(organization_id))  # fmt: skip
     b.add("org-apply-guardrail-outside", section, "A principal of another organization",
           "ApplyGuardrail on the organization's guardrail", "any", IMPLICIT, GUARDRAIL_RBP,
           SimulationRequest(principal="arn:aws:iam::999988887777:role/Stranger", action="bedrock:ApplyGuardrail",
                             resource=guardrail_arn, context={"aws:PrincipalOrgID": "o-zz99zz99zz"},
                             identity_policies=anything, resource_policy=document))  # fmt: skip
+    (key_id,) = org.of_type("AWS::KMS::Key")
+    key_policy = org.resolve(org.properties(key_id)["KeyPolicy"])
+    key_arn = f"arn:aws:kms:{REGION}:{org.account}:key/{key_id}"
+
+    def decrypt(principal: str, org_id: str) -> SimulationRequest:
+        return SimulationRequest(
+            principal=principal, action="kms:Decrypt", resource=key_arn, resource_account=org.account,
+            context={"aws:PrincipalOrgID": org_id, "kms:ViaService": f"bedrock.{REGION}.amazonaws.com"},
+            identity_policies=anything, resource_policy=key_policy,
+        )  # fmt: skip
+
+    b.add("org-guardrail-key", section, who_admin, "Decrypt with the organization guardrail's key, through Bedrock",
+          "any", ALLOWED, KMS_GUARDRAIL, decrypt(admin, organization_id))  # fmt: skip
+    b.add("org-guardrail-key-outside", section, "A principal of another organization",
+          "Decrypt with the organization guardrail's key, through Bedrock", "any", IMPLICIT, KMS_GUARDRAIL,
+          decrypt("arn:aws:iam::999988887777:role/Stranger", "o-zz99zz99zz"))  # fmt: skip
     return b.rows
 
 
@@ -1807,7 +1862,7 @@ def matrix_for(
         organization.organization_template(),
         account=organization.MANAGEMENT_ACCOUNT,
         region=REGION,
-        stack_name=organization.STACK_NAME,
+        stack_name=organization.reference_organization().stack_name,
     )
     evaluated = tuple(evaluate_rows(all_rows(reference, byo, during, after, org)))
     return Matrix(evaluated, render_access_matrix(evaluated))

@@ -1,44 +1,49 @@
-"""The organization guardrails, for the access matrix: the management account's stack as the reference
-settings would give it (the approved models and the residency of cdk.json), with an example OU, the
-organization's id and StackSets' execution role as the deployment principal, and the organization's
-guardrail enforced by the Bedrock policy."""
+"""The organization reference stack, for the access matrix: the management account's stack that
+``make synth`` builds from the settings' ``organization`` block (the reference's models, residency, OU,
+organization id and deployment roles), synthesized on its own, in an example management account."""
 
 from __future__ import annotations
 
 import tempfile
 from typing import Any
 
-from aws_cdk import App, Environment, Stack
+from aws_cdk import App
 
-from secure_bedrock import BedrockGuardrail, BedrockOrganizationGuardrails, GuardrailPolicy
+from stacks.organization_stack import OrganizationBedrockStack
+from stacks.settings import CONTEXT_KEY, OrganizationSettings, ReferenceSettings, load_settings
 
-STACK_NAME = "OrganizationBedrock"
+#: The management account the template's account-agnostic references are resolved in.
 MANAGEMENT_ACCOUNT = "111122223333"
-ORGANIZATION_ID = "o-ab12cd34ef"
-WORKLOAD_OU = "ou-ab12-cdefgh34"
-DEPLOYMENT_PRINCIPAL = "arn:aws:iam::*:role/stacksets-exec-*"
+
+
+def reference_settings() -> ReferenceSettings:
+    """cdk.json's settings, which hold the ``organization`` block."""
+    from stacks.app import cdk_json_context
+
+    settings = load_settings({CONTEXT_KEY: cdk_json_context()[CONTEXT_KEY]})
+    if settings.organization is None:
+        raise ValueError(
+            f"cdk.json: {CONTEXT_KEY}.organization is null; the organization rows need the block"
+        )
+    return settings
+
+
+def reference_organization() -> OrganizationSettings:
+    """The ``organization`` block of cdk.json."""
+    organization = reference_settings().organization
+    assert organization is not None  # reference_settings checks it
+    return organization
 
 
 def organization_template() -> dict[str, Any]:
-    """The management account's stack, synthesized on its own with cdk.json's feature flags."""
+    """The organization stack, synthesized alone with cdk.json's feature flags."""
     from stacks.app import cdk_json_context
-    from stacks.settings import CONTEXT_KEY, load_settings
 
-    context = cdk_json_context()
-    settings = load_settings({CONTEXT_KEY: context[CONTEXT_KEY]})
-    flags = {key: value for key, value in context.items() if key.startswith("@aws-cdk")}
+    settings = reference_settings()
+    flags = {key: value for key, value in cdk_json_context().items() if key.startswith("@aws-cdk")}
     with tempfile.TemporaryDirectory() as outdir:
         app = App(context=flags, outdir=outdir)
-        stack = Stack(app, STACK_NAME, env=Environment(account=MANAGEMENT_ACCOUNT, region=settings.region))
-        BedrockOrganizationGuardrails(
-            stack,
-            "Bedrock",
-            models=settings.models,
-            residency=settings.residency or [settings.region],
-            target_ids=[WORKLOAD_OU],
-            deployment_principals=[DEPLOYMENT_PRINCIPAL],
-            guardrail=BedrockGuardrail(stack, "Guardrail", policy=GuardrailPolicy.hipaa()),
-            organization_id=ORGANIZATION_ID,
-        )
+        assert settings.organization is not None
+        stack = OrganizationBedrockStack(app, settings.organization.stack_name, settings=settings)
         template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
     return template
