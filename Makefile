@@ -30,7 +30,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy docs bench sarif security-diff
+.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy deploy-organization docs bench sarif security-diff
 
 help:
 	@echo "make synth   set up, then cdk synth of the reference environment into cdk.out/"
@@ -39,7 +39,8 @@ help:
 	@echo "make bench   synth of the reference vs an empty app, 1/10/50 teams, and the test suite's wall time"
 	@echo "make sarif   the last synth's findings (cdk.out) as SARIF 2.1.0 in findings.sarif"
 	@echo "make security-diff BASE_REF=<git ref>   what this change does to access, against the ref, in security-diff.md"
-	@echo "make deploy  (real AWS, your credentials) cdk bootstrap + cdk deploy of the reference environment"
+	@echo "make deploy  (real AWS, your credentials) cdk bootstrap + cdk deploy of the reference account stack"
+	@echo "make deploy-organization  (real AWS, the management account's credentials) the organization stack"
 	@echo "make lock    re-pin requirements.lock from pyproject.toml (and the handler's Bedrock model)"
 	@echo "make clean   remove cdk.out and caches (keeps installs)"
 
@@ -76,7 +77,7 @@ $(CLI_STAMP): package.json package-lock.json $(NODE_STAMP)
 synth: setup
 	rm -rf cdk.out
 	$(CDK) synth --quiet --no-notices
-	@echo "template: cdk.out/$$($(PY) -c 'import json;print(next(a["properties"]["templateFile"] for a in json.load(open("cdk.out/manifest.json"))["artifacts"].values() if a["type"]=="aws:cloudformation:stack"))')"
+	@$(PY) -c 'import json;[print("template: cdk.out/" + a["properties"]["templateFile"]) for a in json.load(open("cdk.out/manifest.json"))["artifacts"].values() if a["type"]=="aws:cloudformation:stack"]'
 
 # The picture, the control map and the access matrix are generated from the synthesized template, the
 # settings table and JSON Schema from stacks/settings_schema.py; a test fails when one is stale.
@@ -109,8 +110,17 @@ bench: setup $(PY_STAMP)
 bootstrap: setup
 	$(CDK) bootstrap --no-notices
 
+# The stacks by role, from the settings (cdk.json): each deploys with its own account's credentials.
+ACCOUNT_STACK = $$($(PY) -c 'from stacks.app import build_app;print(build_app(compliance=False)[1].stack_name)')
+ORGANIZATION_STACK = $$($(PY) -c 'from stacks.app import build_app,organization_stack as o;s=o(build_app(compliance=False)[0]);print(s.stack_name if s else "")')
+
 deploy: bootstrap
-	$(CDK) deploy --all --no-notices --require-approval broadening
+	$(CDK) deploy $(ACCOUNT_STACK) --exclusively --no-notices --require-approval broadening
+
+# The management (or delegated administrator) account's stack: its credentials, not a workload account's.
+deploy-organization: bootstrap
+	@name=$(ORGANIZATION_STACK); test -n "$$name" || { echo "cdk.json has no secure-bedrock.organization block" >&2; exit 2; }; \
+	  $(CDK) deploy "$$name" --exclusively --no-notices --require-approval broadening
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .

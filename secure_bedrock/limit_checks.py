@@ -127,6 +127,51 @@ def section_count(section: str, limit: Limit) -> Callable[[Template], list[Locat
     return check
 
 
+#: The Organizations policy types whose documents have a size limit and a count per target, each with
+#: the AWS-managed policy attached beside them (``FullAWSAccess``, ``RCPFullAWSAccess``).
+ORGANIZATIONS_POLICY_LIMITS: dict[str, Limit] = {
+    "SERVICE_CONTROL_POLICY": limits.SERVICE_CONTROL_POLICY,
+    "RESOURCE_CONTROL_POLICY": limits.RESOURCE_CONTROL_POLICY,
+}
+
+
+def organizations_policy_size(template: Template) -> list[Located]:
+    """Every SCP and RCP fits 5,120 characters."""
+    found = []
+    for logical_id, properties in _of_type(template, "AWS::Organizations::Policy"):
+        limit = ORGANIZATIONS_POLICY_LIMITS.get(properties.get("Type", ""))
+        if limit is None or properties.get("Content") is None:
+            continue
+        size = limits.policy_size(properties["Content"], limit, _resources(template))
+        if size > limit.maximum:
+            found.append((logical_id, _over(size, limit, "Properties/Content")))
+    return found
+
+
+def organizations_policies_per_target(template: Template) -> list[Located]:
+    """No root, OU or account gets more than five SCPs (or RCPs), the AWS-managed one among them."""
+    attached: dict[tuple[str, str], list[str]] = {}
+    for logical_id, properties in _of_type(template, "AWS::Organizations::Policy"):
+        kind = properties.get("Type", "")
+        if kind not in ORGANIZATIONS_POLICY_LIMITS:
+            continue
+        for target in properties.get("TargetIds") or []:
+            if isinstance(target, str):
+                attached.setdefault((kind, target), []).append(logical_id)
+    found: list[Located] = []
+    for (kind, target), policies in sorted(attached.items()):
+        if len(policies) + 1 > limits.SCPS_PER_TARGET.maximum:
+            found.extend(
+                (
+                    logical_id,
+                    f"Properties/TargetIds: {target} gets {len(policies)} {kind} policies here and the AWS-managed "
+                    f"one (limit {limits.SCPS_PER_TARGET.maximum})",
+                )
+                for logical_id in policies
+            )
+    return found
+
+
 def library_function_reserved_concurrency(template: Template) -> list[Located]:
     """No function of this library reserves concurrency: on a new account (total concurrency 10, all of
     which must stay unreserved) any reservation fails the deploy."""
@@ -155,6 +200,11 @@ LIMIT_CHECKS: tuple[tuple[str, str, Callable[[Template], list[Located]]], ...] =
      policy_property("AWS::S3::BucketPolicy", "PolicyDocument", limits.BUCKET_POLICY)),
     ("Bedrock-LimitTopicPolicy", "An SNS topic policy is over 30,720 bytes.",
      policy_property("AWS::SNS::TopicPolicy", "PolicyDocument", limits.TOPIC_POLICY)),
+    ("Bedrock-LimitOrganizationsPolicySize", "A service or resource control policy is over 5,120 characters.",
+     organizations_policy_size),
+    ("Bedrock-LimitOrganizationsPoliciesPerTarget",
+     "A root, OU or account gets more than 5 service (or resource) control policies, the AWS-managed one included.",
+     organizations_policies_per_target),
     ("Bedrock-LimitTemplateSize", "The template is over CloudFormation's 1,000,000 bytes.", template_size),
     ("Bedrock-LimitStackResources", "The stack has more than 500 resources.", section_count("Resources", limits.STACK_RESOURCES)),
     ("Bedrock-LimitStackOutputs", "The stack has more than 200 outputs.", section_count("Outputs", limits.STACK_OUTPUTS)),

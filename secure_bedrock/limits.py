@@ -71,6 +71,9 @@ TOPIC_POLICY = Limit("SNS topic policy", 30_720, "bytes", True, "Amazon SNS quot
 SERVICE_CONTROL_POLICY = Limit(
     "service control policy", 5_120, "characters", True, "AWS Organizations quotas"
 )
+RESOURCE_CONTROL_POLICY = Limit(
+    "resource control policy", 5_120, "characters", True, "AWS Organizations quotas"
+)
 SCPS_PER_TARGET = Limit(
     "service control policies per root, OU or account", 5, "policies", False, "AWS Organizations quotas"
 )

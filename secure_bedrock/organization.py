@@ -65,6 +65,7 @@ from secure_bedrock._validation import (
     require_type,
     require_unique,
 )
+from secure_bedrock.acknowledgements import skip_checkov
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.models import (
     ApplicationInferenceProfileModel,
@@ -595,7 +596,15 @@ class BedrockOrganizationGuardrails(Construct):
                 },
             )
         )
-        if not added.statement_added:
+        if added.statement_added:
+            skip_checkov(
+                guardrail.encryption_key,
+                "CKV_AWS_33",
+                "The '*' principal is bounded by aws:PrincipalOrgID (this organization only) and kms:ViaService "
+                "(through Bedrock only), for Decrypt alone: the member accounts' callers of the enforced guardrail, "
+                "whose account ids the management account cannot list.",
+            )
+        else:
             Annotations.of(self).add_warning_v2(
                 "secure-bedrock:organization-guardrail-key",
                 "guardrail: its key is imported, so its policy is yours to change: let the organization's principals "
@@ -644,7 +653,6 @@ class BedrockOrganizationGuardrails(Construct):
             },
             target_ids=targets,
         )
-        # The policy names the published version: it is attached only once the version and the
-        # resource policy exist.
+        # The policy is attached only once the resource policy exists (and the published version, which
+        # its identifier references).
         self.bedrock_policy.node.add_dependency(self.guardrail_policy)
-        self.bedrock_policy.node.add_dependency(guardrail.version)

@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
-@pytest.fixture(scope="module")
-def report(reference_template: Template, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def _checkov(template: dict[str, Any], name: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """checkov's JSON report of one template, as security teams run it on cdk.out."""
     assert CHECKOV.exists(), "checkov is not installed: run 'make test', which installs it into .venv-checkov"
-    path = tmp_path_factory.mktemp("checkov") / "SecureBedrockHipaa.template.json"
-    path.write_text(json.dumps(reference_template.to_json(), indent=1))
+    path = tmp_path_factory.mktemp("checkov") / f"{name}.template.json"
+    path.write_text(json.dumps(template, indent=1))
     result = subprocess.run(
         [
             str(CHECKOV),
@@ -51,6 +51,21 @@ def report(reference_template: Template, tmp_path_factory: pytest.TempPathFactor
     assert result.returncode in (0, 1), result.stderr[-2000:]
     parsed: dict[str, Any] = json.loads(result.stdout)
     return parsed
+
+
+@pytest.fixture(scope="module")
+def report(reference_template: Template, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _checkov(reference_template.to_json(), "SecureBedrockHipaa", tmp_path_factory)
+
+
+def test_the_organization_stack_has_no_failed_check(
+    reference_assembly: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    name = "SecureBedrockOrganization"
+    template = json.loads((Path(reference_assembly.directory) / f"{name}.template.json").read_text())
+    report = _checkov(template, name, tmp_path_factory)
+    assert [f"{c['check_id']} {c['resource']}" for c in report["results"]["failed_checks"]] == []
+    assert report["summary"]["passed"] > 0
 
 
 def test_no_failed_checks(report: dict[str, Any]) -> None:

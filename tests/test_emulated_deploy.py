@@ -10,6 +10,7 @@ the template tests instead (test_reference_stack, the per-construct tests, the c
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,17 @@ CUSTOM_RESOURCES_NOT_RUN = frozenset(
 )
 
 
-def for_the_emulator(template: dict[str, Any]) -> dict[str, Any]:
-    """``template`` with every ``Fn::GetAtt`` of a type moto skips replaced by a placeholder value."""
+def for_the_emulator(
+    template: dict[str, Any],
+    *,
+    not_emulated: frozenset[str] = NOT_EMULATED,
+    placeholders: Mapping[tuple[str, str], str] = PLACEHOLDER_ATTRIBUTES,
+) -> dict[str, Any]:
+    """``template`` with every ``Fn::GetAtt`` of a type moto skips replaced by a placeholder value.
+
+    ``not_emulated`` and ``placeholders`` default to this module's (the account stack's); the organization
+    stack's test (tests/test_emulated_organization.py) passes its own.
+    """
     types = {logical_id: resource["Type"] for logical_id, resource in template["Resources"].items()}
 
     def rewrite(node: Any) -> Any:
@@ -85,13 +95,13 @@ def for_the_emulator(template: dict[str, Any]) -> dict[str, Any]:
             return [rewrite(item) for item in node]
         if not isinstance(node, dict):
             return node
-        if set(node) == {"Fn::GetAtt"} and types.get(node["Fn::GetAtt"][0]) in NOT_EMULATED:
+        if set(node) == {"Fn::GetAtt"} and types.get(node["Fn::GetAtt"][0]) in not_emulated:
             logical_id, attribute = node["Fn::GetAtt"]
             key = (types[logical_id], attribute)
-            if key not in PLACEHOLDER_ATTRIBUTES:
+            if key not in placeholders:
                 raise AssertionError(f"{logical_id}.{attribute}: no placeholder for {key}; add one")
-            return PLACEHOLDER_ATTRIBUTES[key].format(region=REGION, account=ACCOUNT, id=logical_id.lower())
-        if set(node) == {"Ref"} and types.get(node["Ref"]) in NOT_EMULATED:
+            return placeholders[key].format(region=REGION, account=ACCOUNT, id=logical_id.lower())
+        if set(node) == {"Ref"} and types.get(node["Ref"]) in not_emulated:
             raise AssertionError(f"Ref {node['Ref']}: moto resolves it to nothing; give it a placeholder")
         return {key: rewrite(value) for key, value in node.items()}
 
@@ -125,11 +135,11 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 3
     raise AssertionError(f"moto server did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="module")
-def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A moto server on localhost for this module; stopped (and its log kept) afterwards."""
+@contextlib.contextmanager
+def moto_server(log_path: Path) -> Iterator[str]:
+    """A moto server on localhost (tests/moto_server.py), its URL; stopped (its log kept) on exit."""
     port = _free_port()
-    log = (tmp_path_factory.mktemp("moto") / "server.log").open("wb")
+    log = log_path.open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "tests.moto_server", "-H", "127.0.0.1", "-p", str(port)],
         cwd=ROOT,
@@ -149,6 +159,13 @@ def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.kill()
             server.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A moto server on localhost for this module; stopped (and its log kept) afterwards."""
+    with moto_server(tmp_path_factory.mktemp("moto") / "server.log") as url:
+        yield url
 
 
 def _cli_environment(url: str, home: Path) -> dict[str, str]:

@@ -85,6 +85,62 @@ def test_policy_size_rule_at_its_boundary(
     )
 
 
+@pytest.mark.parametrize(
+    ("kind", "limit"),
+    [
+        ("SERVICE_CONTROL_POLICY", limits.SERVICE_CONTROL_POLICY),
+        ("RESOURCE_CONTROL_POLICY", limits.RESOURCE_CONTROL_POLICY),
+    ],
+)
+def test_organizations_policy_size_at_its_boundary(kind: str, limit: limits.Limit) -> None:
+    rule = "Bedrock-LimitOrganizationsPolicySize"
+
+    def template(size: int) -> dict[str, Any]:
+        return template_with(
+            "AWS::Organizations::Policy",
+            "Content",
+            policy_of_size(size, limit),
+            Type=kind,
+            TargetIds=["r-ab12"],
+        )
+
+    assert found(template(5_120), rule) == []
+    assert found(template(5_121), rule) == ["Subject Properties/Content: 5,121 characters (limit 5,120)"]
+    # Other policy types (the Bedrock policy, tag policies) have no such limit here.
+    bedrock = template_with(
+        "AWS::Organizations::Policy", "Content", policy_of_size(9_000, limit), Type="BEDROCK_POLICY"
+    )
+    assert found(bedrock, rule) == []
+
+
+def test_organizations_policies_per_target_at_its_boundary() -> None:
+    rule = "Bedrock-LimitOrganizationsPoliciesPerTarget"
+
+    def template(count: int, kind: str = "SERVICE_CONTROL_POLICY") -> dict[str, Any]:
+        return {
+            "Resources": {
+                f"Policy{n}": {
+                    "Type": "AWS::Organizations::Policy",
+                    "Properties": {
+                        "Type": kind,
+                        "Content": {},
+                        "TargetIds": ["ou-ab12-cdefgh34", f"{n:012d}"],
+                    },
+                }
+                for n in range(count)
+            }
+        }
+
+    assert found(template(4), rule) == []  # four and FullAWSAccess: five
+    over = found(template(5), rule)
+    assert len(over) == 5
+    assert over[0] == (
+        "Policy0 Properties/TargetIds: ou-ab12-cdefgh34 gets 5 SERVICE_CONTROL_POLICY policies here and the "
+        "AWS-managed one (limit 5)"
+    )
+    assert found(template(5, "BEDROCK_POLICY"), rule) == []
+
+
 def test_iam_sizes_exclude_whitespace_and_endpoint_sizes_include_it() -> None:
     document = {
         "Version": "2012-10-17",

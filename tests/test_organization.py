@@ -248,8 +248,9 @@ def test_the_bedrock_policy_enforces_the_guardrails_published_version_in_its_reg
         "system": {"@@assign": "comprehensive"},
         "messages": {"@@assign": "comprehensive"},
     }
+    # The identifier references the published version (so CloudFormation creates it first).
     version = stack.get_logical_id(guardrails_version(stack))
-    assert version in policy["DependsOn"]
+    assert version in identifier
     assert stack.get_logical_id(guardrails.guardrail_policy) in policy["DependsOn"]
     (statement,) = template["Resources"][stack.get_logical_id(guardrails.guardrail_policy)]["Properties"][
         "PolicyDocument"

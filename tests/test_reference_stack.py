@@ -71,9 +71,15 @@ def acknowledged_rules(stack: HipaaBedrockStack) -> dict[str, str]:
 
 
 def test_every_compliance_pack_has_zero_unacknowledged_findings(reference_assembly) -> None:
-    # The fixture's synth would have raised on any finding; the report must list none either.
-    report = json.loads((Path(reference_assembly.directory) / "policy-validation-report.json").read_text())
-    assert [v for plugin in report["pluginReports"] for v in plugin["violations"]] == []
+    # The fixture's synth would have raised on any finding; the reports must list none either. cdk-nag's
+    # packs report into validation-report.json (each with its conclusion), the Bedrock rules into
+    # policy-validation-report.json (which lists a plugin only when it finds something).
+    directory = Path(reference_assembly.directory)
+    packs = json.loads((directory / "validation-report.json").read_text())["pluginReports"]
+    assert sorted(plugin["pluginName"] for plugin in packs) == sorted(PACKS)
+    assert {plugin["conclusion"] for plugin in packs} == {"success"}
+    policy = json.loads((directory / "policy-validation-report.json").read_text())["pluginReports"]
+    assert [v for plugin in [*packs, *policy] for v in plugin["violations"]] == []
 
 
 def test_the_packs_do_run_and_fail_synth_on_a_finding(make_stack) -> None:
