@@ -41,7 +41,7 @@ from secure_bedrock.options import (
     merge_flat_arguments,
 )
 from secure_bedrock.organization import LANDING_ZONE_TAG, PROTECTED_RESOURCE_TYPES
-from secure_bedrock.residency import Residency
+from secure_bedrock.residency import RESIDENCY_METADATA, Residency
 from secure_bedrock.teams import BedrockTeam, TeamSpec
 
 __all__ = ["INVOCATION_LOG_DATA_TYPES", "LandingZoneOptions", "SecureBedrockLandingZone"]
@@ -152,6 +152,15 @@ class SecureBedrockLandingZone(Construct):
         deprecation_annotation(self, deprecated_flat_arguments)
         self.residency = checked_residency
         """The residency the models were checked against, or ``None``."""
+        if checked_residency is not None:
+            # Recorded in the template, for the architecture picture and reviewers of the template.
+            Stack.of(self).add_metadata(
+                RESIDENCY_METADATA,
+                {
+                    "described_as": checked_residency.described_as,
+                    "regions": sorted(checked_residency.regions),
+                },
+            )
         self.options = LandingZoneOptions(**groups)
         """The options the landing zone was built with (any flat arguments moved into their groups)."""
         self._add_network(models, self.options.network, self.options.evidence.log_retention, removal_policy)

@@ -49,6 +49,10 @@ def regions_of(geography: str) -> frozenset[str]:
     )
 
 
+#: The template metadata key where a landing zone records its residency (``described_as``, ``regions``).
+RESIDENCY_METADATA = "secure-bedrock:residency"
+
+
 @dataclass(frozen=True)
 class Residency:
     """The regions data may be processed in. Build it with :meth:`of`."""

@@ -187,3 +187,28 @@ def test_rendering_is_deterministic(template: dict[str, Any], svg: str) -> None:
     assert render_architecture_svg(reordered) == svg, (
         "the picture must not depend on the template's key order"
     )
+
+
+def test_the_residency_is_stated_from_the_template(template: dict[str, Any], svg: str) -> None:
+    from secure_bedrock.residency import RESIDENCY_METADATA
+
+    recorded = template["Metadata"][RESIDENCY_METADATA]
+    assert recorded == {
+        "described_as": "the 'us' geography",
+        "regions": ["us-east-1", "us-east-2", "us-west-1", "us-west-2"],
+    }
+    text = " ".join(labels(svg))
+    assert "Data residency: the 'us' geography (us-east-1, us-east-2, us-west-1, us-west-2)" in text
+    # A landing zone without a residency records none, and the picture claims none.
+    without = copy.deepcopy(template)
+    del without["Metadata"][RESIDENCY_METADATA]
+    assert "Data residency" not in " ".join(labels(render_architecture_svg(without)))
+    # Another residency is drawn as recorded.
+    other = copy.deepcopy(template)
+    other["Metadata"][RESIDENCY_METADATA] = {
+        "described_as": "us-east-1, us-west-2",
+        "regions": ["us-east-1", "us-west-2"],
+    }
+    assert "Data residency: us-east-1, us-west-2 (us-east-1, us-west-2)" in " ".join(
+        labels(render_architecture_svg(other))
+    )

@@ -25,11 +25,14 @@ def render_documents(
     from stacks.documents.access_matrix import matrix_for
     from stacks.documents.architecture import render_architecture_svg
     from stacks.documents.control_map import render_control_map
+    from stacks.documents.organization import organization_template
+    from stacks.documents.organization_picture import render_organization_svg
 
     return {
         DOCS / "architecture.svg": render_architecture_svg(template),
         DOCS / "hipaa-controls.md": render_control_map(template, stack),
         DOCS / "access-matrix.md": matrix_for(template, stack.stack_name, byo_template).markdown,
+        DOCS / "organization.svg": render_organization_svg(organization_template()),
         **render_settings_reference(),
     }
 
