@@ -30,7 +30,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy deploy-organization docs bench sarif security-diff
+.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy deploy-organization deploy-log-archive docs bench sarif security-diff
 
 help:
 	@echo "make synth   set up, then cdk synth of the reference environment into cdk.out/"
@@ -41,6 +41,7 @@ help:
 	@echo "make security-diff BASE_REF=<git ref>   what this change does to access, against the ref, in security-diff.md"
 	@echo "make deploy  (real AWS, your credentials) cdk bootstrap + cdk deploy of the reference account stack"
 	@echo "make deploy-organization  (real AWS, the management account's credentials) the organization stack"
+	@echo "make deploy-log-archive   (real AWS, the log-archive account's credentials) the evidence archive"
 	@echo "make lock    re-pin requirements.lock from pyproject.toml (and the handler's Bedrock model)"
 	@echo "make clean   remove cdk.out and caches (keeps installs)"
 
@@ -112,6 +113,7 @@ bootstrap: setup
 
 # The stacks by role, from the settings (cdk.json): each deploys with its own account's credentials.
 ACCOUNT_STACK = $$($(PY) -c 'from stacks.app import build_app;print(build_app(compliance=False)[1].stack_name)')
+LOG_ARCHIVE_STACK = $$($(PY) -c 'from stacks.app import build_app;from stacks.log_archive_stack import LogArchiveStack as L;print(*[s.stack_name for s in build_app(compliance=False)[0].node.children if isinstance(s, L)])')
 ORGANIZATION_STACK = $$($(PY) -c 'from stacks.app import build_app,organization_stack as o;s=o(build_app(compliance=False)[0]);print(s.stack_name if s else "")')
 
 deploy: bootstrap
@@ -161,3 +163,8 @@ handler-models: setup
 
 clean:
 	rm -rf cdk.out cdk.out.base .base findings.sarif security-diff.md .pytest_cache .mypy_cache .ruff_cache
+
+# The log-archive account's stack: deploy it before the member accounts that replicate to it.
+deploy-log-archive: bootstrap
+	@name=$(LOG_ARCHIVE_STACK); test -n "$$name" || { echo "cdk.json has no secure-bedrock.organization.log_archive block" >&2; exit 2; }; \
+	  $(CDK) deploy "$$name" --exclusively --no-notices --require-approval broadening

@@ -8,6 +8,7 @@ from secure_bedrock.access import (
     invoke_statements,
 )
 from secure_bedrock.acknowledgements import acknowledge, acknowledge_wildcard_resources
+from secure_bedrock.archive import ArchiveDestination, EvidenceArchive, EvidenceReplication
 from secure_bedrock.audit import BEDROCK_DATA_EVENT_TYPES, BedrockAuditTrail
 from secure_bedrock.bedrock_rules import BedrockChecks
 from secure_bedrock.budgets import BedrockBudgets, TeamBudget
@@ -76,6 +77,7 @@ __all__ = [
     "AccessOptions",
     "AlarmThresholds",
     "ApplicationInferenceProfileModel",
+    "ArchiveDestination",
     "BedrockAdministrator",
     "BedrockAuditTrail",
     "BedrockAuditor",
@@ -93,7 +95,9 @@ __all__ = [
     "ContentFilter",
     "CrossRegionInferenceProfile",
     "DeniedTopic",
+    "EvidenceArchive",
     "EvidenceOptions",
+    "EvidenceReplication",
     "FoundationModel",
     "GuardrailOptions",
     "GuardrailPolicy",

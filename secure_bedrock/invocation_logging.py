@@ -238,6 +238,8 @@ class ModelInvocationLogging(Construct):
             removal_policy=removal_policy,
         )
         large_data_prefix = f"{key_prefix}-large-data"
+        self.log_prefixes: tuple[str, ...] = (f"{key_prefix}/", f"{large_data_prefix}/")
+        """The key prefixes Bedrock writes the logs under (the handler's state is elsewhere)."""
         self.bucket = SecureLogBucket(
             self,
             "Bucket",
@@ -246,7 +248,7 @@ class ModelInvocationLogging(Construct):
             retention_days=retention_days,
             object_lock=object_lock,
             # The logs age out; the handler's state (under STATE_PREFIX) lives as long as the stack.
-            expire_prefixes=[f"{key_prefix}/", f"{large_data_prefix}/"],
+            expire_prefixes=list(self.log_prefixes),
             removal_policy=removal_policy,
         )
         bucket = self.bucket.bucket

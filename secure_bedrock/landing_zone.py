@@ -12,6 +12,7 @@ from typing import Any
 
 import jsii
 from aws_cdk import CfnResource, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -21,6 +22,7 @@ from secure_bedrock import limits
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import is_token, require_construct
 from secure_bedrock.access import BedrockAdministrator, BedrockAuditor, BedrockInvokerRole
+from secure_bedrock.archive import EvidenceReplication
 from secure_bedrock.audit import BedrockAuditTrail
 from secure_bedrock.budgets import BedrockBudgets, TeamBudget
 from secure_bedrock.grants import grant_statements
@@ -254,6 +256,14 @@ class SecureBedrockLandingZone(Construct):
             network=self.network,
             assumed_by=evidence.auditor_principal,
         )
+        self.replication: EvidenceReplication | None = None
+        if evidence.archive is not None:
+            sources = [(self.invocation_logging.bucket, list(self.invocation_logging.log_prefixes))]
+            if self.audit_trail is not None and self.audit_trail.bucket is not None:
+                sources.append((self.audit_trail.bucket, ["AWSLogs/"]))
+            self.replication = EvidenceReplication(
+                self, "ArchiveReplication", destination=evidence.archive, sources=sources
+            )
 
     def _add_guardrail(self, guardrail: GuardrailOptions, removal_policy: RemovalPolicy) -> None:
         self.guardrail = BedrockGuardrail(
@@ -335,6 +345,9 @@ class SecureBedrockLandingZone(Construct):
             thresholds=operations.alarm_thresholds,
             removal_policy=removal_policy,
         )
+        if self.replication is not None:
+            self.replication.alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.monitoring.topic))
+            self.monitoring.alarms.append(self.replication.alarm)
         self.node.add_validation(_StackFitsCloudFormation(self, len(teams)))
         self.budgets: BedrockBudgets | None = None
         if operations.monthly_budget_usd is not None:

@@ -35,6 +35,7 @@ from secure_bedrock._validation import (
     require_subnet_selection,
     require_type,
 )
+from secure_bedrock.archive import ArchiveDestination
 from secure_bedrock.budgets import DEFAULT_THRESHOLDS, validate_budget_emails, validate_thresholds_percent
 from secure_bedrock.guardrail import GuardrailPolicy, validate_cross_region, validate_previous_version
 from secure_bedrock.models import BedrockModel
@@ -108,6 +109,10 @@ class EvidenceOptions:
     """Key for the audit trail. Default: a new key for it alone."""
     auditor_principal: iam.IPrincipal | None = None
     """Who may assume the auditor role. Default: no role, only the auditor's managed policy."""
+    archive: ArchiveDestination | None = None
+    """The organization's evidence archive (a log-archive account's :class:`EvidenceArchive`): the
+    invocation logs and the audit trail's logs are replicated there, where this account's
+    administrators cannot delete or rewrite them; failed replications alarm. Default: none."""
 
 
 @dataclass(frozen=True)
@@ -344,6 +349,12 @@ def check_options(
             f"{organization_guardrail.region}, and the Bedrock policy enforces it there only; this stack is in "
             f"{region}: give the organization's guardrail of {region}"
         )
+    archive_region = evidence.archive.region if evidence.archive is not None else None
+    if residency is not None and archive_region is not None and archive_region not in residency.regions:
+        raise ValueError(
+            f"evidence.archive: the archive is in {archive_region}, outside {residency.described_as}; replicas "
+            f"would leave it. Use an archive in {', '.join(sorted(residency.regions))}"
+        )
     if residency is not None:
         region = Stack.of(scope).region
         if is_token(region):
@@ -405,6 +416,13 @@ def _check_evidence(evidence: EvidenceOptions) -> None:
     require_key("evidence.invocation_log_key", evidence.invocation_log_key)
     require_bool("evidence.adopt_existing_logging", evidence.adopt_existing_logging)
     require_bool("evidence.audit_trail", evidence.audit_trail)
+    if evidence.archive is not None:
+        require_type(
+            "evidence.archive",
+            evidence.archive,
+            ArchiveDestination,
+            "an ArchiveDestination(bucket_arn=..., key_arn=..., account=...)",
+        )
     require_key("evidence.audit_key", evidence.audit_key)
     if evidence.auditor_principal is not None:
         require_principal(

@@ -171,6 +171,7 @@ class SecureLogBucket(Construct):
         object_lock: ObjectLock | None = None,
         expire_prefixes: Sequence[str] | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        bucket_name: str | None = None,
     ) -> None:
         """
         :param encryption_key: the customer-managed key for the objects.
@@ -184,6 +185,8 @@ class SecureLogBucket(Construct):
             Default: the whole bucket.
         :param removal_policy: what happens to the buckets, and their bucket policies, when they leave
             the stack. Default: ``RETAIN``.
+        :param bucket_name: the evidence bucket's name, where others must know it ahead (an archive that
+            other accounts replicate to). Default: generated.
         """
         require_construct(scope, construct_id)
         require_key("encryption_key", encryption_key, optional=False)
@@ -250,6 +253,7 @@ class SecureLogBucket(Construct):
             **_secure_bucket_props(encryption_key, removal_policy),  # type: ignore[arg-type]
             server_access_logs_bucket=server_access_logs_bucket,
             server_access_logs_prefix=f"{self.node.path.replace('/', '-')}/",
+            bucket_name=bucket_name,
             object_lock_enabled=object_lock is not None or None,
             object_lock_default_retention=object_lock.to_retention() if object_lock else None,
             lifecycle_rules=[

@@ -12,6 +12,7 @@ from aws_cdk import App
 
 from secure_bedrock.compliance import register_compliance_packs
 from stacks.hipaa_stack import HipaaBedrockStack
+from stacks.log_archive_stack import LogArchiveStack
 from stacks.organization_stack import OrganizationBedrockStack
 from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
 
@@ -90,6 +91,8 @@ def build_app(
     stack = HipaaBedrockStack(app, settings.stack_name, settings=settings)
     if settings.organization is not None:
         OrganizationBedrockStack(app, settings.organization.stack_name, settings=settings)
+        if settings.organization.log_archive is not None:
+            LogArchiveStack(app, settings.organization.log_archive.stack_name, settings=settings)
     if compliance:
         register_compliance_packs(app)
     return app, stack

@@ -19,6 +19,7 @@ from secure_bedrock import (
     SecureBedrockLandingZone,
     TeamSpec,
 )
+from secure_bedrock.archive import ArchiveDestination
 from stacks.settings import ReferenceSettings
 
 
@@ -44,6 +45,8 @@ def network_options(settings: ReferenceSettings) -> NetworkOptions:
 def evidence_options(settings: ReferenceSettings) -> EvidenceOptions:
     """``evidence`` (and ``log_retention``) as the landing zone's evidence options."""
     evidence = settings.evidence
+    # A member of the organization: its evidence is replicated to the organization's archive.
+    archive = settings.organization.log_archive if settings.organization is not None else None
     return EvidenceOptions(
         retention_days=evidence.retention_days,
         log_retention=settings.log_retention,
@@ -52,6 +55,7 @@ def evidence_options(settings: ReferenceSettings) -> EvidenceOptions:
         adopt_existing_logging=evidence.adopt_existing_logging,
         audit_trail=evidence.audit_trail,
         auditor_principal=_principal(evidence.auditor_principals, default=None),
+        archive=ArchiveDestination.of(archive.account, settings.region) if archive is not None else None,
     )
 
 

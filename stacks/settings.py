@@ -160,6 +160,15 @@ class OperationsSettings:
 
 
 @dataclass(frozen=True)
+class LogArchiveSettings:
+    """The log-archive account: the organization's evidence archive, which member accounts replicate to."""
+
+    account: str
+    stack_name: str = "SecureBedrockLogArchive"
+    auditor_principals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class OrganizationSettings:
     """The organization reference: the management account's stack of organization policies for Bedrock,
     from the same models and residency as the account stack."""
@@ -172,6 +181,7 @@ class OrganizationSettings:
     model_access_principals: tuple[str, ...] = ()
     regulated: bool = True
     enforce_guardrail: bool = True
+    log_archive: LogArchiveSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -554,6 +564,7 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
         "model_access_principals",
         "regulated",
         "enforce_guardrail",
+        "log_archive",
     )
     path = f"{CONTEXT_KEY}.organization"
     reader = _Reader(errors, path, raw, known)
@@ -578,13 +589,42 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
         model_access_principals=reader.get_list("model_access_principals", require_principal_pattern),
         regulated=reader.get("regulated", True, _boolean),
         enforce_guardrail=reader.get("enforce_guardrail", True, _boolean),
+        log_archive=_log_archive(errors, reader.raw.get("log_archive")),
     )
     if settings.stack_name == account_stack:
         reader.fail(
             f"{path}.stack_name",
             f"{settings.stack_name!r} is the account stack's name too; give the organization stack its own",
         )
+    if settings.log_archive is not None and settings.log_archive.stack_name in (
+        account_stack,
+        settings.stack_name,
+    ):
+        reader.fail(
+            f"{path}.log_archive.stack_name",
+            f"{settings.log_archive.stack_name!r} is another stack's name too; give the log-archive stack its own",
+        )
     return settings
+
+
+def _log_archive(errors: list[str], raw: object) -> LogArchiveSettings | None:
+    """``organization.log_archive``: ``null`` or the log-archive account's stack."""
+    if raw is None:
+        return None
+    path = f"{CONTEXT_KEY}.organization.log_archive"
+    reader = _Reader(errors, path, raw, ("account", "stack_name", "auditor_principals"))
+    if not reader.raw:
+        return None
+    if reader.raw.get("account") is None:
+        reader.fail(
+            f"{path}.account",
+            "the log-archive account's 12-digit id is needed: members name its bucket by it",
+        )
+    return LogArchiveSettings(
+        account=reader.get("account", "", _account) or "",
+        stack_name=reader.get("stack_name", "SecureBedrockLogArchive", _stack_name),
+        auditor_principals=reader.get_list("auditor_principals", require_principal_arn),
+    )
 
 
 def _team(models: tuple[BedrockModel, ...]) -> Callable[[str, Any], TeamSettings]:

@@ -273,6 +273,20 @@ class OrganizationGuardrailSetting(_Block):
 PrincipalPattern = Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):\S+$")]
 
 
+class LogArchive(_Block):
+    account: str = Field(
+        pattern=ecma(ACCOUNT_ID_PATTERN), description="the log-archive account's 12-digit id"
+    )
+    stack_name: str = Field(
+        "SecureBedrockLogArchive",
+        pattern=ecma(STACK_NAME_PATTERN),
+        description="the log-archive stack's name",
+    )
+    auditor_principals: list[PrincipalArn] = Field(
+        [], description="IAM principal ARNs that may read the archive (and decrypt it)"
+    )
+
+
 class Organization(_Block):
     stack_name: str = setting(
         "SecureBedrockOrganization",
@@ -315,6 +329,13 @@ class Organization(_Block):
         True,
         "a HIPAA guardrail in the management account, enforced on every model call of the targets in the "
         "stack's region by the Organizations Bedrock policy",
+    )
+    log_archive: LogArchive | None = setting(
+        None,
+        '`{"account": "444455556666", "stack_name": "SecureBedrockLogArchive", "auditor_principals": [...]}`: '
+        "the organization's evidence archive (Object Lock, its own key), a third stack; the account stack "
+        "replicates its invocation logs and trail there ([organization.md](organization.md#central-evidence)); "
+        "`null`: no archive",
     )
 
 

@@ -648,6 +648,7 @@ ALWAYS_WRONG: dict[str, tuple[Any, ...]] = {
     "list": ("x", 5, None, {"a": 1}, True),
     "object": ("x", 5, [], True, ["a"]),
     "optional_object": ("x", 5, [], True, ["a"]),
+    "archive_account": ("1234", "abcdefghijkl", "123456789012\n", 111122223333, True, "", None),
 }
 
 
@@ -679,6 +680,9 @@ def kind_of(path: Path_) -> str | None:
         ".organization.organization_id": "organization_id",
         ".organization.regulated": "bool",
         ".organization.enforce_guardrail": "bool",
+        ".organization.log_archive": "optional_object",
+        ".organization.log_archive.account": "archive_account",
+        ".organization.log_archive.stack_name": "stack_name",
     }
     if text in simple:
         return simple[text]
@@ -770,6 +774,7 @@ FIXED_MAPPINGS: tuple[Path_, ...] = (
     ("teams", 0),
     ("teams", 1),
     ("organization",),
+    ("organization", "log_archive"),
 )
 
 

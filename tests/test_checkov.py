@@ -58,10 +58,10 @@ def report(reference_template: Template, tmp_path_factory: pytest.TempPathFactor
     return _checkov(reference_template.to_json(), "SecureBedrockHipaa", tmp_path_factory)
 
 
-def test_the_organization_stack_has_no_failed_check(
-    reference_assembly: Any, tmp_path_factory: pytest.TempPathFactory
+@pytest.mark.parametrize("name", ["SecureBedrockOrganization", "SecureBedrockLogArchive"])
+def test_the_other_reference_stacks_have_no_failed_check(
+    name: str, reference_assembly: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    name = "SecureBedrockOrganization"
     template = json.loads((Path(reference_assembly.directory) / f"{name}.template.json").read_text())
     report = _checkov(template, name, tmp_path_factory)
     assert [f"{c['check_id']} {c['resource']}" for c in report["results"]["failed_checks"]] == []

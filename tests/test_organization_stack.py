@@ -123,17 +123,19 @@ def test_the_organization_stack_is_clean_under_every_pack(reference_assembly: An
     assert ORG_STACK not in acknowledged
 
 
-def test_the_cli_synthesizes_the_same_organization_stack(
-    organization_template: dict[str, Any], cli_assembly: Path
-) -> None:
+@pytest.mark.parametrize("name", [ORG_STACK, "SecureBedrockLogArchive"])
+def test_the_cli_synthesizes_the_same_stack(name: str, reference_assembly: Any, cli_assembly: Path) -> None:
     from tests.test_reference_stack import without_cli_metadata
 
-    synthesized = json.loads((cli_assembly / f"{ORG_STACK}.template.json").read_text())
-    assert without_cli_metadata(synthesized) == without_cli_metadata(organization_template)
+    synthesized = json.loads((cli_assembly / f"{name}.template.json").read_text())
+    ours = json.loads((Path(reference_assembly.directory) / f"{name}.template.json").read_text())
+    assert without_cli_metadata(synthesized) == without_cli_metadata(ours)
 
 
-def test_cfn_lint_reports_no_errors_or_warnings(organization_template: dict[str, Any]) -> None:
-    matches = lint(json.dumps(organization_template), config=ManualArgs(regions=["us-east-1"]))
+@pytest.mark.parametrize("name", [ORG_STACK, "SecureBedrockLogArchive"])
+def test_cfn_lint_reports_no_errors_or_warnings(name: str, reference_assembly: Any) -> None:
+    template = (Path(reference_assembly.directory) / f"{name}.template.json").read_text()
+    matches = lint(template, config=ManualArgs(regions=["us-east-1"]))
     assert [f"{m.rule.id} {m.path}: {m.message}" for m in matches if m.rule.id[0] in "EW"] == []
 
 

@@ -230,6 +230,7 @@ def _type_ok(kind: str, value: Any) -> bool:
         "list": isinstance(value, list),
         "object": isinstance(value, dict),
         "optional_object": value is None or isinstance(value, dict),
+        "archive_account": isinstance(value, str),
     }.get(kind, isinstance(value, str))
 
 

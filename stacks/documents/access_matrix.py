@@ -50,6 +50,7 @@ LOGS_ACTIONS = "Service Authorization Reference: Amazon CloudWatch Logs (actions
 SCP = "Organizations user guide: SCP evaluation (a Deny in an SCP holds for every principal of the member accounts)"
 SCP_REGION = "Bedrock user guide: inference-profiles-support (SCPs evaluate a cross-region request in its destination region)"
 RCP = "Organizations user guide: RCP evaluation (a Deny in an RCP holds whatever the resource's own policy allows)"
+ARCHIVE = "S3 user guide: replication (cross-account: the destination bucket and key policies admit the source's role) and Object Lock"
 GUARDRAIL_RBP = (
     "Bedrock user guide: guardrails-resource-based-policies (organization-level enforced guardrails)"
 )
@@ -1807,12 +1808,87 @@ def organization_rows(org: Deployed) -> list[Row]:
     return b.rows
 
 
+def archive_rows(archive: Deployed, member: Deployed) -> list[Row]:
+    """The organization's evidence archive (a log-archive account) as a member account reaches it: its
+    administrator (``*:*`` at home) and its replication role, as the member's template grants it."""
+    from stacks.documents import organization as o
+
+    organization_id = o.reference_organization().organization_id
+    b = _Builder(archive)
+    admin = f"arn:aws:iam::{member.account}:role/Admin"
+    replication_role = member.find("AWS::IAM::Role", "ArchiveReplication")
+    replicator = member.role_arn(replication_role)
+    replication_policies = member.identity_policies(replication_role)
+    bucket = archive.find("AWS::S3::Bucket", "ArchiveBucket(?!AccessLogs)")
+    bucket_arn = str(archive.get_att(bucket, "Arn"))
+    key = archive.find("AWS::KMS::Key", "ArchiveKey")
+    key_arn = str(archive.get_att(key, "Arn"))
+    bucket_policy = archive.bucket_policy(bucket)
+    obj = f"{bucket_arn}/bedrock/AWSLogs/{member.account}/BedrockModelInvocationLogs/us-east-1/2026/12/06/00/log.json.gz"
+    section = "Organization: the evidence archive (log-archive account), from a member account"
+
+    def to_archive(
+        principal: str,
+        action: str,
+        resource: str = obj,
+        org: str = organization_id,
+        identity: list[dict[str, Any]] | None = None,
+        context: Mapping[str, ContextValue] | None = None,
+        policy: Mapping[str, Any] | None = None,
+    ) -> SimulationRequest:
+        return SimulationRequest(
+            principal=principal, action=action, resource=resource, resource_account=archive.account,
+            context={"aws:PrincipalOrgID": org, **(context or {})},
+            identity_policies=[{"name": "AdministratorAccess", "policy": _allow_everything()}] if identity is None else identity,
+            resource_policy=bucket_policy if policy is None else policy,
+        )  # fmt: skip
+
+    who_admin = "Member account administrator (`*:*` in its own account)"
+    who_replicator = "Member account's replication role (as its template grants it)"
+    via_s3 = {
+        "kms:ViaService": "s3.us-east-1.amazonaws.com",
+        "kms:ResourceAliases": ["alias/secure-bedrock-evidence-archive"],
+    }
+    for row_id, who, does, expected, request in (
+        ("archive-admin-deletes", who_admin, "Deletes a version of its evidence in the archive", IMPLICIT,
+         to_archive(admin, "s3:DeleteObjectVersion")),
+        ("archive-admin-overwrites", who_admin, "Writes over its evidence in the archive (PutObject)", IMPLICIT,
+         to_archive(admin, "s3:PutObject")),
+        ("archive-admin-shortens-lock", who_admin, "Shortens an archived version's retention", IMPLICIT,
+         to_archive(admin, "s3:PutObjectRetention")),
+        ("archive-admin-bucket-policy", who_admin, "Rewrites the archive's bucket policy", IMPLICIT,
+         to_archive(admin, "s3:PutBucketPolicy", bucket_arn)),
+        ("archive-admin-decrypts", who_admin, "Decrypts with the archive's key", IMPLICIT,
+         to_archive(admin, "kms:Decrypt", key_arn, policy=archive.key_policy(key))),
+        ("archive-replicates", who_replicator, "Replicates a new version into the archive", ALLOWED,
+         to_archive(replicator, "s3:ReplicateObject", identity=replication_policies)),
+        ("archive-replicate-key", who_replicator, "Encrypts the replica with the archive's key, through S3", ALLOWED,
+         to_archive(replicator, "kms:GenerateDataKey", key_arn, identity=replication_policies, context=via_s3,
+                    policy=archive.key_policy(key))),
+        ("archive-replicates-delete", who_replicator, "Replicates a delete (marker) into the archive", IMPLICIT,
+         to_archive(replicator, "s3:ReplicateDelete", identity=replication_policies)),
+        ("archive-replicator-deletes", who_replicator, "Deletes a version in the archive", IMPLICIT,
+         to_archive(replicator, "s3:DeleteObjectVersion", identity=replication_policies)),
+        ("archive-stranger-replicates", "A role of another organization, named like the replication role",
+         "Replicates into the archive", IMPLICIT,
+         to_archive("arn:aws:iam::999988887777:role/secure-bedrock-evidence-replication-us-east-1", "s3:ReplicateObject",
+                    org="o-zz99zz99zz")),
+    ):  # fmt: skip
+        b.add(row_id, section, who, does, "any", expected, ARCHIVE, request)
+    return b.rows
+
+
 def _allow_everything() -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
 def all_rows(
-    reference: Deployed, byo: Deployed, during: Deployed, after: Deployed, org: Deployed | None = None
+    reference: Deployed,
+    byo: Deployed,
+    during: Deployed,
+    after: Deployed,
+    org: Deployed | None = None,
+    archive: Deployed | None = None,
 ) -> list[Row]:
     """The rows of every template."""
     return [
@@ -1820,6 +1896,7 @@ def all_rows(
         *byo_rows(byo),
         *transition_rows(during, after),
         *(organization_rows(org) if org is not None else []),
+        *(archive_rows(archive, reference) if archive is not None else []),
     ]
 
 
@@ -1864,5 +1941,16 @@ def matrix_for(
         region=REGION,
         stack_name=organization.reference_organization().stack_name,
     )
-    evaluated = tuple(evaluate_rows(all_rows(reference, byo, during, after, org)))
+    log_archive = organization.reference_organization().log_archive
+    archive = (
+        Deployed(
+            organization.archive_template(),
+            account=log_archive.account,
+            region=REGION,
+            stack_name=log_archive.stack_name,
+        )
+        if log_archive is not None
+        else None
+    )
+    evaluated = tuple(evaluate_rows(all_rows(reference, byo, during, after, org, archive)))
     return Matrix(evaluated, render_access_matrix(evaluated))

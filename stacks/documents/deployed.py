@@ -94,6 +94,10 @@ class Deployed:
         if name in pseudo:
             return pseudo[name]
         kind = self.type_of(name)
+        # A resource that names itself is deployed under that name.
+        given = {"AWS::S3::Bucket": "BucketName", "AWS::IAM::Role": "RoleName"}.get(kind)
+        if given is not None and self.properties(name).get(given) is not None:
+            return self.resolve(self.properties(name)[given])
         if kind == "AWS::S3::Bucket":
             return self._name(name, 63).lower()
         if kind == "AWS::IAM::Role":

@@ -47,3 +47,23 @@ def organization_template() -> dict[str, Any]:
         stack = OrganizationBedrockStack(app, settings.organization.stack_name, settings=settings)
         template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
     return template
+
+
+def archive_template() -> dict[str, Any]:
+    """The log-archive stack, synthesized alone with cdk.json's feature flags."""
+    from stacks.app import cdk_json_context
+    from stacks.log_archive_stack import LogArchiveStack
+
+    settings = reference_settings()
+    organization = settings.organization
+    assert organization is not None
+    if organization.log_archive is None:
+        raise ValueError(
+            f"cdk.json: {CONTEXT_KEY}.organization.log_archive is null; the archive rows need it"
+        )
+    flags = {key: value for key, value in cdk_json_context().items() if key.startswith("@aws-cdk")}
+    with tempfile.TemporaryDirectory() as outdir:
+        app = App(context=flags, outdir=outdir)
+        stack = LogArchiveStack(app, organization.log_archive.stack_name, settings=settings)
+        template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
+    return template
