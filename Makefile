@@ -30,11 +30,12 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy deploy-organization deploy-log-archive docs bench sarif security-diff
+.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy deploy-organization deploy-log-archive docs synth-scale bench sarif security-diff
 
 help:
 	@echo "make synth   set up, then cdk synth of the reference environment into cdk.out/"
 	@echo "make test    set up, then ruff, mypy and the whole pytest suite"
+	@echo "make synth-scale TEAMS=1000   the scale example: the landing zone and TEAMS teams in team stacks, into cdk.out.scale/"
 	@echo "make docs    regenerate docs/architecture.svg and docs/hipaa-controls.md from the synthesized template"
 	@echo "make bench   synth of the reference vs an empty app, 1/10/50 teams, and the test suite's wall time"
 	@echo "make sarif   the last synth's findings (cdk.out) as SARIF 2.1.0 in findings.sarif"
@@ -79,6 +80,13 @@ synth: setup
 	rm -rf cdk.out
 	$(CDK) synth --quiet --no-notices
 	@$(PY) -c 'import json;[print("template: cdk.out/" + a["properties"]["templateFile"]) for a in json.load(open("cdk.out/manifest.json"))["artifacts"].values() if a["type"]=="aws:cloudformation:stack"]'
+
+# The scale example (stacks/scale_example.py): the landing zone and TEAMS teams, every pack on every stack.
+TEAMS ?= 1000
+synth-scale: setup
+	rm -rf cdk.out.scale
+	$(CDK) synth --quiet --no-notices --app "$(PY) -m stacks.scale_example" --output cdk.out.scale -c teams=$(TEAMS)
+	@ls cdk.out.scale/*.template.json | wc -l | xargs echo "stacks:"
 
 # The picture, the control map and the access matrix are generated from the synthesized template, the
 # settings table and JSON Schema from stacks/settings_schema.py; a test fails when one is stale.

@@ -11,7 +11,7 @@ from secure_bedrock.acknowledgements import acknowledge, acknowledge_wildcard_re
 from secure_bedrock.archive import ArchiveDestination, EvidenceArchive, EvidenceReplication
 from secure_bedrock.audit import BEDROCK_DATA_EVENT_TYPES, BedrockAuditTrail
 from secure_bedrock.bedrock_rules import BedrockChecks
-from secure_bedrock.budgets import BedrockBudgets, TeamBudget
+from secure_bedrock.budgets import BedrockBudgets, BedrockTeamBudgets, TeamBudget
 from secure_bedrock.functions import HardenedFunction
 from secure_bedrock.guardrail import (
     PII_TYPES,
@@ -19,6 +19,7 @@ from secure_bedrock.guardrail import (
     ContentFilter,
     DeniedTopic,
     GuardrailPolicy,
+    GuardrailReference,
     PiiEntity,
     RegexFilter,
 )
@@ -64,6 +65,12 @@ from secure_bedrock.safe_harbor import (
     check_portable_pattern,
 )
 from secure_bedrock.storage import ObjectLock, SecureLogBucket
+from secure_bedrock.team_stacks import (
+    TEAMS_PER_STACK,
+    BedrockTeams,
+    LandingZoneReference,
+    team_batches,
+)
 from secure_bedrock.teams import BedrockTeam, TeamSpec
 
 __all__ = [
@@ -74,6 +81,7 @@ __all__ = [
     "LANDING_ZONE_TAG",
     "PII_TYPES",
     "SAFE_HARBOR_IDENTIFIERS",
+    "TEAMS_PER_STACK",
     "AccessOptions",
     "AlarmThresholds",
     "ApplicationInferenceProfileModel",
@@ -92,6 +100,8 @@ __all__ = [
     "BedrockOrganizationGuardrails",
     "BedrockPrivateNetwork",
     "BedrockTeam",
+    "BedrockTeamBudgets",
+    "BedrockTeams",
     "ContentFilter",
     "CrossRegionInferenceProfile",
     "DeniedTopic",
@@ -101,8 +111,10 @@ __all__ = [
     "FoundationModel",
     "GuardrailOptions",
     "GuardrailPolicy",
+    "GuardrailReference",
     "HardenedFunction",
     "LandingZoneOptions",
+    "LandingZoneReference",
     "ModelArns",
     "ModelInvocationLogging",
     "NetworkOptions",
@@ -124,4 +136,5 @@ __all__ = [
     "check_portable_pattern",
     "grant_invoke",
     "invoke_statements",
+    "team_batches",
 ]

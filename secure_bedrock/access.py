@@ -36,7 +36,7 @@ from secure_bedrock._validation import (
 from secure_bedrock.acknowledgements import acknowledge, acknowledge_wildcard_resources
 from secure_bedrock.audit import BedrockAuditTrail
 from secure_bedrock.grants import grant_statements
-from secure_bedrock.guardrail import BedrockGuardrail
+from secure_bedrock.guardrail import AnyGuardrail, BedrockGuardrail, GuardrailReference
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel, require_models
 from secure_bedrock.network import BedrockPrivateNetwork
@@ -47,7 +47,7 @@ def _unique(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _allowed_versions(guardrail: BedrockGuardrail) -> str | list[str]:
+def _allowed_versions(guardrail: AnyGuardrail) -> str | list[str]:
     """The ``bedrock:GuardrailIdentifier`` values allowed: one (as a string), or two in a transition."""
     arns = guardrail.allowed_version_arns
     return arns[0] if len(arns) == 1 else list(arns)
@@ -58,7 +58,7 @@ _POLICY_SUFFIX = ": invoke permissions"
 
 
 def _invoke_conditions(
-    guardrail: BedrockGuardrail | None, source_vpce: str | None
+    guardrail: AnyGuardrail | None, source_vpce: str | None
 ) -> dict[str, dict[str, object]]:
     """The conditions every Allow of invoke carries: the guardrail's version (or, during a transition,
     either of its two allowed versions), and our endpoint."""
@@ -132,7 +132,7 @@ def _model_statements(
 
 def _fixed_statements(
     scope: IConstruct,
-    guardrail: BedrockGuardrail | None,
+    guardrail: AnyGuardrail | None,
     source_vpce: str | None,
     guarded_resources: list[str],
 ) -> list[iam.PolicyStatement]:
@@ -186,12 +186,17 @@ def _fixed_statements(
 def _check_invoke_arguments(
     scope: IConstruct,
     models: Sequence[BedrockModel],
-    guardrail: BedrockGuardrail | None,
+    guardrail: AnyGuardrail | None,
     source_vpce: str | None,
 ) -> None:
     models = require_models("models", models, scope=scope)
     if guardrail is not None:
-        require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+        require_type(
+            "guardrail",
+            guardrail,
+            (BedrockGuardrail, GuardrailReference),
+            "a BedrockGuardrail or GuardrailReference",
+        )
     if source_vpce is not None:
         require_vpc_endpoint_id("source_vpce", source_vpce)
 
@@ -200,7 +205,7 @@ def invoke_statements(
     scope: IConstruct,
     *,
     models: Sequence[BedrockModel],
-    guardrail: BedrockGuardrail | None = None,
+    guardrail: AnyGuardrail | None = None,
     source_vpce: str | None = None,
 ) -> list[iam.PolicyStatement]:
     """The identity-policy statements that let a principal invoke ``models`` and nothing more.
@@ -228,7 +233,7 @@ def invoker_policy_statements(
     scope: IConstruct,
     *,
     models: Sequence[BedrockModel],
-    guardrail: BedrockGuardrail | None = None,
+    guardrail: AnyGuardrail | None = None,
     source_vpce: str | None = None,
 ) -> list[list[iam.PolicyStatement]]:
     """The statements of a role dedicated to invoking ``models``, split into managed policies that
@@ -276,7 +281,7 @@ def grant_invoke(
     grantee: iam.IGrantable,
     *,
     models: Sequence[BedrockModel],
-    guardrail: BedrockGuardrail | None = None,
+    guardrail: AnyGuardrail | None = None,
     source_vpce: str | None = None,
     through: str | None = None,
 ) -> iam.Grant:
@@ -326,7 +331,7 @@ class BedrockInvokerRole(Construct):
         *,
         assumed_by: iam.IPrincipal,
         models: Sequence[BedrockModel],
-        guardrail: BedrockGuardrail | None = None,
+        guardrail: AnyGuardrail | None = None,
         source_vpce: str | None = None,
         description: str = "secure-bedrock invoker: approved models only",
     ) -> None:
@@ -344,7 +349,12 @@ class BedrockInvokerRole(Construct):
         require_iam_description("description", description, 1000 - len(_POLICY_SUFFIX))
         models = require_models("models", models, scope=scope)
         if guardrail is not None:
-            require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+            require_type(
+                "guardrail",
+                guardrail,
+                (BedrockGuardrail, GuardrailReference),
+                "a BedrockGuardrail or GuardrailReference",
+            )
         if source_vpce is not None:
             require_vpc_endpoint_id("source_vpce", source_vpce)
         limits.require_trust_policy_fits("assumed_by", scope, assumed_by)

@@ -153,76 +153,26 @@ def _notifications(
 ROLES_PER_ATTACH_POLICY = 30
 
 
-class BedrockBudgets(Construct):
-    """A monthly Bedrock cost budget for the account and one per team, notifying the alarm topic.
+def _check_team_budgets(teams: Sequence[TeamBudget]) -> None:
+    for index, team_budget in enumerate(require_list("teams", teams, "a list of TeamBudget")):
+        require_type(f"teams[{index}]", team_budget, TeamBudget, "a TeamBudget")
+        require_type(f"teams[{index}].team", team_budget.team, BedrockTeam, "a BedrockTeam")
+        require_amount(f"teams[{index}].monthly_limit_usd", team_budget.monthly_limit_usd)
+        require_bool(f"teams[{index}].hard_stop", team_budget.hard_stop)
+    require_unique("teams", [t.team.name for t in teams])
 
-    Attributes: ``account_budget`` (``CfnBudget``, id ``Resource``), ``team_budgets`` (by team name),
-    ``hard_stops`` (``CfnBudgetsAction`` by team name), ``deny_invoke_policy`` (``None`` without
-    hard stops), ``action_role``.
-    """
 
-    def __init__(
+class _TeamBudgets(Construct):
+    """Per-team budgets and hard stops, for a construct that holds them (:class:`BedrockBudgets`, beside
+    the account budget; :class:`BedrockTeamBudgets`, in a team stack)."""
+
+    def _add_team_budgets(
         self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        monthly_limit_usd: float,
+        teams: Sequence[TeamBudget],
+        notifications: list[budgets.CfnBudget.NotificationWithSubscribersProperty],
         topic: sns.ITopic,
-        thresholds_percent: Sequence[float] = DEFAULT_THRESHOLDS,
-        email_subscribers: Sequence[str] = (),
-        teams: Sequence[TeamBudget] = (),
     ) -> None:
-        """
-        :param monthly_limit_usd: the account's monthly Bedrock budget.
-        :param topic: where notifications go (its policy and key must let Budgets publish, as the
-            :class:`BedrockMonitoring` topic does).
-        :param thresholds_percent: ACTUAL-spend notification thresholds, each in (0, 100]; a
-            FORECASTED notification at 100 % is always added. Default: 50, 80, 100.
-        :param email_subscribers: addresses notified directly (up to 10). Default: none.
-        :param teams: per-team budgets. Default: none.
-        """
-        require_construct(scope, construct_id)
-        require_amount("monthly_limit_usd", monthly_limit_usd)
-        require_interface("topic", topic, "topic_arn", "an sns.ITopic")
-        validate_thresholds_percent("thresholds_percent", thresholds_percent)
-        validate_budget_emails("email_subscribers", email_subscribers)
-        for index, team_budget in enumerate(require_list("teams", teams, "a list of TeamBudget")):
-            require_type(f"teams[{index}]", team_budget, TeamBudget, "a TeamBudget")
-            require_type(f"teams[{index}].team", team_budget.team, BedrockTeam, "a BedrockTeam")
-            require_amount(f"teams[{index}].monthly_limit_usd", team_budget.monthly_limit_usd)
-            require_bool(f"teams[{index}].hard_stop", team_budget.hard_stop)
-        require_unique("teams", [t.team.name for t in teams])
-        super().__init__(scope, construct_id)
-        use_secure_feature_flags(self)
         stack = Stack.of(self)
-        notifications = _notifications(thresholds_percent, topic, email_subscribers)
-
-        self.account_budget = budgets.CfnBudget(
-            self,
-            "Resource",
-            budget=budgets.CfnBudget.BudgetDataProperty(
-                budget_name=budget_name_for(stack),
-                budget_type="COST",
-                time_unit="MONTHLY",
-                budget_limit=budgets.CfnBudget.SpendProperty(amount=monthly_limit_usd, unit="USD"),
-                filter_expression=budgets.CfnBudget.ExpressionProperty(
-                    or_=[
-                        budgets.CfnBudget.ExpressionProperty(
-                            dimensions=budgets.CfnBudget.ExpressionDimensionValuesProperty(
-                                key="SERVICE", values=[BEDROCK_SERVICE]
-                            )
-                        ),
-                        budgets.CfnBudget.ExpressionProperty(
-                            dimensions=budgets.CfnBudget.ExpressionDimensionValuesProperty(
-                                key="BILLING_ENTITY", values=[MARKETPLACE_BILLING_ENTITY]
-                            )
-                        ),
-                    ]
-                ),
-            ),
-            notifications_with_subscribers=notifications,
-        )
-
         self.team_budgets: dict[str, budgets.CfnBudget] = {}
         self.hard_stops: dict[str, budgets.CfnBudgetsAction] = {}
         self.deny_invoke_policy: iam.ManagedPolicy | None = None
@@ -327,3 +277,108 @@ class BedrockBudgets(Construct):
             ),
             subscribers=[budgets.CfnBudgetsAction.SubscriberProperty(type="SNS", address=topic.topic_arn)],
         )
+
+
+class BedrockBudgets(_TeamBudgets):
+    """A monthly Bedrock cost budget for the account and one per team, notifying the alarm topic.
+
+    Attributes: ``account_budget`` (``CfnBudget``, id ``Resource``), ``team_budgets`` (by team name),
+    ``hard_stops`` (``CfnBudgetsAction`` by team name), ``deny_invoke_policy`` (``None`` without
+    hard stops), ``action_role``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        monthly_limit_usd: float,
+        topic: sns.ITopic,
+        thresholds_percent: Sequence[float] = DEFAULT_THRESHOLDS,
+        email_subscribers: Sequence[str] = (),
+        teams: Sequence[TeamBudget] = (),
+    ) -> None:
+        """
+        :param monthly_limit_usd: the account's monthly Bedrock budget.
+        :param topic: where notifications go (its policy and key must let Budgets publish, as the
+            :class:`BedrockMonitoring` topic does).
+        :param thresholds_percent: ACTUAL-spend notification thresholds, each in (0, 100]; a
+            FORECASTED notification at 100 % is always added. Default: 50, 80, 100.
+        :param email_subscribers: addresses notified directly (up to 10). Default: none.
+        :param teams: per-team budgets. Default: none.
+        """
+        require_construct(scope, construct_id)
+        require_amount("monthly_limit_usd", monthly_limit_usd)
+        require_interface("topic", topic, "topic_arn", "an sns.ITopic")
+        validate_thresholds_percent("thresholds_percent", thresholds_percent)
+        validate_budget_emails("email_subscribers", email_subscribers)
+        _check_team_budgets(teams)
+        super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
+        stack = Stack.of(self)
+        notifications = _notifications(thresholds_percent, topic, email_subscribers)
+
+        self.account_budget = budgets.CfnBudget(
+            self,
+            "Resource",
+            budget=budgets.CfnBudget.BudgetDataProperty(
+                budget_name=budget_name_for(stack),
+                budget_type="COST",
+                time_unit="MONTHLY",
+                budget_limit=budgets.CfnBudget.SpendProperty(amount=monthly_limit_usd, unit="USD"),
+                filter_expression=budgets.CfnBudget.ExpressionProperty(
+                    or_=[
+                        budgets.CfnBudget.ExpressionProperty(
+                            dimensions=budgets.CfnBudget.ExpressionDimensionValuesProperty(
+                                key="SERVICE", values=[BEDROCK_SERVICE]
+                            )
+                        ),
+                        budgets.CfnBudget.ExpressionProperty(
+                            dimensions=budgets.CfnBudget.ExpressionDimensionValuesProperty(
+                                key="BILLING_ENTITY", values=[MARKETPLACE_BILLING_ENTITY]
+                            )
+                        ),
+                    ]
+                ),
+            ),
+            notifications_with_subscribers=notifications,
+        )
+
+        self._add_team_budgets(teams, notifications, topic)
+
+
+class BedrockTeamBudgets(_TeamBudgets):
+    """Per-team monthly budgets (and hard stops) without the account budget: for teams in a stack of
+    their own (:class:`secure_bedrock.team_stacks.BedrockTeams`), beside a landing zone whose
+    :class:`BedrockBudgets` holds the account's.
+
+    Attributes: ``team_budgets`` (by team name), ``hard_stops``, ``deny_invoke_policy``, ``action_role``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        topic: sns.ITopic,
+        teams: Sequence[TeamBudget],
+        thresholds_percent: Sequence[float] = DEFAULT_THRESHOLDS,
+        email_subscribers: Sequence[str] = (),
+    ) -> None:
+        """
+        :param topic: where notifications go (its policy and key must let Budgets publish, as the
+            landing zone's topic does).
+        :param teams: the team budgets (at least one).
+        :param thresholds_percent: ACTUAL-spend notification thresholds. Default: 50, 80, 100.
+        :param email_subscribers: addresses notified directly (up to 10). Default: none.
+        """
+        require_construct(scope, construct_id)
+        require_interface("topic", topic, "topic_arn", "an sns.ITopic")
+        validate_thresholds_percent("thresholds_percent", thresholds_percent)
+        validate_budget_emails("email_subscribers", email_subscribers)
+        _check_team_budgets(teams)
+        if not teams:
+            raise ValueError("teams: name at least one TeamBudget")
+        super().__init__(scope, construct_id)
+        use_secure_feature_flags(self)
+        self._add_team_budgets(teams, _notifications(thresholds_percent, topic, email_subscribers), topic)

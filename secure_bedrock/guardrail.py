@@ -764,3 +764,54 @@ class BedrockGuardrail(Construct):
     def metric_text_unit_count(self, **options: Any) -> cloudwatch.Metric:
         """Text units the guardrail evaluated (what it bills)."""
         return self.metric("TextUnitCount", **options)
+
+
+class GuardrailReference(Construct):
+    """A landing zone's guardrail as another stack sees it (a team stack, say): what callers' policies
+    need, by value. Values may be deploy-time (SSM parameters, imports); see
+    :class:`secure_bedrock.team_stacks.LandingZoneReference`, which builds one from the landing zone's
+    parameters.
+
+    Attributes, as on :class:`BedrockGuardrail`: ``guardrail_arn``, ``allowed_version_arns``,
+    ``encryption_key`` (imported), ``profile_arns``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        guardrail_arn: str,
+        allowed_version_arns: Sequence[str],
+        key_arn: str,
+        profile_arns: Sequence[str] = (),
+    ) -> None:
+        """
+        :param guardrail_arn: the guardrail's ARN (no version).
+        :param allowed_version_arns: the ``ARN:VERSION`` values callers may pass (one, or two during a
+            guardrail change); duplicates are fine.
+        :param key_arn: the ARN of the key that encrypts the guardrail.
+        :param profile_arns: its cross-region guardrail profile's ARN in each region. Default: none.
+        """
+        require_construct(scope, construct_id)
+        require_type("guardrail_arn", guardrail_arn, str, "a guardrail ARN")
+        versions = require_list(
+            "allowed_version_arns", allowed_version_arns, "a list of 'ARN:VERSION' strings"
+        )
+        if not versions:
+            raise ValueError(
+                "allowed_version_arns: name at least the guardrail's published version ('ARN:VERSION')"
+            )
+        for index, version in enumerate(versions):
+            require_type(f"allowed_version_arns[{index}]", version, str, "an 'ARN:VERSION' string")
+        require_type("key_arn", key_arn, str, "a KMS key ARN")
+        profiles = require_list("profile_arns", profile_arns, "a list of guardrail-profile ARNs")
+        super().__init__(scope, construct_id)
+        self.guardrail_arn = guardrail_arn
+        self.allowed_version_arns: list[str] = list(versions)
+        self.encryption_key: kms.IKey = kms.Key.from_key_arn(self, "Key", key_arn)
+        self.profile_arns: list[str] = list(profiles)
+
+
+#: What an invoker's policies can be built from: a guardrail of this stack, or one by reference.
+AnyGuardrail = BedrockGuardrail | GuardrailReference

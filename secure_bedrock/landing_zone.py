@@ -44,6 +44,7 @@ from secure_bedrock.options import (
 )
 from secure_bedrock.organization import LANDING_ZONE_TAG, PROTECTED_RESOURCE_TYPES
 from secure_bedrock.residency import RESIDENCY_METADATA, Residency
+from secure_bedrock.team_stacks import LandingZoneParameters, parameter_prefix
 from secure_bedrock.teams import BedrockTeam, TeamSpec
 
 __all__ = ["INVOCATION_LOG_DATA_TYPES", "LandingZoneOptions", "SecureBedrockLandingZone"]
@@ -344,6 +345,16 @@ class SecureBedrockLandingZone(Construct):
             tpm_quotas=operations.tpm_quotas,
             thresholds=operations.alarm_thresholds,
             removal_policy=removal_policy,
+        )
+        self.parameter_prefix = parameter_prefix(Stack.of(self))
+        """Where team stacks read this landing zone (:class:`~secure_bedrock.team_stacks.LandingZoneReference`)."""
+        self.team_parameters = LandingZoneParameters(
+            self,
+            "TeamParameters",
+            prefix=self.parameter_prefix,
+            guardrail=self.guardrail,
+            runtime_endpoint_id=self.network.runtime_endpoint.vpc_endpoint_id,
+            alarm_topic=self.monitoring.topic,
         )
         if self.replication is not None:
             self.replication.alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.monitoring.topic))

@@ -31,7 +31,7 @@ from secure_bedrock._validation import (
     require_vpc_endpoint_id,
 )
 from secure_bedrock.access import BedrockInvokerRole, grant_invoke
-from secure_bedrock.guardrail import BedrockGuardrail
+from secure_bedrock.guardrail import AnyGuardrail, BedrockGuardrail, GuardrailReference
 from secure_bedrock.models import (
     ApplicationInferenceProfileModel,
     BedrockModel,
@@ -170,7 +170,7 @@ class BedrockTeam(Construct):
         cost_center: str,
         models: Sequence[BedrockModel],
         assumed_by: iam.IPrincipal,
-        guardrail: BedrockGuardrail | None = None,
+        guardrail: AnyGuardrail | None = None,
         source_vpce: str | None = None,
     ) -> None:
         """
@@ -195,7 +195,12 @@ class BedrockTeam(Construct):
                 )
         require_principal("assumed_by", assumed_by, "would let anyone assume the role")
         if guardrail is not None:
-            require_type("guardrail", guardrail, BedrockGuardrail, "a BedrockGuardrail")
+            require_type(
+                "guardrail",
+                guardrail,
+                (BedrockGuardrail, GuardrailReference),
+                "a BedrockGuardrail or GuardrailReference",
+            )
         if source_vpce is not None:
             require_vpc_endpoint_id("source_vpce", source_vpce)
         super().__init__(scope, construct_id)
