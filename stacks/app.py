@@ -13,6 +13,7 @@ from aws_cdk import App
 from secure_bedrock.compliance import register_compliance_packs
 from stacks.hipaa_stack import HipaaBedrockStack
 from stacks.log_archive_stack import LogArchiveStack
+from stacks.member_stage import MemberAccountStage, stage_name
 from stacks.organization_stack import OrganizationBedrockStack
 from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
 
@@ -93,6 +94,15 @@ def build_app(
         OrganizationBedrockStack(app, settings.organization.stack_name, settings=settings)
         if settings.organization.log_archive is not None:
             LogArchiveStack(app, settings.organization.log_archive.stack_name, settings=settings)
+        for member in settings.organization.members:
+            for region in member.regions:
+                MemberAccountStage(
+                    app,
+                    stage_name(member.account, region),
+                    settings=settings,
+                    account=member.account,
+                    region=region,
+                )
     if compliance:
         register_compliance_packs(app)
     return app, stack

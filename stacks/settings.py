@@ -169,6 +169,14 @@ class LogArchiveSettings:
 
 
 @dataclass(frozen=True)
+class MemberSettings:
+    """A member account the account baseline is rolled out to, in each of its regions (a CDK stage each)."""
+
+    account: str
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OrganizationSettings:
     """The organization reference: the management account's stack of organization policies for Bedrock,
     from the same models and residency as the account stack."""
@@ -182,6 +190,7 @@ class OrganizationSettings:
     regulated: bool = True
     enforce_guardrail: bool = True
     log_archive: LogArchiveSettings | None = None
+    members: tuple[MemberSettings, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -565,6 +574,7 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
         "regulated",
         "enforce_guardrail",
         "log_archive",
+        "members",
     )
     path = f"{CONTEXT_KEY}.organization"
     reader = _Reader(errors, path, raw, known)
@@ -590,6 +600,7 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
         regulated=reader.get("regulated", True, _boolean),
         enforce_guardrail=reader.get("enforce_guardrail", True, _boolean),
         log_archive=_log_archive(errors, reader.raw.get("log_archive")),
+        members=reader.get_list("members", _member),
     )
     if settings.stack_name == account_stack:
         reader.fail(
@@ -605,6 +616,24 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
             f"{settings.log_archive.stack_name!r} is another stack's name too; give the log-archive stack its own",
         )
     return settings
+
+
+def _member(path: str, value: Any) -> MemberSettings:
+    """``{"account": "...", "regions": ["us-east-1", ...]}``: a member account and its regions."""
+    if not isinstance(value, Mapping) or set(value) - {"account", "regions"} or "account" not in value:
+        raise ValueError(f'{path}: {value!r} must be {{"account": "555566667777", "regions": ["us-east-1"]}}')
+    account = _account(f"{path}.account", value["account"])
+    if account is None:
+        raise ValueError(f"{path}.account: name the member's 12-digit account id")
+    regions = value.get("regions", [])
+    if not isinstance(regions, list) or not regions:
+        raise ValueError(f"{path}.regions: {regions!r} must be a non-empty list of region names")
+    checked = tuple(
+        require_region(f"{path}.regions[{index}]", region) for index, region in enumerate(regions)
+    )
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"{path}.regions: {list(checked)!r} names a region twice")
+    return MemberSettings(account=account, regions=checked)
 
 
 def _log_archive(errors: list[str], raw: object) -> LogArchiveSettings | None:
@@ -902,6 +931,15 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
         except ValueError as error:
             if str(error) not in errors:
                 errors.append(str(error))
+    if settings.organization is not None:
+        residency = settings.residency or Residency.of([settings.region])
+        for index, member in enumerate(settings.organization.members):
+            for r_index, region in enumerate(member.regions):
+                if region not in residency.regions:
+                    errors.append(
+                        f"{CONTEXT_KEY}.organization.members[{index}].regions[{r_index}]: {region} is outside "
+                        f"{residency.described_as}; the organization's SCP denies Bedrock there"
+                    )
     if settings.account is None and settings.network.max_azs > 2:
         # An account-agnostic stack knows exactly two availability zones (Fn::GetAZs).
         reader.fail(

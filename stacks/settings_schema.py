@@ -287,6 +287,13 @@ class LogArchive(_Block):
     )
 
 
+class Member(_Block):
+    account: str = Field(pattern=ecma(ACCOUNT_ID_PATTERN), description="the member account's 12-digit id")
+    regions: list[Region] = Field(
+        min_length=1, description="the regions it gets the baseline in (a CDK stage each)"
+    )
+
+
 class Organization(_Block):
     stack_name: str = setting(
         "SecureBedrockOrganization",
@@ -336,6 +343,12 @@ class Organization(_Block):
         "the organization's evidence archive (Object Lock, its own key), a third stack; the account stack "
         "replicates its invocation logs and trail there ([organization.md](organization.md#central-evidence)); "
         "`null`: no archive",
+    )
+    members: list[Member] = setting(
+        [],
+        '`[{"account": "555566667777", "regions": ["us-east-1"]}]`: member accounts that get the account '
+        "baseline, a CDK stage per account and region, deployed by the generated rollout workflow "
+        "([organization.md](organization.md#rollout)); each region inside the residency",
     )
 
 

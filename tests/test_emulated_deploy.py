@@ -93,6 +93,7 @@ def for_the_emulator(
     *,
     not_emulated: frozenset[str] = NOT_EMULATED,
     placeholders: Mapping[tuple[str, str], str] = PLACEHOLDER_ATTRIBUTES,
+    account: str = ACCOUNT,
 ) -> dict[str, Any]:
     """``template`` with every ``Fn::GetAtt`` of a type moto skips replaced by a placeholder value.
 
@@ -111,7 +112,7 @@ def for_the_emulator(
             key = (types[logical_id], attribute)
             if key not in placeholders:
                 raise AssertionError(f"{logical_id}.{attribute}: no placeholder for {key}; add one")
-            return placeholders[key].format(region=REGION, account=ACCOUNT, id=logical_id.lower())
+            return placeholders[key].format(region=REGION, account=account, id=logical_id.lower())
         if set(node) == {"Ref"} and types.get(node["Ref"]) in not_emulated:
             raise AssertionError(f"Ref {node['Ref']}: moto resolves it to nothing; give it a placeholder")
         return {key: rewrite(value) for key, value in node.items()}

@@ -21,7 +21,6 @@ and reads them back. What moto cannot emulate is asserted as such, so the test f
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,12 +32,12 @@ from botocore.exceptions import ClientError
 from stacks.app import cdk_json_context
 from stacks.settings import CONTEXT_KEY
 from tests.test_emulated_deploy import (
-    ACCOUNT,
+    DEFAULT_CREDENTIALS,
     PLACEHOLDER_ATTRIBUTES,
     REGION,
-    _cdk,
-    _cli_environment,
     _of_type,
+    bootstrap_and_deploy,
+    emulator_assembly,
     for_the_emulator,
     moto_server,
 )
@@ -46,6 +45,9 @@ from tests.test_emulated_deploy import (
 STACK = "SecureBedrockOrganization"
 # cdk.json's organization block, which the reference's organization stack is built from.
 SETTINGS = cdk_json_context()[CONTEXT_KEY]["organization"]
+# The management account the stack names (cdk.json): moto answers as it for the keys of an IAM user made
+# there (see tests/test_emulated_archive.py for how moto picks the account).
+ACCOUNT = SETTINGS["account"]
 
 # Resource types of the organization template that moto 5.2.5's CloudFormation does not implement: it
 # skips them with a warning and still reports the stack CREATE_COMPLETE. The test asserts that the deployed
@@ -90,7 +92,7 @@ def template(reference_assembly: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def emulator_template(template: dict[str, Any]) -> dict[str, Any]:
     """The emulator's copy: every ``Fn::GetAtt`` of a skipped type replaced by its placeholder."""
-    return for_the_emulator(template, not_emulated=NOT_EMULATED, placeholders=PLACEHOLDERS)
+    return for_the_emulator(template, not_emulated=NOT_EMULATED, placeholders=PLACEHOLDERS, account=ACCOUNT)
 
 
 @pytest.fixture(scope="module")
@@ -109,13 +111,28 @@ def deployed(
 ) -> boto3.Session:
     """``cdk bootstrap`` and ``cdk deploy SecureBedrockOrganization --app <assembly>`` into the moto server."""
     work = tmp_path_factory.mktemp("deploy-organization")
-    assembly = work / "cdk.out"
-    shutil.copytree(reference_assembly.directory, assembly)
-    (assembly / f"{STACK}.template.json").write_text(json.dumps(emulator_template))
-    env = _cli_environment(moto_url, work)
-    _cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}", "--app", str(assembly)], env, work)
-    _cdk(["deploy", STACK, "--app", str(assembly), "--require-approval", "never"], env, work)
-    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    assembly = emulator_assembly(Path(reference_assembly.directory), work, {STACK: emulator_template})
+    iam = boto3.client(
+        "iam",
+        endpoint_url=moto_url,
+        region_name=REGION,
+        aws_access_key_id=DEFAULT_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DEFAULT_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+    def in_the_management_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = ACCOUNT
+
+    iam.meta.events.register("before-sign.iam.*", in_the_management_account)
+    iam.create_user(UserName="management-deployer")
+    key = iam.create_access_key(UserName="management-deployer")["AccessKey"]
+    credentials = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    bootstrap_and_deploy(moto_url, assembly, STACK, work, account=ACCOUNT, credentials=credentials)
+    return boto3.Session(
+        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+        region_name=REGION,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -71,6 +71,7 @@ def test_custom_profile_object() -> None:
         settings_with(
             region="eu-west-1",
             residency="eu",
+            organization=None,
             models=[
                 {
                     "profile_id": "eu.mistral.pixtral-large-2502-v1:0",

@@ -34,7 +34,17 @@ def render_documents(
         DOCS / "access-matrix.md": matrix_for(template, stack.stack_name, byo_template).markdown,
         DOCS / "organization.svg": render_organization_svg(organization_template()),
         **render_settings_reference(),
+        **render_rollout(),
     }
+
+
+def render_rollout() -> dict[Path, str]:
+    """docs/examples/ci/rollout.yml, from cdk.json's settings (none without the organization block)."""
+    from stacks.documents.organization import reference_settings
+    from stacks.documents.rollout import render_rollout_workflow
+
+    settings = reference_settings()
+    return {DOCS / "examples" / "ci" / "rollout.yml": render_rollout_workflow(settings)}
 
 
 #: The markers around the generated table in docs/settings.md.
