@@ -37,7 +37,7 @@ help:
 	@echo "make test    set up, then ruff, mypy and the whole pytest suite"
 	@echo "make synth-scale TEAMS=1000   the scale example: the landing zone and TEAMS teams in team stacks, into cdk.out.scale/"
 	@echo "make docs    regenerate docs/architecture.svg and docs/hipaa-controls.md from the synthesized template"
-	@echo "make bench   synth of the reference vs an empty app, 1/10/50 teams, and the test suite's wall time"
+	@echo "make bench   synth of the reference vs an empty app, 1/10/50 teams, the test suite's wall time; 1/100/1000 teams in team stacks, 1/10/100 member stages"
 	@echo "make sarif   the last synth's findings (cdk.out) as SARIF 2.1.0 in findings.sarif"
 	@echo "make security-diff BASE_REF=<git ref>   what this change does to access, against the ref, in security-diff.md"
 	@echo "make deploy  (real AWS, your credentials) cdk bootstrap + cdk deploy of the reference account stack"
@@ -114,6 +114,7 @@ security-diff: setup $(PY_STAMP)
 # A benchmark, not a test: ratios against a baseline measured in the same run. See docs/benchmark.md.
 bench: setup $(PY_STAMP)
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_scale.py
 
 # Real AWS only: uses your credentials (AWS_PROFILE or the environment). See docs/deploy.md.
 bootstrap: setup

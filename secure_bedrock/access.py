@@ -392,7 +392,8 @@ class BedrockAuditor(Construct):
     Logs only; it cannot invoke models, change configuration or delete anything. The library gives
     decrypt on the invocation-log key to no other person.
 
-    Attributes: ``policy`` (attach it to an IAM Identity Center permission set or your own role),
+    Attributes: ``policies`` (attach them to an IAM Identity Center permission set or your own role:
+    one, or more where the statements pass 80 % of IAM's 6,144 characters), ``policy`` (the first),
     ``role`` (``None`` unless ``assumed_by`` is given).
     """
 
@@ -458,19 +459,27 @@ class BedrockAuditor(Construct):
         unique_access_logs = list({id(bucket): bucket for bucket in access_logs}.values())
         for index, bucket in enumerate(unique_access_logs, start=1):
             statements += access_log_read_statements(f"AccessLogs{index if index > 1 else ''}", bucket)
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description="secure-bedrock auditor: read the Bedrock evidence (invocation logs, trail, access logs, "
-            "handler and flow logs), nothing else",
-            statements=statements,
-        )
-        acknowledge_wildcard_resources(
-            self.policy,
-            [resource for statement in statements for resource in statement.resources],
-            "Read-only access to the objects of one evidence bucket (or its AWSLogs/ACCOUNT/ folder); the "
-            "wildcard covers log objects whose names S3 and CloudTrail choose, and nothing outside the bucket.",
-        )
+        # Filled to 80 % of IAM's 6,144 characters: names grow with the stack's (a stage's stack is
+        # longer), and a second policy is cheaper than a failed deploy.
+        parts = limits.pack_statements(self, statements, room=limits.ROOM)
+        self.policies = [
+            iam.ManagedPolicy(
+                self,
+                "Policy" if index == 0 else f"Policy{index + 1}",
+                description="secure-bedrock auditor: read the Bedrock evidence (invocation logs, trail, access logs, "
+                "handler and flow logs), nothing else" + (f" ({index + 1})" if index else ""),
+                statements=part,
+            )
+            for index, part in enumerate(parts)
+        ]
+        self.policy = self.policies[0]
+        for policy, part in zip(self.policies, parts, strict=True):
+            acknowledge_wildcard_resources(
+                policy,
+                [resource for statement in part for resource in statement.resources],
+                "Read-only access to the objects of one evidence bucket (or its AWSLogs/ACCOUNT/ folder); the "
+                "wildcard covers log objects whose names S3 and CloudTrail choose, and nothing outside the bucket.",
+            )
         self.role: iam.Role | None = None
         if assumed_by is not None:
             self.role = iam.Role(
@@ -478,7 +487,7 @@ class BedrockAuditor(Construct):
                 "Resource",
                 description="secure-bedrock auditor: reads Bedrock evidence",
                 assumed_by=assumed_by,
-                managed_policies=[self.policy],
+                managed_policies=list(self.policies),
             )
 
 
@@ -617,7 +626,7 @@ class BedrockAdministrator(Construct):
             assumed_by=assumed_by,
         )
         # A managed policy holds 6,144 characters: with many models the statements spill into Policy2, ...
-        parts = limits.pack_statements(self, statements)
+        parts = limits.pack_statements(self, statements, room=limits.ROOM)
         self.policies = [
             iam.ManagedPolicy(
                 self,

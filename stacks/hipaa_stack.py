@@ -158,12 +158,14 @@ class HipaaBedrockStack(Stack):
             description="Bedrock model invocation logs (prompts and responses: PHI)",
         )
         CfnOutput(self, "InvocationLogGroup", value=zone.invocation_logging.log_group.log_group_name)
-        CfnOutput(
-            self,
-            "AuditorPolicyArn",
-            value=zone.auditor.policy.managed_policy_arn,
-            description="Attach to the permission set or role of the people who audit Bedrock use",
-        )
+        for index, policy in enumerate(zone.auditor.policies):
+            CfnOutput(
+                self,
+                "AuditorPolicyArn" if index == 0 else f"AuditorPolicy{index + 1}Arn",
+                value=policy.managed_policy_arn,
+                description="Attach to the permission set or role of the people who audit Bedrock use"
+                + (" (with the other auditor policies)" if len(zone.auditor.policies) > 1 else ""),
+            )
         CfnOutput(
             self, "GuardrailId", value=zone.guardrail.guardrail_id, description="Pass as guardrailIdentifier"
         )
