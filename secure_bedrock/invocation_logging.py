@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import ArnFormat, Aws, CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Aws, CustomResource, Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -60,6 +60,7 @@ from secure_bedrock.logging_watch import (
     tamper_event_pattern,
 )
 from secure_bedrock.network import BedrockEndpointService, BedrockPrivateNetwork
+from secure_bedrock.organization import EVIDENCE_WRITER_TAG
 from secure_bedrock.storage import (
     DEFAULT_TRANSITION_DAYS,
     MAX_RETENTION_DAYS,
@@ -402,6 +403,9 @@ class ModelInvocationLogging(Construct):
                 ),
             ],
         )
+        # The organization's SCP (ProtectInvocationLogging) lets this role, and the deployment roles, set
+        # the logging configuration; only the deployment roles may tag a role so (ProtectLandingZoneTag).
+        Tags.of(self.handler.role).add(EVIDENCE_WRITER_TAG, "invocation-logging")
         acknowledge_wildcard_resources(
             self.handler.policy,
             [

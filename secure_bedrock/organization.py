@@ -91,7 +91,13 @@ PROTECTED_RESOURCE_TYPES: tuple[str, ...] = (
     "AWS::EC2::SecurityGroup",
     "AWS::KMS::Key",
     "AWS::Logs::LogGroup",
+    "AWS::IAM::Role",
+    "AWS::Lambda::Function",
 )
+#: The tag of the one principal besides the deployment roles that may write the invocation-logging
+#: setting: the landing zone's logging handler's role (the custom resource that sets it at deploy).
+#: Only the deployment roles may put it on a role or pass such a role to a service.
+EVIDENCE_WRITER_TAG = "secure-bedrock:evidence-writer"
 #: Changes to a tagged resource that would open the network path or lose the evidence or its keys.
 LANDING_ZONE_PROTECTED_ACTIONS: tuple[str, ...] = (
     "ec2:DeleteVpcEndpoints",
@@ -111,6 +117,16 @@ LANDING_ZONE_PROTECTED_ACTIONS: tuple[str, ...] = (
     "logs:DeleteRetentionPolicy",
     "logs:AssociateKmsKey",
     "logs:DisassociateKmsKey",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:DeleteRole",
+    "lambda:UpdateFunctionCode",
+    "lambda:UpdateFunctionConfiguration",
+    "lambda:DeleteFunction",
+    "lambda:AddPermission",
 )
 #: Adding or removing a tag (``aws:TagKeys``): the protection follows :data:`LANDING_ZONE_TAG`.
 TAGGING_ACTIONS: tuple[str, ...] = (
@@ -122,6 +138,10 @@ TAGGING_ACTIONS: tuple[str, ...] = (
     "logs:UntagResource",
     "logs:TagLogGroup",
     "logs:UntagLogGroup",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "lambda:TagResource",
+    "lambda:UntagResource",
 )
 #: Model access: Marketplace subscriptions (third-party models), agreements, entitlements, the use-case form.
 MODEL_ACCESS_CHANGE_ACTIONS: tuple[str, ...] = (
@@ -270,7 +290,8 @@ def organization_statements(
             effect=iam.Effect.DENY,
             actions=list(actions.LOGGING_CONFIGURATION_WRITE_ACTIONS),
             resources=["*"],
-            conditions=unless_deployment,
+            # ...or the landing zone's logging handler (its role carries the evidence-writer tag).
+            conditions={**unless_deployment, "Null": {f"aws:PrincipalTag/{EVIDENCE_WRITER_TAG}": "true"}},
         ),
         iam.PolicyStatement(
             sid="ProtectGuardrails",
@@ -291,7 +312,17 @@ def organization_statements(
             effect=iam.Effect.DENY,
             actions=list(TAGGING_ACTIONS),
             resources=["*"],
-            conditions={**unless_deployment, "ForAnyValue:StringEquals": {"aws:TagKeys": [LANDING_ZONE_TAG]}},
+            conditions={
+                **unless_deployment,
+                "ForAnyValue:StringEquals": {"aws:TagKeys": [EVIDENCE_WRITER_TAG, LANDING_ZONE_TAG]},
+            },
+        ),
+        iam.PolicyStatement(
+            sid="ProtectEvidenceWriter",
+            effect=iam.Effect.DENY,
+            actions=["iam:PassRole"],
+            resources=["*"],
+            conditions={**unless_deployment, "Null": {f"aws:ResourceTag/{EVIDENCE_WRITER_TAG}": "false"}},
         ),
         iam.PolicyStatement(
             sid="ProtectModelAccess",
@@ -416,13 +447,17 @@ def _document(statements: Sequence[iam.PolicyStatement]) -> dict[str, object]:
 
 
 def pack_scps(statements: Sequence[iam.PolicyStatement]) -> list[list[iam.PolicyStatement]]:
-    """``statements`` in order, in as few SCPs as 5,120 characters allow (deterministic: first fit).
+    """``statements`` in order, in as few SCPs as 5,120 characters allow, each filled to 80 % of them so
+    that longer principal patterns or models fit later (deterministic: first fit).
 
     :raises ValueError: if one statement alone is too large.
     """
     packed: list[list[iam.PolicyStatement]] = [[]]
     for statement in statements:
-        if packed[-1] and _size([*packed[-1], statement]) > limits.SERVICE_CONTROL_POLICY.maximum:
+        if (
+            packed[-1]
+            and _size([*packed[-1], statement]) > limits.SERVICE_CONTROL_POLICY.maximum * limits.ROOM
+        ):
             packed.append([])
         packed[-1].append(statement)
         if _size(packed[-1]) > limits.SERVICE_CONTROL_POLICY.maximum:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from secure_bedrock import LANDING_ZONE_TAG
+from secure_bedrock.organization import EVIDENCE_WRITER_TAG
 from stacks.documents import transition
 from stacks.documents.deployed import Deployed, Endpoint
 from stacks.documents.iam_simulator import ContextValue, SimulationRequest, SimulationResult, simulate
@@ -1711,6 +1712,11 @@ def organization_rows(org: Deployed) -> list[Row]:
          member_request(admin, "bedrock:DeleteModelInvocationLoggingConfiguration", "*")),
         ("org-deployer-logging", who_deployer, "Puts the model invocation logging configuration", ALLOWED, SCP,
          member_request(deployer, "bedrock:PutModelInvocationLoggingConfiguration", "*")),
+        ("org-handler-logging", "The landing zone's logging handler (its role tagged as the evidence writer)",
+         "Puts the model invocation logging configuration", ALLOWED, SCP,
+         member_request(f"arn:aws:iam::{member}:role/SecureBedrockHipaa-LoggingHandlerRole",
+                        "bedrock:PutModelInvocationLoggingConfiguration", "*",
+                        context={f"aws:PrincipalTag/{EVIDENCE_WRITER_TAG}": "invocation-logging"})),
         ("org-delete-guardrail", who_admin, "Deletes a guardrail", EXPLICIT, SCP,
          member_request(admin, "bedrock:DeleteGuardrail", f"arn:aws:bedrock:{REGION}:{member}:guardrail/abcdefghij12")),
         ("org-deployer-guardrail", who_deployer, "Updates a guardrail", ALLOWED, SCP,
@@ -1723,6 +1729,8 @@ def organization_rows(org: Deployed) -> list[Row]:
     endpoint = f"arn:aws:ec2:{REGION}:{member}:vpc-endpoint/vpce-0123456789abcdef0"
     key = f"arn:aws:kms:{REGION}:{member}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     log_group = f"arn:aws:logs:{REGION}:{member}:log-group:/secure-bedrock/invocations"
+    handler_role = f"arn:aws:iam::{member}:role/SecureBedrockHipaa-LoggingHandlerRole"
+    writer_tag = f"aws:ResourceTag/{EVIDENCE_WRITER_TAG}"
     for row_id, who, does, expected, request in (
         ("org-delete-endpoint", who_admin, "Deletes the landing zone's runtime endpoint", EXPLICIT,
          member_request(admin, "ec2:DeleteVpcEndpoints", endpoint, context=tagged)),
@@ -1745,6 +1753,15 @@ def organization_rows(org: Deployed) -> list[Row]:
          member_request(deployer, "aws-marketplace:Subscribe", "*")),
         ("org-model-entitlement", who_admin, "Puts a model entitlement (model access)", EXPLICIT,
          member_request(admin, "bedrock:PutFoundationModelEntitlement", "*")),
+        ("org-admin-widens-role", who_admin, "Adds an inline policy to a landing zone role", EXPLICIT,
+         member_request(admin, "iam:PutRolePolicy", f"arn:aws:iam::{member}:role/SecureBedrockHipaa-Invoker", context=tagged)),
+        ("org-admin-handler-code", who_admin, "Replaces the code of the landing zone's logging handler", EXPLICIT,
+         member_request(admin, "lambda:UpdateFunctionCode", f"arn:aws:lambda:{REGION}:{member}:function:logging-handler",
+                        context=tagged)),
+        ("org-admin-passes-writer", who_admin, "Passes the logging handler's role to a function of its own", EXPLICIT,
+         member_request(admin, "iam:PassRole", handler_role, context={**tagged, writer_tag: "invocation-logging"})),
+        ("org-admin-tags-writer", who_admin, "Tags a role of its own as an evidence writer", EXPLICIT,
+         member_request(admin, "iam:TagRole", f"arn:aws:iam::{member}:role/Mine", context={"aws:TagKeys": [EVIDENCE_WRITER_TAG]})),
     ):  # fmt: skip
         b.add(row_id, section, who, does, "any", expected, SCP, request)
 
