@@ -247,7 +247,9 @@ class EvidenceArchive(Construct):
                 sid="MembersReplicateEvidence",
                 principals=[iam.AnyPrincipal()],
                 actions=list(REPLICATE_ACTIONS),
-                resources=[bucket.arn_for_objects("*")],
+                # Each member adds to its own account's logs only (invocation logs and trail both write
+                # under AWSLogs/<account>/): no member can forge another's evidence.
+                resources=[bucket.arn_for_objects("*AWSLogs/${aws:PrincipalAccount}/*")],
                 conditions=from_the_organization,
             )
         )

@@ -65,6 +65,8 @@ def test_the_archive_admits_the_organizations_replication_roles_to_add_versions_
     (replicate,) = [s for s in statements if s.get("Sid") == "MembersReplicateEvidence"]
     assert replicate["Effect"] == "Allow"
     assert sorted(replicate["Action"]) == sorted(REPLICATE_ACTIONS)
+    # Each member adds under its own account's logs only (no member can forge another's evidence).
+    assert json.dumps(replicate["Resource"]).endswith('/*AWSLogs/${aws:PrincipalAccount}/*"]]}')
     assert replicate["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": "o-ab12cd34ef"}
     assert "secure-bedrock-evidence-replication-*" in json.dumps(replicate["Condition"]["ArnLike"])
     # Nothing else is granted to anyone outside the archive account: every other Allow names a service

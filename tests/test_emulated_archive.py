@@ -416,7 +416,10 @@ def test_the_archive_bucket_policy_admits_the_organizations_replication_roles(
             "aws:PrincipalArn": f"arn:aws:iam::*:role/{REPLICATION_ROLE_PREFIX}*"
         }, sid
         assert set(condition["StringEquals"]) == {"aws:PrincipalOrgID"}, sid
-    assert statements["MembersReplicateEvidence"]["Resource"] == f"arn:aws:s3:::{ARCHIVE_BUCKET}/*"
+    assert (
+        statements["MembersReplicateEvidence"]["Resource"]
+        == f"arn:aws:s3:::{ARCHIVE_BUCKET}/*AWSLogs/${{aws:PrincipalAccount}}/*"
+    )
     assert statements["MembersCheckTheDestination"]["Resource"] == f"arn:aws:s3:::{ARCHIVE_BUCKET}"
     key_arn = archive("kms").describe_key(KeyId=archive_ids["key"])["KeyMetadata"]["Arn"]
     assert statements["DenyPutsWithAnotherKmsKey"]["Condition"]["StringNotEquals"] == {
