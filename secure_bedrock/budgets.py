@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Stack
+from aws_cdk import Stack, Tags
 from aws_cdk import aws_budgets as budgets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
@@ -38,6 +38,7 @@ from secure_bedrock._validation import (
     require_unique,
 )
 from secure_bedrock.encryption import budgets_source_arn
+from secure_bedrock.organization import BUDGET_HARD_STOP, EVIDENCE_WRITER_TAG
 from secure_bedrock.teams import TEAM_TAG, BedrockTeam
 
 #: Cost Explorer's service name for Bedrock's own models.
@@ -260,6 +261,9 @@ class _TeamBudgets(Construct):
                     },
                 ),
             )
+            # The organization's SCP lets this role (and the deployment roles) attach policies to the
+            # landing zone's roles: the hard stop's deny-invoke policy.
+            Tags.of(self.action_role).add(EVIDENCE_WRITER_TAG, BUDGET_HARD_STOP)
         assert self.action_role is not None
         return budgets.CfnBudgetsAction(
             self,

@@ -60,7 +60,7 @@ from secure_bedrock.logging_watch import (
     tamper_event_pattern,
 )
 from secure_bedrock.network import BedrockEndpointService, BedrockPrivateNetwork
-from secure_bedrock.organization import EVIDENCE_WRITER_TAG
+from secure_bedrock.organization import EVIDENCE_WRITER_TAG, LOGGING_WRITER
 from secure_bedrock.storage import (
     DEFAULT_TRANSITION_DAYS,
     MAX_RETENTION_DAYS,
@@ -405,7 +405,7 @@ class ModelInvocationLogging(Construct):
         )
         # The organization's SCP (ProtectInvocationLogging) lets this role, and the deployment roles, set
         # the logging configuration; only the deployment roles may tag a role so (ProtectLandingZoneTag).
-        Tags.of(self.handler.role).add(EVIDENCE_WRITER_TAG, "invocation-logging")
+        Tags.of(self.handler.role).add(EVIDENCE_WRITER_TAG, LOGGING_WRITER)
         acknowledge_wildcard_resources(
             self.handler.policy,
             [

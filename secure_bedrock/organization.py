@@ -94,10 +94,14 @@ PROTECTED_RESOURCE_TYPES: tuple[str, ...] = (
     "AWS::IAM::Role",
     "AWS::Lambda::Function",
 )
-#: The tag of the one principal besides the deployment roles that may write the invocation-logging
-#: setting: the landing zone's logging handler's role (the custom resource that sets it at deploy).
-#: Only the deployment roles may put it on a role or pass such a role to a service.
+#: The tag of the landing zone's own automation roles, which the SCP lets do, besides the deployment
+#: roles, the one thing each exists for: :data:`LOGGING_WRITER` (the logging handler's role) sets the
+#: invocation-logging configuration, :data:`BUDGET_HARD_STOP` (the budgets action role) attaches and
+#: detaches the deny-invoke policy on team roles. Only the deployment roles may put it on a role or
+#: pass such a role to a service.
 EVIDENCE_WRITER_TAG = "secure-bedrock:evidence-writer"
+LOGGING_WRITER = "invocation-logging"
+BUDGET_HARD_STOP = "budget-hard-stop"
 #: Changes to a tagged resource that would open the network path or lose the evidence or its keys.
 LANDING_ZONE_PROTECTED_ACTIONS: tuple[str, ...] = (
     "ec2:DeleteVpcEndpoints",
@@ -119,8 +123,6 @@ LANDING_ZONE_PROTECTED_ACTIONS: tuple[str, ...] = (
     "logs:DisassociateKmsKey",
     "iam:PutRolePolicy",
     "iam:DeleteRolePolicy",
-    "iam:AttachRolePolicy",
-    "iam:DetachRolePolicy",
     "iam:UpdateAssumeRolePolicy",
     "iam:DeleteRole",
     "lambda:UpdateFunctionCode",
@@ -291,7 +293,10 @@ def organization_statements(
             actions=list(actions.LOGGING_CONFIGURATION_WRITE_ACTIONS),
             resources=["*"],
             # ...or the landing zone's logging handler (its role carries the evidence-writer tag).
-            conditions={**unless_deployment, "Null": {f"aws:PrincipalTag/{EVIDENCE_WRITER_TAG}": "true"}},
+            conditions={
+                **unless_deployment,
+                "StringNotEquals": {f"aws:PrincipalTag/{EVIDENCE_WRITER_TAG}": LOGGING_WRITER},
+            },
         ),
         iam.PolicyStatement(
             sid="ProtectGuardrails",
@@ -306,6 +311,19 @@ def organization_statements(
             actions=list(LANDING_ZONE_PROTECTED_ACTIONS),
             resources=["*"],
             conditions={**unless_deployment, "Null": {f"aws:ResourceTag/{LANDING_ZONE_TAG}": "false"}},
+        ),
+        iam.PolicyStatement(
+            # Attaching managed policies to the landing zone's roles: only the deployment roles, and the
+            # budgets action role of a hard stop (the deny-invoke policy on a team role over budget).
+            sid="ProtectLandingZoneRoleAttachments",
+            effect=iam.Effect.DENY,
+            actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            resources=["*"],
+            conditions={
+                **unless_deployment,
+                "Null": {f"aws:ResourceTag/{LANDING_ZONE_TAG}": "false"},
+                "StringNotEquals": {f"aws:PrincipalTag/{EVIDENCE_WRITER_TAG}": BUDGET_HARD_STOP},
+            },
         ),
         iam.PolicyStatement(
             sid="ProtectLandingZoneTag",

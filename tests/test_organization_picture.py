@@ -50,8 +50,8 @@ def policies(template: dict[str, Any], policy_type: str) -> dict[str, dict[str, 
 
 
 def scp(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The (one) SCP of the reference organization stack."""
-    ((lid, properties),) = policies(template, "SERVICE_CONTROL_POLICY").items()
+    """The first SCP of the reference organization stack (the one holding the residency statement)."""
+    lid, properties = next(iter(policies(template, "SERVICE_CONTROL_POLICY").items()))
     return lid, properties
 
 

@@ -62,15 +62,15 @@ def test_make_synth_builds_the_organization_stack_from_the_settings(
         "AWS::Organizations::Policy",
     ]
     block = cdk_json_context()[CONTEXT_KEY]["organization"]
-    policies = {
-        r["Properties"]["Type"]: r["Properties"]
-        for r in resources.values()
-        if r["Type"] == "AWS::Organizations::Policy"
-    }
+    every = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Organizations::Policy"]
+    policies = {policy["Type"]: policy for policy in every}
     assert sorted(policies) == ["BEDROCK_POLICY", "RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"]
-    for policy in policies.values():
+    for policy in every:
         assert policy["TargetIds"] == block["target_ids"]
-    scp = policies["SERVICE_CONTROL_POLICY"]["Content"]
+    # The statements, packed in order into SCPs of at most 80 % of 5,120 characters (two here).
+    scps = [policy["Content"] for policy in every if policy["Type"] == "SERVICE_CONTROL_POLICY"]
+    assert len(scps) == 2
+    scp = {"Statement": [statement for content in scps for statement in content["Statement"]]}
     sids = [statement["Sid"] for statement in scp["Statement"]]
     assert sids == [
         "DenyBedrockOutsideResidency",
@@ -79,6 +79,7 @@ def test_make_synth_builds_the_organization_stack_from_the_settings(
         "ProtectInvocationLogging",
         "ProtectGuardrails",
         "ProtectLandingZone",
+        "ProtectLandingZoneRoleAttachments",
         "ProtectLandingZoneTag",
         "ProtectEvidenceWriter",
         "ProtectModelAccess",
