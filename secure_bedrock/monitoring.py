@@ -139,6 +139,19 @@ def model_metric(
     )
 
 
+def team_tokens_widget(team: BedrockTeam) -> cloudwatch.GraphWidget:
+    """A team's dashboard row: input and output tokens of each of its application inference profiles."""
+    return cloudwatch.GraphWidget(
+        title=f"Team {team.name} ({team.cost_center}): tokens by application profile",
+        left=[
+            model_metric(profile.attr_inference_profile_id, name)
+            for profile in team.profiles.values()
+            for name in ("InputTokenCount", "OutputTokenCount")
+        ],
+        width=24,
+    )
+
+
 def _alarm_id(model_id: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", model_id.title())
 
@@ -543,15 +556,5 @@ class BedrockMonitoring(Construct):
                 ], width=8),
             )  # fmt: skip
         for team in teams:
-            dashboard.add_widgets(
-                cloudwatch.GraphWidget(
-                    title=f"Team {team.name} ({team.cost_center}): tokens by application profile",
-                    left=[
-                        model_metric(profile.attr_inference_profile_id, name)
-                        for profile in team.profiles.values()
-                        for name in ("InputTokenCount", "OutputTokenCount")
-                    ],
-                    width=24,
-                )
-            )
+            dashboard.add_widgets(team_tokens_widget(team))
         return dashboard

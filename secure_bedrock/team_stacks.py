@@ -42,7 +42,7 @@ from secure_bedrock._validation import (
 from secure_bedrock.budgets import DEFAULT_THRESHOLDS, BedrockTeamBudgets, TeamBudget
 from secure_bedrock.guardrail import BedrockGuardrail, GuardrailReference
 from secure_bedrock.models import BedrockModel, require_models
-from secure_bedrock.monitoring import model_metric
+from secure_bedrock.monitoring import team_tokens_widget
 from secure_bedrock.teams import BedrockTeam, TeamSpec, validate_team_specs
 
 #: What a landing zone publishes for team stacks: parameter name (under its prefix) -> meaning.
@@ -232,17 +232,7 @@ class BedrockTeams(Construct):
             )
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(24))
         for team in self.teams.values():
-            self.dashboard.add_widgets(
-                cloudwatch.GraphWidget(
-                    title=f"Team {team.name} ({team.cost_center}): tokens by application profile",
-                    left=[
-                        model_metric(profile.attr_inference_profile_id, name)
-                        for profile in team.profiles.values()
-                        for name in ("InputTokenCount", "OutputTokenCount")
-                    ],
-                    width=24,
-                )
-            )
+            self.dashboard.add_widgets(team_tokens_widget(team))
 
 
 def team_batches(teams: Sequence[TeamSpec], size: int = TEAMS_PER_STACK) -> list[list[TeamSpec]]:

@@ -50,6 +50,7 @@ from tests.test_emulated_deploy import (
     DEFAULT_CREDENTIALS,
     REGION,
     _of_type,
+    account_credentials,
     apply_bucket_policies,
     apply_what_moto_drops,
     assert_moto_applied_only_encryption_and_tags,
@@ -58,6 +59,7 @@ from tests.test_emulated_deploy import (
     emulator_assembly,
     for_the_emulator,
     moto_server,
+    physical_ids_of,
     resolver,
 )
 from tests.test_emulated_deploy import STACK as MEMBER_STACK
@@ -111,21 +113,7 @@ def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def archive_credentials(moto_url: str) -> dict[str, str]:
     """The keys of an IAM user of the log-archive account, created there through moto's account header;
     moto answers every request made with them as that account."""
-    iam = boto3.client(
-        "iam",
-        endpoint_url=moto_url,
-        region_name=REGION,
-        aws_access_key_id=DEFAULT_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=DEFAULT_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-    def in_the_archive_account(request: Any, **_: Any) -> None:
-        request.headers["x-moto-account-id"] = ARCHIVE_ACCOUNT
-
-    iam.meta.events.register("before-sign.iam.*", in_the_archive_account)
-    iam.create_user(UserName="log-archive-deployer")
-    key = iam.create_access_key(UserName="log-archive-deployer")["AccessKey"]
-    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    return account_credentials(moto_url, ARCHIVE_ACCOUNT, "log-archive-deployer")
 
 
 @pytest.fixture(scope="module")
@@ -175,25 +163,14 @@ def member(deployed: None, moto_url: str) -> Any:
     return _client_factory(moto_url, DEFAULT_CREDENTIALS)
 
 
-def _physical_ids(client: Any, stack: str) -> dict[str, str]:
-    """Logical id -> physical id of every resource moto created (it lists skipped ones as blanks)."""
-    pages = client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=stack)
-    return {
-        summary["LogicalResourceId"]: summary["PhysicalResourceId"]
-        for page in pages
-        for summary in page["StackResourceSummaries"]
-        if summary["LogicalResourceId"]
-    }
-
-
 @pytest.fixture(scope="module")
 def physical_ids(archive: Any) -> dict[str, str]:
-    return _physical_ids(archive, STACK)
+    return physical_ids_of(archive, STACK)
 
 
 @pytest.fixture(scope="module")
 def member_ids(member: Any) -> dict[str, str]:
-    return _physical_ids(member, MEMBER_STACK)
+    return physical_ids_of(member, MEMBER_STACK)
 
 
 @pytest.fixture(scope="module")

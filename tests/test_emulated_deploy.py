@@ -466,16 +466,42 @@ def stack_description(client: Any) -> dict[str, Any]:
     return stack
 
 
-@pytest.fixture(scope="module")
-def physical_ids(client: Any) -> dict[str, str]:
-    """Logical id -> physical id of every resource moto created (it lists skipped ones as blanks)."""
-    pages = client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=STACK)
+def physical_ids_of(client: Any, stack: str) -> dict[str, str]:
+    """Logical id -> physical id of every resource moto created in ``stack`` (it lists skipped ones as
+    blanks); ``client`` is a ``client("cloudformation")``-style factory of the stack's account."""
+    pages = client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=stack)
     return {
         summary["LogicalResourceId"]: summary["PhysicalResourceId"]
         for page in pages
         for summary in page["StackResourceSummaries"]
         if summary["LogicalResourceId"]
     }
+
+
+def account_credentials(url: str, account: str, user: str) -> dict[str, str]:
+    """The keys of an IAM user ``user`` made in ``account`` through moto's account header: moto answers
+    every request made with them as that account (see tests/test_emulated_archive.py)."""
+    iam = boto3.client(
+        "iam",
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id=DEFAULT_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DEFAULT_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+    def in_the_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account
+
+    iam.meta.events.register("before-sign.iam.*", in_the_account)
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+
+@pytest.fixture(scope="module")
+def physical_ids(client: Any) -> dict[str, str]:
+    """Logical id -> physical id of every resource moto created (it lists skipped ones as blanks)."""
+    return physical_ids_of(client, STACK)
 
 
 @pytest.fixture(scope="module")

@@ -32,14 +32,15 @@ from botocore.exceptions import ClientError
 from stacks.app import cdk_json_context
 from stacks.settings import CONTEXT_KEY
 from tests.test_emulated_deploy import (
-    DEFAULT_CREDENTIALS,
     PLACEHOLDER_ATTRIBUTES,
     REGION,
     _of_type,
+    account_credentials,
     bootstrap_and_deploy,
     emulator_assembly,
     for_the_emulator,
     moto_server,
+    physical_ids_of,
 )
 
 STACK = "SecureBedrockOrganization"
@@ -112,21 +113,7 @@ def deployed(
     """``cdk bootstrap`` and ``cdk deploy SecureBedrockOrganization --app <assembly>`` into the moto server."""
     work = tmp_path_factory.mktemp("deploy-organization")
     assembly = emulator_assembly(Path(reference_assembly.directory), work, {STACK: emulator_template})
-    iam = boto3.client(
-        "iam",
-        endpoint_url=moto_url,
-        region_name=REGION,
-        aws_access_key_id=DEFAULT_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=DEFAULT_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-    def in_the_management_account(request: Any, **_: Any) -> None:
-        request.headers["x-moto-account-id"] = ACCOUNT
-
-    iam.meta.events.register("before-sign.iam.*", in_the_management_account)
-    iam.create_user(UserName="management-deployer")
-    key = iam.create_access_key(UserName="management-deployer")["AccessKey"]
-    credentials = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    credentials = account_credentials(moto_url, ACCOUNT, "management-deployer")
     bootstrap_and_deploy(moto_url, assembly, STACK, work, account=ACCOUNT, credentials=credentials)
     return boto3.Session(
         aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
@@ -144,13 +131,7 @@ def client(deployed: boto3.Session, moto_url: str) -> Any:
 @pytest.fixture(scope="module")
 def physical_ids(client: Any) -> dict[str, str]:
     """Logical id -> physical id of every resource moto created (it lists skipped ones as blanks)."""
-    pages = client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=STACK)
-    return {
-        summary["LogicalResourceId"]: summary["PhysicalResourceId"]
-        for page in pages
-        for summary in page["StackResourceSummaries"]
-        if summary["LogicalResourceId"]
-    }
+    return physical_ids_of(client, STACK)
 
 
 def _resolved(node: Any) -> Any:

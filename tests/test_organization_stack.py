@@ -392,8 +392,10 @@ def test_the_settings_take_the_organization_guardrail() -> None:
 # --- the organization's guardrail, refused or warned about -----------------------------------------
 
 
-def _management(key: kms.IKey | None = None) -> tuple[Stack, BedrockGuardrail]:
+def _management(key_arn: str | None = None) -> tuple[Stack, BedrockGuardrail]:
+    """A management stack enforcing its guardrail; with ``key_arn``, the guardrail's key is imported."""
     stack = Stack(App(), "Management", env=Environment(account="111122223333", region="us-east-1"))
+    key = kms.Key.from_key_arn(stack, "Key", key_arn) if key_arn is not None else None
     guardrail = BedrockGuardrail(stack, "Guardrail", policy=GuardrailPolicy.hipaa(), encryption_key=key)
     BedrockOrganizationGuardrails(
         stack,
@@ -423,19 +425,7 @@ def test_a_guardrail_with_automated_reasoning_fails_the_synth() -> None:
 
 
 def test_an_imported_guardrail_key_is_a_warning_naming_what_to_add() -> None:
-    stack = Stack(App(), "Management", env=Environment(account="111122223333", region="us-east-1"))
-    key = kms.Key.from_key_arn(stack, "Key", KEY_ARN)
-    guardrail = BedrockGuardrail(stack, "Guardrail", policy=GuardrailPolicy.hipaa(), encryption_key=key)
-    BedrockOrganizationGuardrails(
-        stack,
-        "Bedrock",
-        models=[BedrockModels.AMAZON_NOVA_PRO],
-        residency=["us-east-1"],
-        target_ids=["ou-ab12-cdefgh34"],
-        deployment_principals=["arn:aws:iam::*:role/stacksets-exec-*"],
-        guardrail=guardrail,
-        organization_id=ORG,
-    )
+    stack, _ = _management(key_arn=KEY_ARN)
     Annotations.from_stack(stack).has_warning(
         "/Management/Bedrock",
         Match.string_like_regexp(r"aws:PrincipalOrgID o-ab12cd34ef.*kms:Decrypt through bedrock\.us-east-1"),
