@@ -58,6 +58,7 @@ from secure_bedrock.organization import (
     OrganizationGuardrail,
 )
 from secure_bedrock.residency import Residency
+from secure_bedrock.rollout import BaselineStackSet, RegionalStackSetStack, StackSetAssetBucket
 from secure_bedrock.safe_harbor import (
     SAFE_HARBOR_IDENTIFIERS,
     SafeHarborIdentifier,
@@ -86,6 +87,7 @@ __all__ = [
     "AlarmThresholds",
     "ApplicationInferenceProfileModel",
     "ArchiveDestination",
+    "BaselineStackSet",
     "BedrockAdministrator",
     "BedrockAuditTrail",
     "BedrockAuditor",
@@ -123,11 +125,13 @@ __all__ = [
     "OrganizationGuardrail",
     "PiiEntity",
     "RegexFilter",
+    "RegionalStackSetStack",
     "Residency",
     "SafeHarborIdentifier",
     "SafeHarborRegex",
     "SecureBedrockLandingZone",
     "SecureLogBucket",
+    "StackSetAssetBucket",
     "TeamBudget",
     "TeamSpec",
     "acknowledge",

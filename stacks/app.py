@@ -16,6 +16,7 @@ from stacks.log_archive_stack import LogArchiveStack
 from stacks.member_stage import MemberAccountStage, stage_name
 from stacks.organization_stack import OrganizationBedrockStack
 from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
+from stacks.stackset_stack import StackSetAssetsStack, StackSetRolloutStack, assets_stack_name
 
 CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
 
@@ -94,6 +95,16 @@ def build_app(
         OrganizationBedrockStack(app, settings.organization.stack_name, settings=settings)
         if settings.organization.log_archive is not None:
             LogArchiveStack(app, settings.organization.log_archive.stack_name, settings=settings)
+        stacksets = settings.organization.stacksets
+        if stacksets is not None:
+            rollout = StackSetRolloutStack(app, stacksets.stack_name, settings=settings)
+            for region in stacksets.regions:
+                # The asset buckets must exist before the rollout copies the Lambda code into them.
+                rollout.add_stack_dependency(
+                    StackSetAssetsStack(
+                        app, assets_stack_name(settings, region), settings=settings, region=region
+                    )
+                )
         for member in settings.organization.members:
             for region in member.regions:
                 MemberAccountStage(

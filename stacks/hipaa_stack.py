@@ -55,7 +55,7 @@ def evidence_options(settings: ReferenceSettings) -> EvidenceOptions:
         adopt_existing_logging=evidence.adopt_existing_logging,
         audit_trail=evidence.audit_trail,
         auditor_principal=_principal(evidence.auditor_principals, default=None),
-        archive=ArchiveDestination.of(archive.account, settings.region) if archive is not None else None,
+        archive=ArchiveDestination.of(archive.account, archive.region) if archive is not None else None,
     )
 
 
@@ -106,6 +106,26 @@ def operations_options(settings: ReferenceSettings) -> OperationsOptions:
     )
 
 
+def add_landing_zone(stack: Stack, settings: ReferenceSettings) -> SecureBedrockLandingZone:
+    """The reference landing zone in ``stack`` (whose region is the settings'), its tags and outputs: the
+    account stack's content, and each member's in a stage or a StackSet."""
+    zone = SecureBedrockLandingZone(
+        stack,
+        "LandingZone",
+        models=settings.models,
+        network=network_options(settings),
+        evidence=evidence_options(settings),
+        guardrail=guardrail_options(settings),
+        access=access_options(settings),
+        operations=operations_options(settings),
+        residency=settings.residency,
+    )
+    for key, value in settings.tags.items():
+        Tags.of(stack).add(key, value)
+    _outputs(stack, zone)
+    return zone
+
+
 class HipaaBedrockStack(Stack):
     """The reference environment: region-specific, account-agnostic unless the settings name an account."""
 
@@ -120,74 +140,61 @@ class HipaaBedrockStack(Stack):
             **kwargs,
         )
         self.settings = settings
-        self.landing_zone = SecureBedrockLandingZone(
-            self,
-            "LandingZone",
-            models=settings.models,
-            network=network_options(settings),
-            evidence=evidence_options(settings),
-            guardrail=guardrail_options(settings),
-            access=access_options(settings),
-            operations=operations_options(settings),
-            residency=settings.residency,
-        )
-        for key, value in settings.tags.items():
-            Tags.of(self).add(key, value)
-        self._outputs()
+        self.landing_zone = add_landing_zone(self, settings)
 
-    def _outputs(self) -> None:
-        zone = self.landing_zone
-        network = zone.network
-        CfnOutput(self, "VpcId", value=network.vpc.vpc_id, description="VPC with the Bedrock endpoints")
+
+def _outputs(stack: Stack, zone: SecureBedrockLandingZone) -> None:
+    network = zone.network
+    CfnOutput(stack, "VpcId", value=network.vpc.vpc_id, description="VPC with the Bedrock endpoints")
+    CfnOutput(
+        stack,
+        "EndpointSecurityGroupId",
+        value=network.security_group.security_group_id,
+        description="Admit clients to Bedrock by allowing this group's port 443 from them",
+    )
+    CfnOutput(
+        stack,
+        "RuntimeEndpointId",
+        value=network.runtime_endpoint.vpc_endpoint_id,
+        description="bedrock-runtime interface endpoint (use as aws:SourceVpce in IAM conditions)",
+    )
+    CfnOutput(
+        stack,
+        "InvocationLogBucket",
+        value=zone.invocation_logging.bucket.bucket.bucket_name,
+        description="Bedrock model invocation logs (prompts and responses: PHI)",
+    )
+    CfnOutput(stack, "InvocationLogGroup", value=zone.invocation_logging.log_group.log_group_name)
+    for index, policy in enumerate(zone.auditor.policies):
         CfnOutput(
-            self,
-            "EndpointSecurityGroupId",
-            value=network.security_group.security_group_id,
-            description="Admit clients to Bedrock by allowing this group's port 443 from them",
+            stack,
+            "AuditorPolicyArn" if index == 0 else f"AuditorPolicy{index + 1}Arn",
+            value=policy.managed_policy_arn,
+            description="Attach to the permission set or role of the people who audit Bedrock use"
+            + (" (with the other auditor policies)" if len(zone.auditor.policies) > 1 else ""),
         )
+    CfnOutput(
+        stack, "GuardrailId", value=zone.guardrail.guardrail_id, description="Pass as guardrailIdentifier"
+    )
+    CfnOutput(
+        stack,
+        "GuardrailVersion",
+        value=zone.guardrail.guardrail_version,
+        description="Pass as guardrailVersion",
+    )
+    if zone.invoker is not None:
+        CfnOutput(stack, "InvokerRoleArn", value=zone.invoker.role.role_arn)
+    if zone.administrator is not None:
+        CfnOutput(stack, "AdministratorRoleArn", value=zone.administrator.role.role_arn)
+    CfnOutput(
+        stack,
+        "AlarmTopicArn",
+        value=zone.monitoring.topic.topic_arn,
+        description="Subscribe the on-call channel to Bedrock alarms and budget notifications",
+    )
+    for name, team in zone.teams.items():
         CfnOutput(
-            self,
-            "RuntimeEndpointId",
-            value=network.runtime_endpoint.vpc_endpoint_id,
-            description="bedrock-runtime interface endpoint (use as aws:SourceVpce in IAM conditions)",
+            stack,
+            f"Team{name.replace('-', '').capitalize()}InvokerRoleArn",
+            value=team.invoker.role.role_arn,
         )
-        CfnOutput(
-            self,
-            "InvocationLogBucket",
-            value=zone.invocation_logging.bucket.bucket.bucket_name,
-            description="Bedrock model invocation logs (prompts and responses: PHI)",
-        )
-        CfnOutput(self, "InvocationLogGroup", value=zone.invocation_logging.log_group.log_group_name)
-        for index, policy in enumerate(zone.auditor.policies):
-            CfnOutput(
-                self,
-                "AuditorPolicyArn" if index == 0 else f"AuditorPolicy{index + 1}Arn",
-                value=policy.managed_policy_arn,
-                description="Attach to the permission set or role of the people who audit Bedrock use"
-                + (" (with the other auditor policies)" if len(zone.auditor.policies) > 1 else ""),
-            )
-        CfnOutput(
-            self, "GuardrailId", value=zone.guardrail.guardrail_id, description="Pass as guardrailIdentifier"
-        )
-        CfnOutput(
-            self,
-            "GuardrailVersion",
-            value=zone.guardrail.guardrail_version,
-            description="Pass as guardrailVersion",
-        )
-        if zone.invoker is not None:
-            CfnOutput(self, "InvokerRoleArn", value=zone.invoker.role.role_arn)
-        if zone.administrator is not None:
-            CfnOutput(self, "AdministratorRoleArn", value=zone.administrator.role.role_arn)
-        CfnOutput(
-            self,
-            "AlarmTopicArn",
-            value=zone.monitoring.topic.topic_arn,
-            description="Subscribe the on-call channel to Bedrock alarms and budget notifications",
-        )
-        for name, team in zone.teams.items():
-            CfnOutput(
-                self,
-                f"Team{name.replace('-', '').capitalize()}InvokerRoleArn",
-                value=team.invoker.role.role_arn,
-            )

@@ -6,6 +6,7 @@ Every wrong setting is reported at once, each named by its path in the block
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Mapping
@@ -45,6 +46,7 @@ from secure_bedrock.organization import (
     require_target_id,
 )
 from secure_bedrock.residency import Residency, check_residency
+from secure_bedrock.rollout import ORGANIZATIONAL_UNIT_PATTERN, require_asset_bucket_prefix
 from secure_bedrock.teams import (
     COST_CENTER_TAG,
     MAX_TEAM_NAME,
@@ -166,6 +168,8 @@ class LogArchiveSettings:
     account: str
     stack_name: str = "SecureBedrockLogArchive"
     auditor_principals: tuple[str, ...] = ()
+    region: str = "us-east-1"
+    """The archive's region: the settings' ``region`` (members in other regions replicate across regions)."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,24 @@ class MemberSettings:
 
     account: str
     regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StackSetsSettings:
+    """The rollout to whole OUs by CloudFormation StackSets: one service-managed StackSet per region,
+    deployed from the management account (or a delegated administrator), its Lambda code in an asset
+    bucket per region."""
+
+    organizational_units: tuple[str, ...]
+    regions: tuple[str, ...]
+    asset_bucket_prefix: str
+    stack_name: str = "SecureBedrockStackSets"
+    account: str | None = None
+    """The StackSets' administrator account. Default: the organization's (management) account; another
+    account is a delegated administrator."""
+    failure_tolerance_percentage: int = 10
+    max_concurrent_percentage: int = 25
+    auto_deploy: bool = True
 
 
 @dataclass(frozen=True)
@@ -191,6 +213,7 @@ class OrganizationSettings:
     enforce_guardrail: bool = True
     log_archive: LogArchiveSettings | None = None
     members: tuple[MemberSettings, ...] = ()
+    stacksets: StackSetsSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -575,6 +598,7 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
         "enforce_guardrail",
         "log_archive",
         "members",
+        "stacksets",
     )
     path = f"{CONTEXT_KEY}.organization"
     reader = _Reader(errors, path, raw, known)
@@ -602,10 +626,22 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
         log_archive=_log_archive(errors, reader.raw.get("log_archive")),
         members=reader.get_list("members", _member),
     )
+    account = settings.account
+    settings = dataclasses.replace(
+        settings, stacksets=_stacksets(errors, reader.raw.get("stacksets"), account, settings.stack_name)
+    )
     if settings.stack_name == account_stack:
         reader.fail(
             f"{path}.stack_name",
             f"{settings.stack_name!r} is the account stack's name too; give the organization stack its own",
+        )
+    if settings.stacksets is not None and settings.stacksets.stack_name in (
+        account_stack,
+        settings.stack_name,
+    ):
+        reader.fail(
+            f"{path}.stacksets.stack_name",
+            f"{settings.stacksets.stack_name!r} is another stack's name too; give the StackSets stack its own",
         )
     if settings.log_archive is not None and settings.log_archive.stack_name in (
         account_stack,
@@ -634,6 +670,87 @@ def _member(path: str, value: Any) -> MemberSettings:
     if len(set(checked)) != len(checked):
         raise ValueError(f"{path}.regions: {list(checked)!r} names a region twice")
     return MemberSettings(account=account, regions=checked)
+
+
+def _stacksets(
+    errors: list[str], raw: object, management_account: str | None, organization_stack: str
+) -> StackSetsSettings | None:
+    """``organization.stacksets``: ``null`` or the StackSets rollout to whole OUs."""
+    if raw is None:
+        return None
+    path = f"{CONTEXT_KEY}.organization.stacksets"
+    known = (
+        "organizational_units",
+        "regions",
+        "asset_bucket_prefix",
+        "stack_name",
+        "account",
+        "failure_tolerance_percentage",
+        "max_concurrent_percentage",
+        "auto_deploy",
+    )
+    reader = _Reader(errors, path, raw, known)
+    if not reader.raw:
+        return None
+    if not reader.raw.get("organizational_units"):
+        reader.fail(f"{path}.organizational_units", "name at least one OU (ou-...) or the root (r-...)")
+    if not reader.raw.get("regions"):
+        reader.fail(f"{path}.regions", "name at least one region to deploy the baseline to")
+    account = reader.get("account", None, _account)
+    administrator = account or management_account
+    prefix = reader.get("asset_bucket_prefix", None, _asset_bucket_prefix)
+    if prefix is None and "asset_bucket_prefix" not in reader.raw:
+        if administrator is None:
+            reader.fail(
+                f"{path}.asset_bucket_prefix",
+                "missing; name the asset buckets' prefix, or set organization.account (the default is "
+                "secure-bedrock-stackset-assets-<administrator account>)",
+            )
+        else:
+            prefix = f"secure-bedrock-stackset-assets-{administrator}"
+    tolerance = reader.get("failure_tolerance_percentage", 10, _percentage(0))
+    concurrency = reader.get("max_concurrent_percentage", 25, _percentage(1))
+    if concurrency < tolerance:
+        reader.fail(
+            f"{path}.max_concurrent_percentage",
+            f"{concurrency} is below failure_tolerance_percentage ({tolerance}); StackSets needs at least as "
+            "many accounts at once as may fail",
+        )
+    settings = StackSetsSettings(
+        organizational_units=reader.get_list("organizational_units", _organizational_unit),
+        regions=reader.get_list("regions", require_region),
+        asset_bucket_prefix=prefix or "",
+        stack_name=reader.get("stack_name", "SecureBedrockStackSets", _stack_name),
+        account=account,
+        failure_tolerance_percentage=tolerance,
+        max_concurrent_percentage=concurrency,
+        auto_deploy=reader.get("auto_deploy", True, _boolean),
+    )
+    if settings.stack_name == organization_stack:
+        reader.fail(f"{path}.stack_name", f"{settings.stack_name!r} is the organization stack's name too")
+    return settings
+
+
+def _asset_bucket_prefix(path: str, value: Any) -> str:
+    return require_asset_bucket_prefix(path, value)
+
+
+def _organizational_unit(path: str, value: Any) -> str:
+    if not isinstance(value, str) or not ORGANIZATIONAL_UNIT_PATTERN.match(value):
+        raise ValueError(
+            f"{path}: {value!r} is not an organizational unit id; use e.g. 'ou-ab12-cdefgh34' (or the root, "
+            "'r-ab12'); a StackSet deploys to accounts through their OUs"
+        )
+    return value
+
+
+def _percentage(low: int) -> Callable[[str, Any], int]:
+    def check(path: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 100:
+            raise ValueError(f"{path}: {value!r} must be a whole percentage of the accounts, {low}-100")
+        return value
+
+    return check
 
 
 def _log_archive(errors: list[str], raw: object) -> LogArchiveSettings | None:
@@ -940,6 +1057,30 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
                         f"{CONTEXT_KEY}.organization.members[{index}].regions[{r_index}]: {region} is outside "
                         f"{residency.described_as}; the organization's SCP denies Bedrock there"
                     )
+        stacksets = settings.organization.stacksets
+        for r_index, region in enumerate(stacksets.regions if stacksets is not None else ()):
+            if region not in residency.regions:
+                errors.append(
+                    f"{CONTEXT_KEY}.organization.stacksets.regions[{r_index}]: {region} is outside "
+                    f"{residency.described_as}; the organization's SCP denies Bedrock there"
+                )
+        if stacksets is not None and stacksets.asset_bucket_prefix:
+            longest = max((len(region) for region in stacksets.regions), default=0)
+            if len(stacksets.asset_bucket_prefix) + 1 + longest > 63:
+                errors.append(
+                    f"{CONTEXT_KEY}.organization.stacksets.asset_bucket_prefix: "
+                    f"{stacksets.asset_bucket_prefix!r} is too long: with '-<region>' a bucket name "
+                    "passes 63 characters; shorten it"
+                )
+        archive = settings.organization.log_archive
+        if archive is not None:
+            # The archive is in the settings' region; members elsewhere replicate to it across regions.
+            settings = dataclasses.replace(
+                settings,
+                organization=dataclasses.replace(
+                    settings.organization, log_archive=dataclasses.replace(archive, region=settings.region)
+                ),
+            )
     if settings.account is None and settings.network.max_azs > 2:
         # An account-agnostic stack knows exactly two availability zones (Fn::GetAZs).
         reader.fail(

@@ -38,6 +38,7 @@ from secure_bedrock.organization import (
     TARGET_ID_PATTERN,
 )
 from secure_bedrock.residency import GEOGRAPHIES_OF_RESIDENCY
+from secure_bedrock.rollout import ASSET_BUCKET_PREFIX_PATTERN, ORGANIZATIONAL_UNIT_PATTERN
 from secure_bedrock.teams import (
     COST_CENTER_TAG,
     MAX_TEAM_NAME,
@@ -294,6 +295,31 @@ class Member(_Block):
     )
 
 
+class StackSets(_Block):
+    organizational_units: list[Annotated[str, Field(pattern=ecma(ORGANIZATIONAL_UNIT_PATTERN))]] = Field(
+        min_length=1, description="the OUs (`ou-...`) or the root (`r-...`) whose accounts get the baseline"
+    )
+    regions: list[Region] = Field(
+        min_length=1, description="the regions: one StackSet each, inside the residency"
+    )
+    asset_bucket_prefix: str = Field(
+        None,  # type: ignore[assignment]
+        pattern=ecma(ASSET_BUCKET_PREFIX_PATTERN),
+        description="the asset buckets are `<prefix>-<region>`; default `secure-bedrock-stackset-assets-<administrator account>`",
+    )
+    stack_name: str = Field(
+        "SecureBedrockStackSets", pattern=ecma(STACK_NAME_PATTERN), description="the StackSets' stack"
+    )
+    account: Annotated[str, Field(pattern=ecma(ACCOUNT_ID_PATTERN))] | None = Field(
+        None, description="a delegated StackSets administrator; default: the organization's account"
+    )
+    failure_tolerance_percentage: int = Field(
+        10, ge=0, le=100, description="accounts that may fail, per region"
+    )
+    max_concurrent_percentage: int = Field(25, ge=1, le=100, description="accounts deployed at once")
+    auto_deploy: bool = Field(True, description="deploy to accounts that join the OUs")
+
+
 class Organization(_Block):
     stack_name: str = setting(
         "SecureBedrockOrganization",
@@ -349,6 +375,14 @@ class Organization(_Block):
         '`[{"account": "555566667777", "regions": ["us-east-1"]}]`: member accounts that get the account '
         "baseline, a CDK stage per account and region, deployed by the generated rollout workflow "
         "([organization.md](organization.md#rollout)); each region inside the residency",
+    )
+    stacksets: StackSets | None = setting(
+        None,
+        '`{"organizational_units": ["ou-..."], "regions": ["us-east-1", ...], "failure_tolerance_percentage": 10, '
+        '"max_concurrent_percentage": 25, "auto_deploy": true}`: the account baseline as one service-managed '
+        "StackSet per region to whole OUs, new accounts included, from the organization's account (or "
+        "`account`, a delegated administrator); its Lambda code in an asset bucket per region "
+        "(`asset_bucket_prefix`), a stack each ([organization.md](organization.md#rollout)); `null`: none",
     )
 
 

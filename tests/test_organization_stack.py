@@ -108,6 +108,7 @@ def test_the_organization_stack_is_clean_under_every_pack(reference_assembly: An
     packs = json.loads((directory / "validation-report.json").read_text())["pluginReports"]
     assert sorted(plugin["pluginName"] for plugin in packs) == [
         "AwsSolutions",
+        "Construct Annotations",  # cdk-stacksets' warning on the StackSets stack, acknowledged
         "HIPAA.Security",
         "NIST.800.53.R5",
         "PCI.DSS.321",
