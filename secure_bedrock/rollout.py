@@ -279,6 +279,12 @@ class BaselineStackSet(Construct):
         require_unique("regions", region_list)
         units = require_organizational_units("organizational_units", organizational_units)
         require_asset_bucket_prefix("asset_bucket_prefix", asset_bucket_prefix)
+        for region in region_list:
+            if len(asset_bucket_name(asset_bucket_prefix, region)) > 63:
+                raise ValueError(
+                    f"asset_bucket_prefix: {asset_bucket_prefix!r} is too long for {region}: the bucket "
+                    f"{asset_bucket_name(asset_bucket_prefix, region)!r} passes S3's 63 characters; shorten it"
+                )
         require_type("stack_set_name", stack_set_name, str, "a name such as 'secure-bedrock-baseline'")
         longest = max(len(region) for region in region_list)
         if not STACK_SET_NAME_PATTERN.match(stack_set_name) or len(stack_set_name) + 1 + longest > 128:

@@ -746,9 +746,11 @@ def _organizational_unit(path: str, value: Any) -> str:
 
 def _percentage(low: int) -> Callable[[str, Any], int]:
     def check(path: str, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 100:
+        # JSON has one number type: 10.0 is the whole number 10, as the schema's "integer" reads it.
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole or not low <= value <= 100:
             raise ValueError(f"{path}: {value!r} must be a whole percentage of the accounts, {low}-100")
-        return value
+        return int(value)
 
     return check
 
@@ -1063,14 +1065,6 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
                 errors.append(
                     f"{CONTEXT_KEY}.organization.stacksets.regions[{r_index}]: {region} is outside "
                     f"{residency.described_as}; the organization's SCP denies Bedrock there"
-                )
-        if stacksets is not None and stacksets.asset_bucket_prefix:
-            longest = max((len(region) for region in stacksets.regions), default=0)
-            if len(stacksets.asset_bucket_prefix) + 1 + longest > 63:
-                errors.append(
-                    f"{CONTEXT_KEY}.organization.stacksets.asset_bucket_prefix: "
-                    f"{stacksets.asset_bucket_prefix!r} is too long: with '-<region>' a bucket name "
-                    "passes 63 characters; shorten it"
                 )
         archive = settings.organization.log_archive
         if archive is not None:

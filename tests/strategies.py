@@ -648,6 +648,18 @@ ALWAYS_WRONG: dict[str, tuple[Any, ...]] = {
     "list": ("x", 5, None, {"a": 1}, True),
     "object": ("x", 5, [], True, ["a"]),
     "optional_object": ("x", 5, [], True, ["a"]),
+    "whole_percentage": (-1, 101, 10.5, "10", True, None, []),
+    "organizational_unit": (
+        "",
+        "ou-1",
+        "r-AB12",
+        "123456789012",
+        "ou-ab12-cdefgh34\n",
+        "o-ab12cd34ef",
+        5,
+        None,
+        [],
+    ),
     "archive_account": ("1234", "abcdefghijkl", "123456789012\n", 111122223333, True, "", None),
 }
 
@@ -683,6 +695,14 @@ def kind_of(path: Path_) -> str | None:
         ".organization.log_archive": "optional_object",
         ".organization.log_archive.account": "archive_account",
         ".organization.log_archive.stack_name": "stack_name",
+        ".organization.stacksets": "optional_object",
+        ".organization.stacksets.stack_name": "stack_name",
+        ".organization.stacksets.account": "account",
+        ".organization.stacksets.organizational_units": "list",
+        ".organization.stacksets.regions": "list",
+        ".organization.stacksets.failure_tolerance_percentage": "whole_percentage",
+        ".organization.stacksets.max_concurrent_percentage": "whole_percentage",
+        ".organization.stacksets.auto_deploy": "bool",
     }
     if text in simple:
         return simple[text]
@@ -708,6 +728,10 @@ def kind_of(path: Path_) -> str | None:
             return "object"
         if parent == ".organization.target_ids":
             return "target_id"
+        if parent == ".organization.stacksets.organizational_units":
+            return "organizational_unit"
+        if parent == ".organization.stacksets.regions":
+            return "region"
         return None
     if text.startswith(".teams["):
         return {
@@ -775,6 +799,7 @@ FIXED_MAPPINGS: tuple[Path_, ...] = (
     ("teams", 1),
     ("organization",),
     ("organization", "log_archive"),
+    ("organization", "stacksets"),
 )
 
 

@@ -223,6 +223,7 @@ def _type_ok(kind: str, value: Any) -> bool:
         "quota": integer,
         "amount": number,
         "percent": number,
+        "whole_percentage": number,
         "optional_amount": value is None or number,
         "bool": isinstance(value, bool),
         "object_lock": value is None or isinstance(value, dict),

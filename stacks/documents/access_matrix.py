@@ -51,6 +51,7 @@ LOGS_ACTIONS = "Service Authorization Reference: Amazon CloudWatch Logs (actions
 SCP = "Organizations user guide: SCP evaluation (a Deny in an SCP holds for every principal of the member accounts)"
 SCP_REGION = "Bedrock user guide: inference-profiles-support (SCPs evaluate a cross-region request in its destination region)"
 RCP = "Organizations user guide: RCP evaluation (a Deny in an RCP holds whatever the resource's own policy allows)"
+STACKSET_ASSETS = "Lambda developer guide: a function's code in an S3 bucket of another account (the caller's read and decrypt)"
 ARCHIVE = "S3 user guide: replication (cross-account: the destination bucket and key policies admit the source's role) and Object Lock"
 GUARDRAIL_RBP = (
     "Bedrock user guide: guardrails-resource-based-policies (organization-level enforced guardrails)"
@@ -1914,6 +1915,61 @@ def archive_rows(archive: Deployed, member: Deployed) -> list[Row]:
     return b.rows
 
 
+def stackset_asset_rows(assets: Deployed) -> list[Row]:
+    """The StackSets' asset bucket (the administrator account's, one per region) as the organization's
+    accounts reach it: a member's StackSets execution role reads the baseline's code through S3, and
+    nothing else; a role of another organization, nothing."""
+    from stacks.documents import organization as o
+
+    organization_id = o.reference_organization().organization_id
+    b = _Builder(assets)
+    member = "555566667777"
+    executor = f"arn:aws:iam::{member}:role/stacksets-exec-0123456789abcdef"
+    bucket = assets.find("AWS::S3::Bucket", "AssetsBucket(?!AccessLogs)")
+    bucket_arn = str(assets.get_att(bucket, "Arn"))
+    key = assets.find("AWS::KMS::Key", "AssetsKey")
+    key_arn = str(assets.get_att(key, "Arn"))
+    code = f"{bucket_arn}/44b78e6e156d0cebf265e0e1d8716389d8209d7f116dabd898834280b27a30c4.zip"
+    section = "Organization: the StackSets' Lambda code (administrator account), from a member account"
+
+    def to_assets(
+        principal: str,
+        action: str,
+        resource: str = code,
+        org: str = organization_id,
+        context: Mapping[str, ContextValue] | None = None,
+        policy: Mapping[str, Any] | None = None,
+    ) -> SimulationRequest:
+        return SimulationRequest(
+            principal=principal, action=action, resource=resource, resource_account=assets.account,
+            context={"aws:PrincipalOrgID": org, **(context or {})},
+            identity_policies=[{"name": "AdministratorAccess", "policy": _allow_everything()}],
+            resource_policy=assets.bucket_policy(bucket) if policy is None else policy,
+        )  # fmt: skip
+
+    who = "Member account's StackSets execution role (`*:*` in its own account)"
+    via_s3 = {"kms:ViaService": f"s3.{assets.region}.amazonaws.com"}
+    for row_id, who_, does, expected, request in (
+        ("stackset-code-read", who, "Reads the baseline's Lambda code (creating its functions)", ALLOWED,
+         to_assets(executor, "s3:GetObject")),
+        ("stackset-code-decrypt", who, "Decrypts the code through S3", ALLOWED,
+         to_assets(executor, "kms:Decrypt", key_arn, context=via_s3, policy=assets.key_policy(key))),
+        ("stackset-code-decrypt-directly", who, "Decrypts with the asset key directly (not through S3)", IMPLICIT,
+         to_assets(executor, "kms:Decrypt", key_arn, policy=assets.key_policy(key))),
+        ("stackset-code-overwrite", who, "Writes over the code every member deploys (PutObject)", IMPLICIT,
+         to_assets(executor, "s3:PutObject")),
+        ("stackset-code-delete", who, "Deletes a version of the code", IMPLICIT,
+         to_assets(executor, "s3:DeleteObjectVersion")),
+        ("stackset-code-policy", who, "Rewrites the asset bucket's policy", IMPLICIT,
+         to_assets(executor, "s3:PutBucketPolicy", bucket_arn)),
+        ("stackset-code-stranger", "A role of another organization", "Reads the code", IMPLICIT,
+         to_assets("arn:aws:iam::999988887777:role/stacksets-exec-0123456789abcdef", "s3:GetObject",
+                   org="o-zz99zz99zz")),
+    ):  # fmt: skip
+        b.add(row_id, section, who_, does, "any", expected, STACKSET_ASSETS, request)
+    return b.rows
+
+
 def _allow_everything() -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
@@ -1925,6 +1981,7 @@ def all_rows(
     after: Deployed,
     org: Deployed | None = None,
     archive: Deployed | None = None,
+    assets: Deployed | None = None,
 ) -> list[Row]:
     """The rows of every template."""
     return [
@@ -1933,6 +1990,7 @@ def all_rows(
         *transition_rows(during, after),
         *(organization_rows(org) if org is not None else []),
         *(archive_rows(archive, reference) if archive is not None else []),
+        *(stackset_asset_rows(assets) if assets is not None else []),
     ]
 
 
@@ -1988,5 +2046,16 @@ def matrix_for(
         if log_archive is not None
         else None
     )
-    evaluated = tuple(evaluate_rows(all_rows(reference, byo, during, after, org, archive)))
+    stacksets = organization.reference_organization().stacksets
+    assets = (
+        Deployed(
+            organization.stackset_assets_template(),
+            account=organization.MANAGEMENT_ACCOUNT,
+            region=REGION,
+            stack_name=f"{stacksets.stack_name}Assets-{REGION}",
+        )
+        if stacksets is not None
+        else None
+    )
+    evaluated = tuple(evaluate_rows(all_rows(reference, byo, during, after, org, archive, assets)))
     return Matrix(evaluated, render_access_matrix(evaluated))

@@ -67,3 +67,26 @@ def archive_template() -> dict[str, Any]:
         stack = LogArchiveStack(app, organization.log_archive.stack_name, settings=settings)
         template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
     return template
+
+
+def stackset_assets_template() -> dict[str, Any]:
+    """The StackSets' asset bucket stack of the settings' region, synthesized alone with cdk.json's feature
+    flags."""
+    from stacks.app import cdk_json_context
+    from stacks.stackset_stack import StackSetAssetsStack, assets_stack_name
+
+    settings = reference_settings()
+    organization = settings.organization
+    assert organization is not None
+    if organization.stacksets is None:
+        raise ValueError(
+            f"cdk.json: {CONTEXT_KEY}.organization.stacksets is null; the StackSets asset rows need it"
+        )
+    flags = {key: value for key, value in cdk_json_context().items() if key.startswith("@aws-cdk")}
+    with tempfile.TemporaryDirectory() as outdir:
+        app = App(context=flags, outdir=outdir)
+        stack = StackSetAssetsStack(
+            app, assets_stack_name(settings, settings.region), settings=settings, region=settings.region
+        )
+        template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
+    return template
