@@ -131,7 +131,10 @@ def check_residency(
             f"the landing zone to one of {', '.join(sorted(residency.regions))}"
         )
     for index, model in enumerate(models):
-        reach = _reach(model, region)
+        try:
+            reach = _reach(model, region)
+        except ValueError as error:  # a profile that cannot be called from the region at all
+            raise ValueError(f"{models_argument}[{index}]: {error}") from None
         outside = ["any commercial region (a global profile)"] if reach is None else residency.outside(reach)
         if not outside:
             continue

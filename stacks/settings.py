@@ -28,6 +28,7 @@ from secure_bedrock._validation import (
     ACCOUNT_ID_PATTERN,
     EMAIL_PATTERN,
     MAX_SAFE_NUMBER,
+    is_token,
     require_principal_arn,
     require_region,
 )
@@ -567,7 +568,8 @@ def _organization_guardrail(path: str, value: Any) -> OrganizationGuardrail | No
 def _guardrail_version(path: str, value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str):
+    if not isinstance(value, str) or is_token(value):
+        # cdk.json is JSON: text that reads as a CDK token is no version (and would skip the check).
         raise ValueError(f'{path}: {value!r} must be a version number in quotes, e.g. "3", or null')
     validate_previous_version(path, value)
     return value
@@ -602,8 +604,8 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
     )
     path = f"{CONTEXT_KEY}.organization"
     reader = _Reader(errors, path, raw, known)
-    if not reader.raw:
-        return None
+    if not isinstance(raw, Mapping):
+        return None  # reported by the reader; an empty object is checked like any other
     for required in ("organization_id", "target_ids", "deployment_principals"):
         if required not in reader.raw:
             reader.fail(
@@ -690,8 +692,8 @@ def _stacksets(
         "auto_deploy",
     )
     reader = _Reader(errors, path, raw, known)
-    if not reader.raw:
-        return None
+    if not isinstance(raw, Mapping):
+        return None  # reported by the reader; an empty object is checked like any other
     if not reader.raw.get("organizational_units"):
         reader.fail(f"{path}.organizational_units", "name at least one OU (ou-...) or the root (r-...)")
     if not reader.raw.get("regions"):
@@ -761,8 +763,8 @@ def _log_archive(errors: list[str], raw: object) -> LogArchiveSettings | None:
         return None
     path = f"{CONTEXT_KEY}.organization.log_archive"
     reader = _Reader(errors, path, raw, ("account", "stack_name", "auditor_principals"))
-    if not reader.raw:
-        return None
+    if not isinstance(raw, Mapping):
+        return None  # reported by the reader; an empty object is checked like any other
     if reader.raw.get("account") is None:
         reader.fail(
             f"{path}.account",
@@ -937,6 +939,13 @@ def _operations(
     )
 
 
+def _add_once(errors: list[str], error: str) -> None:
+    """Record ``error`` unless a setting it names (``<path>: ...``) is already reported."""
+    path = error.split(": ", 1)[0]
+    if not any(e.split(": ", 1)[0] == path for e in errors):
+        errors.append(error)
+
+
 def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
     """Read and validate the ``secure-bedrock`` block of the app's context.
 
@@ -1037,7 +1046,7 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
                 residency_argument=f"{CONTEXT_KEY}.residency",
             )
         except ValueError as error:
-            errors.append(str(error))
+            _add_once(errors, str(error))
     if settings.organization is not None:
         # The organization's SCP holds the residency in every region of it (or the stack's region alone).
         try:
@@ -1048,8 +1057,7 @@ def load_settings(context: Mapping[str, Any]) -> ReferenceSettings:
                 residency_argument=f"{CONTEXT_KEY}.residency",
             )
         except ValueError as error:
-            if str(error) not in errors:
-                errors.append(str(error))
+            _add_once(errors, str(error))
     if settings.organization is not None:
         residency = settings.residency or Residency.of([settings.region])
         for index, member in enumerate(settings.organization.members):

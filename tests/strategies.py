@@ -685,7 +685,7 @@ def kind_of(path: Path_) -> str | None:
         ".guardrail.cross_region_profile": "guardrail_profile",
         ".guardrail.previous_version": "guardrail_version",
         ".guardrail.organization_guardrail": "organization_guardrail",
-        ".budgets.monthly_limit_usd": "amount",
+        ".budgets.monthly_limit_usd": "optional_amount",
         ".organization": "optional_object",
         ".organization.stack_name": "stack_name",
         ".organization.account": "account",
