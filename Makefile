@@ -30,7 +30,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := .tools/node.checked
 CLI_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy deploy-organization deploy-log-archive docs synth-scale bench sarif security-diff
+.PHONY: help setup synth test lint typecheck unit lock handler-models clean bootstrap deploy deploy-organization deploy-log-archive deploy-stacksets docs synth-scale bench sarif security-diff
 
 help:
 	@echo "make synth   set up, then cdk synth of the reference environment into cdk.out/"
@@ -43,6 +43,7 @@ help:
 	@echo "make deploy  (real AWS, your credentials) cdk bootstrap + cdk deploy of the reference account stack"
 	@echo "make deploy-organization  (real AWS, the management account's credentials) the organization stack"
 	@echo "make deploy-log-archive   (real AWS, the log-archive account's credentials) the evidence archive"
+	@echo "make deploy-stacksets     (real AWS, the StackSets administrator's credentials) the asset buckets, then the baseline's StackSets"
 	@echo "make lock    re-pin requirements.lock from pyproject.toml (and the handler's Bedrock model)"
 	@echo "make clean   remove cdk.out and caches (keeps installs)"
 
@@ -172,6 +173,16 @@ handler-models: setup
 
 clean:
 	rm -rf cdk.out cdk.out.base .base findings.sarif security-diff.md .pytest_cache .mypy_cache .ruff_cache
+
+# The StackSets administrator's stacks (the management account, or a delegated administrator): each region's
+# asset bucket, then the StackSets; each of those environments is bootstrapped first.
+STACKSETS_STACK = $$($(PY) -c 'from stacks.app import build_app;from stacks.stackset_stack import StackSetRolloutStack as R;print(*[s.stack_name for s in build_app(compliance=False)[0].node.children if isinstance(s, R)])')
+STACKSETS_ENVIRONMENTS = $$($(PY) -c 'from stacks.app import build_app;from stacks.stackset_stack import environments;print(*environments(build_app(compliance=False)[0]))')
+
+deploy-stacksets: setup
+	@name=$(STACKSETS_STACK); test -n "$$name" || { echo "cdk.json has no secure-bedrock.organization.stacksets block" >&2; exit 2; }; \
+	  $(CDK) bootstrap $(STACKSETS_ENVIRONMENTS) --no-notices && \
+	  $(CDK) deploy "$$name" --no-notices --require-approval broadening
 
 # The log-archive account's stack: deploy it before the member accounts that replicate to it.
 deploy-log-archive: bootstrap

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import CfnOutput, Environment, Stack, Tags, Token
 from aws_cdk.aws_cloudformation import CfnStackSet
 from constructs import Construct
 
@@ -36,6 +36,17 @@ def administrator_account(settings: ReferenceSettings) -> str | None:
 def assets_stack_name(settings: ReferenceSettings, region: str) -> str:
     """The name of the asset bucket's stack in ``region``: ``<StackSets stack>Assets-<region>``."""
     return f"{_stacksets(settings)[1].stack_name}Assets-{region}"
+
+
+def environments(app: Construct) -> list[str]:
+    """The environments (``aws://<account>/<region>``) of the app's StackSets and asset stacks: what
+    ``make deploy-stacksets`` bootstraps (``unknown-account``: the credentials' own)."""
+    found = {
+        f"aws://{'unknown-account' if Token.is_unresolved(stack.account) else stack.account}/{stack.region}"
+        for stack in app.node.children
+        if isinstance(stack, StackSetRolloutStack | StackSetAssetsStack)
+    }
+    return sorted(found)
 
 
 class StackSetAssetsStack(Stack):
