@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Scale benchmark (``make bench``): synth time, the largest template, the largest policy of each kind
 and resources per stack, for 1, 100 and 1,000 teams (the scale example: team stacks off the landing
-zone) and for 1, 10 and 100 member accounts (a CDK stage each). Every synth runs with every pack and
+zone) for 1, 10 and 100 member accounts (a CDK stage each), and for 1, 2 and 3 StackSet regions (StackSets
+reach every account of their OUs without naming them). Every synth runs with every pack and
 the Bedrock rules, so a limit broken anywhere fails it. Ratios are against the smallest case of the
 same run; nothing here is a test.
 
-    python scripts/bench_scale.py [--teams 1,100,1000] [--members 1,10,100] [--json out.json]
+    python scripts/bench_scale.py [--teams 1,100,1000] [--members 1,10,100] [--regions 1,2,3] [--json out.json]
 """
 
 from __future__ import annotations
@@ -56,12 +57,27 @@ context[CONTEXT_KEY]["organization"]["members"] = [
 app, _ = build_app(context=context, outdir=sys.argv[2])
 app.synth()
 """
+#: The StackSets rollout: its templates do not name the member accounts (a StackSet reaches every account
+#: of its OUs), so what grows is the number of regions (a StackSet, its template and asset bucket each).
+REGIONS_APP = """
+import copy, sys
+from stacks.app import build_app, cdk_json_context
+from stacks.settings import CONTEXT_KEY
+context = copy.deepcopy(cdk_json_context())
+count = int(sys.argv[1])
+context[CONTEXT_KEY]["teams"] = []
+context[CONTEXT_KEY]["organization"]["members"] = []
+context[CONTEXT_KEY]["organization"]["stacksets"]["regions"] = ["us-east-1", "us-west-2", "us-east-2"][:count]
+app, _ = build_app(context=context, outdir=sys.argv[2])
+app.synth()
+"""
+PROGRAMS = {"teams": TEAMS_APP, "members": MEMBERS_APP, "regions": REGIONS_APP}
 
 
 def measure(kind: str, count: int) -> dict[str, Any]:
     """Synthesize one case in a fresh interpreter; its wall time and what its assembly holds."""
     with tempfile.TemporaryDirectory() as outdir:
-        program = TEAMS_APP if kind == "teams" else MEMBERS_APP
+        program = PROGRAMS[kind]
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", program, str(count), outdir], cwd=ROOT, check=True)
         seconds = time.perf_counter() - started
@@ -99,7 +115,7 @@ def measure(kind: str, count: int) -> dict[str, Any]:
 def report(results: Sequence[dict[str, Any]]) -> int:
     """Print the table; 1 if a limit is used over the target fraction."""
     failed = 0
-    for kind in ("teams", "members"):
+    for kind in PROGRAMS:
         rows = [r for r in results if r["kind"] == kind]
         if not rows:
             continue
@@ -133,7 +149,7 @@ def report(results: Sequence[dict[str, Any]]) -> int:
             for low, high in itertools.pairwise(rows):
                 growth = (high["seconds"] / low["seconds"]) / (high["count"] / low["count"])
                 print(
-                    f"  {low['count']} -> {high['count']}: time x{high['seconds'] / low['seconds']:.2f} for x{high['count'] / low['count']:.0f} {kind} (<= 1 is at most linear: {growth:.2f})"
+                    f"  {low['count']} -> {high['count']}: time x{high['seconds'] / low['seconds']:.2f} for x{high['count'] / low['count']:g} {kind} (<= 1 is at most linear: {growth:.2f})"
                 )
     return failed
 
@@ -144,10 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--teams", default="1,100,1000")
     parser.add_argument("--members", default="1,10,100")
+    parser.add_argument("--regions", default="1,2,3", help="StackSet regions")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     results = [measure("teams", int(n)) for n in args.teams.split(",") if n.strip()]
     results += [measure("members", int(n)) for n in args.members.split(",") if n.strip()]
+    results += [measure("regions", int(n)) for n in args.regions.split(",") if n.strip()]
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return report(results)

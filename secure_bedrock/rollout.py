@@ -44,6 +44,7 @@ from secure_bedrock._validation import (
     require_bool,
     require_construct,
     require_int_range,
+    require_interface,
     require_list,
     require_region,
     require_removal_policy,
@@ -61,8 +62,8 @@ ASSET_KEY_ALIAS = "alias/secure-bedrock-stackset-assets"
 ASSET_BUCKET_PREFIX_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,46}[a-z0-9]\Z")
 #: An organizational unit's id (``ou-``) or the organization's root (``r-``).
 ORGANIZATIONAL_UNIT_PATTERN = re.compile(r"^(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})\Z")
-#: A StackSet's name.
-STACK_SET_NAME_PATTERN = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,127}\Z")
+#: A StackSet's name, and a stack's.
+STACK_SET_NAME_PATTERN = STACK_NAME_PATTERN = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,127}\Z")
 
 
 def asset_bucket_name(prefix: str, region: str) -> str:
@@ -100,6 +101,17 @@ def require_organizational_units(argument: str, values: Any) -> list[str]:
             )
     require_unique(argument, units)
     return units
+
+
+def require_stack_name(argument: str, value: Any) -> str:
+    """``value`` if it is a CloudFormation stack name; else ``ValueError``."""
+    name: str = require_type(argument, value, str, "a stack name such as 'SecureBedrockHipaa'")
+    if not STACK_NAME_PATTERN.match(name):
+        raise ValueError(
+            f"{argument}: {name!r} is not a CloudFormation stack name; use letters, digits and '-', "
+            "starting with a letter, at most 128 characters"
+        )
+    return name
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -199,6 +211,19 @@ class RegionalStackSetStack(cdk_stacksets.StackSetStack):
         asset_bucket: s3.IBucket,
         stack_name: str | None = None,
     ) -> None:
+        """
+        :param region: the region the template is deployed to.
+        :param asset_bucket_prefix: the template reads its file assets from ``<prefix>-<region>``.
+        :param asset_bucket: that bucket (in the administrator's account), where the assets are copied.
+        :param stack_name: the name its resources are named by. Default: the construct's unique id.
+        """
+        require_construct(scope, construct_id)
+        require_type("region", region, str, "a region name such as 'us-east-1'")
+        require_region("region", region)
+        require_asset_bucket_prefix("asset_bucket_prefix", asset_bucket_prefix)
+        require_interface("asset_bucket", asset_bucket, "bucket_name", "an s3.IBucket")
+        if stack_name is not None:
+            require_stack_name("stack_name", stack_name)
         self._stack_set_region = region
         self._stack_set_stack_name = stack_name
         super().__init__(
@@ -315,14 +340,7 @@ class BaselineStackSet(Construct):
             require_bool(argument, value)
         require_type("description", description, str, "a description of the StackSet")
         if baseline_stack_name is not None:
-            require_type(
-                "baseline_stack_name", baseline_stack_name, str, "a stack name such as 'SecureBedrockHipaa'"
-            )
-            if not re.match(r"^[A-Za-z][A-Za-z0-9-]{0,127}\Z", baseline_stack_name):
-                raise ValueError(
-                    f"baseline_stack_name: {baseline_stack_name!r} is not a CloudFormation stack name; use "
-                    "letters, digits and '-', starting with a letter"
-                )
+            require_stack_name("baseline_stack_name", baseline_stack_name)
         parent = Stack.of(scope)
         if is_token(parent.region):
             raise ValueError(

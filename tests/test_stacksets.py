@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Stack
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 
-from secure_bedrock import BaselineStackSet, StackSetAssetBucket
+from secure_bedrock import BaselineStackSet, RegionalStackSetStack, StackSetAssetBucket
 from secure_bedrock.rollout import ASSET_KEY_ALIAS, asset_bucket_name
 from stacks.app import build_app, cdk_json_context
 from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
@@ -353,3 +354,24 @@ def test_a_delegated_administrator_deploys_the_stacksets(tmp_path: Path) -> None
     }
     assert all(re.match(r"^secure-bedrock-stackset-assets-777788889999-", name) for name in names)
     assert isinstance(app, App)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"region": "us-east-9"}, "region"),
+        ({"asset_bucket_prefix": "UPPER"}, "asset_bucket_prefix: 'UPPER' must be"),
+        ({"asset_bucket": "a-bucket-name"}, "asset_bucket"),
+        ({"stack_name": "no spaces"}, "stack_name: 'no spaces' is not a CloudFormation stack name"),
+    ],
+)
+def test_bad_regional_stack_arguments_are_named(
+    administrator: Stack, arguments: dict[str, Any], message: str
+) -> None:
+    bucket = s3.Bucket.from_bucket_name(administrator, "Assets", asset_bucket_name(PREFIX, "us-east-1"))
+    with pytest.raises((ValueError, TypeError), match=message):
+        RegionalStackSetStack(
+            administrator,
+            "Member",
+            **{"region": "us-east-1", "asset_bucket_prefix": PREFIX, "asset_bucket": bucket, **arguments},
+        )
