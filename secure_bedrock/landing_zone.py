@@ -30,7 +30,7 @@ from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.invocation_logging import ModelInvocationLogging
 from secure_bedrock.models import BedrockModel
 from secure_bedrock.monitoring import BedrockMonitoring
-from secure_bedrock.network import BedrockPrivateNetwork
+from secure_bedrock.network import BedrockPrivateNetwork, add_flow_logs_to_evidence
 from secure_bedrock.options import (
     INVOCATION_LOG_DATA_TYPES,
     AccessOptions,
@@ -258,6 +258,7 @@ class SecureBedrockLandingZone(Construct):
             assumed_by=evidence.auditor_principal,
         )
         self.replication: EvidenceReplication | None = None
+        self.archived_flow_log: ec2.FlowLog | None = None
         if evidence.archive is not None:
             sources = [(self.invocation_logging.bucket, list(self.invocation_logging.log_prefixes))]
             if self.audit_trail is not None and self.audit_trail.bucket is not None:
@@ -265,6 +266,20 @@ class SecureBedrockLandingZone(Construct):
             self.replication = EvidenceReplication(
                 self, "ArchiveReplication", destination=evidence.archive, sources=sources
             )
+            # The flow logs of the VPC the landing zone made live in a log group, which S3 replication
+            # cannot reach: a second flow log delivers them to the trail's bucket, under AWSLogs/.
+            if (
+                self.audit_trail is not None
+                and self.audit_trail.bucket is not None
+                and self.network.flow_log_group is not None
+            ):
+                self.archived_flow_log = add_flow_logs_to_evidence(
+                    self.network,
+                    "ArchivedFlowLog",
+                    vpc=self.network.vpc,
+                    bucket=self.audit_trail.bucket.bucket,
+                    encryption_key=self.audit_trail.encryption_key,
+                )
 
     def _add_guardrail(self, guardrail: GuardrailOptions, removal_policy: RemovalPolicy) -> None:
         self.guardrail = BedrockGuardrail(

@@ -19,11 +19,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import jsii
-from aws_cdk import Annotations, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_bedrock import actions, endpoint_policies
@@ -51,7 +52,7 @@ from secure_bedrock._validation import (
 )
 from secure_bedrock.acknowledgements import acknowledge
 from secure_bedrock.default_security_group import ClosedDefaultSecurityGroup
-from secure_bedrock.encryption import create_key, encrypted_log_group
+from secure_bedrock.encryption import allow_service, create_key, encrypted_log_group
 from secure_bedrock.models import ApplicationInferenceProfileModel, BedrockModel, require_models
 
 HTTPS = ec2.Port.tcp(443)
@@ -192,6 +193,41 @@ def add_encrypted_flow_logs(
         traffic_type=ec2.FlowLogTrafficType.ALL,
     )
     return key, log_group
+
+
+def add_flow_logs_to_evidence(
+    scope: Construct, construct_id: str, *, vpc: ec2.IVpc, bucket: s3.IBucket, encryption_key: kms.IKey
+) -> ec2.FlowLog:
+    """A flow log (all traffic) of ``vpc`` delivered to ``bucket``, an evidence bucket encrypted with
+    ``encryption_key``, under ``AWSLogs/<account>/vpcflowlogs/``: where the bucket's replication to the
+    organization's archive picks it up (a log group's events cannot be replicated).
+
+    Log delivery needs the bucket's key: the key gets a statement for ``delivery.logs.amazonaws.com``
+    limited to this account's log deliveries (``aws:SourceAccount``, ``aws:SourceArn``); aws-cdk-lib adds
+    the bucket-policy statements for the delivery. A key imported here cannot be changed: its owner must
+    add the statement, or delivery fails.
+    """
+    require_scope("scope", scope)
+    require_interface("vpc", vpc, "vpc_id", "an ec2.IVpc")
+    require_interface("bucket", bucket, "bucket_arn", "an s3.IBucket")
+    require_key("encryption_key", encryption_key, optional=False)
+    stack = Stack.of(scope)
+    allow_service(
+        encryption_key,
+        scope,
+        sid=f"AllowFlowLogDelivery{re.sub('[^A-Za-z0-9]', '', construct_id)}",
+        service="delivery.logs.amazonaws.com",
+        # Data keys for each delivered object (and to read a part back in a multipart upload).
+        actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+        source_arn=stack.format_arn(service="logs", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME),
+    )
+    return ec2.FlowLog(
+        scope,
+        construct_id,
+        resource_type=ec2.FlowLogResourceType.from_vpc(vpc),
+        destination=ec2.FlowLogDestination.to_s3(bucket),
+        traffic_type=ec2.FlowLogTrafficType.ALL,
+    )
 
 
 def validate_client_cidr(argument: str, value: str) -> str:

@@ -124,6 +124,32 @@ def test_a_failed_replication_alarms_on_the_landing_zones_topic(reference_templa
     assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
 
 
+def test_the_vpc_flow_logs_reach_the_archive_through_the_trails_bucket(reference_template: Template) -> None:
+    # A log group's events cannot be replicated: with an archive, a second flow log of the landing zone's
+    # VPC delivers to the trail's bucket, under AWSLogs/, which the trail's replication rule covers.
+    template = reference_template.to_json()
+    flow_logs = {k: v["Properties"] for k, v in _of_type(template, "AWS::EC2::FlowLog").items()}
+    (to_s3,) = [p for p in flow_logs.values() if p["LogDestinationType"] == "s3"]
+    (to_logs,) = [p for p in flow_logs.values() if p["LogDestinationType"] == "cloud-watch-logs"]
+    assert to_s3["ResourceId"] == to_logs["ResourceId"]
+    assert to_s3["TrafficType"] == "ALL"
+    trail_bucket = to_s3["LogDestination"]["Fn::GetAtt"][0]
+    assert trail_bucket.startswith("LandingZoneAuditTrailBucket")
+    rules = template["Resources"][trail_bucket]["Properties"]["ReplicationConfiguration"]["Rules"]
+    assert [rule["Filter"]["Prefix"] for rule in rules] == ["AWSLogs/"]
+
+
+def test_without_an_archive_the_flow_logs_stay_in_their_log_group() -> None:
+    stack = Stack(App(), "Alone", env=Environment(account="222233334444", region="us-east-1"))
+    SecureBedrockLandingZone(stack, "LandingZone", models=[BedrockModels.AMAZON_NOVA_PRO])
+    types = {
+        r["Properties"]["LogDestinationType"]
+        for r in Template.from_stack(stack).to_json()["Resources"].values()
+        if r["Type"] == "AWS::EC2::FlowLog"
+    }
+    assert types == {"cloud-watch-logs"}
+
+
 def _member(archive: ArchiveDestination, residency: str | None = None) -> Stack:
     stack = Stack(App(), "Member", env=Environment(account="222233334444", region="us-east-1"))
     SecureBedrockLandingZone(

@@ -33,6 +33,7 @@ What moto does not emulate is asserted as such, so the test fails when moto chan
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -470,3 +471,26 @@ def test_moto_holds_a_locked_version_against_deletion_but_not_its_retention(
     # The template tests hold the claim (compliance mode: tests/test_archive.py).
     assert lock_probe["shortening"] is None
     assert lock_probe["retained_until"] == lock_probe["shorter"]
+
+
+def test_the_members_flow_logs_go_to_the_trails_bucket_too(
+    completed: None, member: Any, member_ids: dict[str, str]
+) -> None:
+    # Two flow logs of the landing zone's VPC: its log group, and the trail's bucket, whose AWSLogs/
+    # prefix replicates to the archive (moto creates both, delivers no records; its replication is the one
+    # applied through the API, as moto drops it from the template).
+    (vpc,) = [
+        v for k, v in member_ids.items() if k.startswith("LandingZoneNetworkVpc") and v.startswith("vpc-")
+    ]
+    (trail_bucket,) = [
+        v for k, v in member_ids.items() if re.match(r"^LandingZoneAuditTrailBucket[0-9A-F]{8}$", k)
+    ]
+    flow_logs = member("ec2").describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])[
+        "FlowLogs"
+    ]
+    destinations = sorted(f["LogDestinationType"] for f in flow_logs)
+    assert destinations == ["cloud-watch-logs", "s3"]
+    (to_s3,) = [f for f in flow_logs if f["LogDestinationType"] == "s3"]
+    assert to_s3["LogDestination"] == f"arn:aws:s3:::{trail_bucket}"
+    rules = member("s3").get_bucket_replication(Bucket=trail_bucket)["ReplicationConfiguration"]["Rules"]
+    assert {rule["Destination"]["Bucket"] for rule in rules} == {f"arn:aws:s3:::{ARCHIVE_BUCKET}"}

@@ -51,6 +51,7 @@ LOGS_ACTIONS = "Service Authorization Reference: Amazon CloudWatch Logs (actions
 SCP = "Organizations user guide: SCP evaluation (a Deny in an SCP holds for every principal of the member accounts)"
 SCP_REGION = "Bedrock user guide: inference-profiles-support (SCPs evaluate a cross-region request in its destination region)"
 RCP = "Organizations user guide: RCP evaluation (a Deny in an RCP holds whatever the resource's own policy allows)"
+FLOW_LOGS_S3 = "VPC user guide: flow logs to Amazon S3 (bucket policy and SSE-KMS key policy for delivery.logs.amazonaws.com)"
 STACKSET_ASSETS = "Lambda developer guide: a function's code in an S3 bucket of another account (the caller's read and decrypt)"
 ARCHIVE = "S3 user guide: replication (cross-account: the destination bucket and key policies admit the source's role) and Object Lock"
 GUARDRAIL_RBP = (
@@ -1408,7 +1409,37 @@ def reference_rows(deployed: Deployed) -> list[Row]:
             **{"aws:SourceAccount": d.account, "aws:SourceArn": d.arn("bedrock", "*")},
         ),
     )
+    if any("ArchivedFlowLog" in logical_id for logical_id in d.template["Resources"]):
+        _archived_flow_log_rows(b, d, ref, service)
     return b.rows
+
+
+def _archived_flow_log_rows(b: _Builder, d: Deployed, ref: _Reference, service: Any) -> None:
+    """A landing zone with an archive delivers its VPC's flow logs to the trail's bucket (under AWSLogs/,
+    which replicates): log delivery may, for this account only."""
+    section = "Evidence: VPC flow logs delivered to the trail's bucket (replicated to the archive)"
+    who = "Log delivery (`delivery.logs.amazonaws.com`)"
+    flow_object = f"{d.get_att(ref.trail_bucket, 'Arn')}/AWSLogs/{d.account}/vpcflowlogs/{REGION}/2026/12/06/flow.log.gz"
+    key = d.find("AWS::KMS::Key", r"^LandingZoneAuditTrailKey[0-9A-F]{8}$")
+    own = {"aws:SourceAccount": d.account, "aws:SourceArn": d.arn("logs", "*")}
+    other = {"aws:SourceAccount": OTHER_ACCOUNT, "aws:SourceArn": f"arn:aws:logs:{REGION}:{OTHER_ACCOUNT}:*"}
+    acl = {"s3:x-amz-acl": "bucket-owner-full-control"}
+    for row_id, does, expected, request in (
+        ("flowlogs-deliver", "s3:PutObject of a flow-log file of this account", ALLOWED,
+         service("delivery.logs.amazonaws.com", "s3:PutObject", flow_object, d.bucket_policy(ref.trail_bucket),
+                 **own, **acl)),
+        ("flowlogs-deliver-key", "kms:GenerateDataKey with the trail's key for it", ALLOWED,
+         service("delivery.logs.amazonaws.com", "kms:GenerateDataKey", str(d.get_att(key, "Arn")),
+                 d.key_policy(key), **own)),
+        ("flowlogs-deliver-other-account", "s3:PutObject for another account's flow log (confused deputy)",
+         IMPLICIT,
+         service("delivery.logs.amazonaws.com", "s3:PutObject", flow_object, d.bucket_policy(ref.trail_bucket),
+                 **other, **acl)),
+        ("flowlogs-deliver-key-other-account", "kms:GenerateDataKey for another account's delivery", IMPLICIT,
+         service("delivery.logs.amazonaws.com", "kms:GenerateDataKey", str(d.get_att(key, "Arn")),
+                 d.key_policy(key), **other)),
+    ):  # fmt: skip
+        b.add(row_id, section, who, does, "service", expected, FLOW_LOGS_S3, request)
 
 
 def _state_objects(d: Deployed, ref: _Reference) -> str:
