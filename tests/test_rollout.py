@@ -111,13 +111,18 @@ def test_the_workflow_passes_actionlint_and_the_schema(rollout: str) -> None:
 
 def test_the_workflow_deploys_in_order_each_account_with_its_own_role(rollout: str) -> None:
     jobs = _workflow(rollout)["jobs"]
-    assert list(jobs) == ["synth", "log-archive", "organization", "members"]
+    assert list(jobs) == ["synth", "log-archive", "organization", "stacksets", "members"]
     assert jobs["organization"]["needs"] == ["synth", "log-archive"]
+    assert jobs["stacksets"]["needs"] == ["synth", "log-archive", "organization"]
     assert jobs["members"]["needs"] == ["synth", "log-archive", "organization"]
+    # The StackSets stack deploys with its asset stacks (its dependencies): not --exclusively.
+    (stacksets,) = [s for s in jobs["stacksets"]["steps"] if s.get("name", "").startswith("Deploy")]
+    assert '"SecureBedrockStackSets" --app cdk.out --require-approval' in stacksets["run"]
     block = cdk_json_context()[CONTEXT_KEY]["organization"]
     for job, account in (
         ("log-archive", block["log_archive"]["account"]),
         ("organization", block["account"]),
+        ("stacksets", block["account"]),
     ):
         credentials = [s for s in jobs[job]["steps"] if "configure-aws-credentials" in s.get("uses", "")]
         assert (

@@ -17,7 +17,8 @@ DEPLOY_ROLE = "secure-bedrock-deploy"
 MAX_PARALLEL = 10
 
 
-def _deploy_steps(target: str, account: str, region: str) -> str:
+def _deploy_steps(target: str, account: str, region: str, *, exclusively: bool = True) -> str:
+    only = " --exclusively" if exclusively else ""
     return f"""      - uses: actions/download-artifact@v4
         with:
           name: cloud-assembly
@@ -31,7 +32,7 @@ def _deploy_steps(target: str, account: str, region: str) -> str:
           role-to-assume: arn:aws:iam::{account}:role/{DEPLOY_ROLE}
           aws-region: {region}
       - name: Deploy {target}
-        run: npx cdk deploy {json.dumps(target)} --app cdk.out --exclusively --require-approval never --no-notices
+        run: npx cdk deploy {json.dumps(target)} --app cdk.out{only} --require-approval never --no-notices
 """
 
 
@@ -45,7 +46,8 @@ def render_rollout_workflow(settings: ReferenceSettings) -> str:
         "# (stacks/documents/rollout.py): copy it to .github/workflows/. One cloud assembly, synthesized",
         "# and checked once (every pack, every limit), deployed account by account with each account's",
         f"# own role ({DEPLOY_ROLE}, trusted to GitHub's OIDC provider): the log archive, the management",
-        "# account's organization policies, then each member account and region (a CDK stage each).",
+        "# account's organization policies, then the StackSets to whole OUs (with their asset buckets) and",
+        "# each member account and region listed in cdk.json (a CDK stage each).",
         "name: secure-bedrock-rollout",
         "",
         "on:",
@@ -107,6 +109,18 @@ def render_rollout_workflow(settings: ReferenceSettings) -> str:
             _deploy_steps(organization.stack_name, organization.account, settings.region),
         ]
         needs.append("organization")
+    stacksets = organization.stacksets
+    administrator = (stacksets.account or organization.account) if stacksets is not None else None
+    if stacksets is not None and administrator is not None:
+        # With its dependencies: the asset bucket of each region first (bootstrapped there beforehand).
+        lines += [
+            "  stacksets:",
+            f"    needs: [{', '.join(needs)}]",
+            "    runs-on: ubuntu-latest",
+            "    environment: management",
+            "    steps:",
+            _deploy_steps(stacksets.stack_name, administrator, settings.region, exclusively=False),
+        ]
     stages = [(member.account, region) for member in organization.members for region in member.regions]
     if stages:
         lines += [
