@@ -386,6 +386,12 @@ class BaselineStackSet(Construct):
                 capabilities=[cdk_stacksets.Capability.NAMED_IAM],
             )
         AssetCopyHardening.of(parent).cover(region_list, asset_bucket_prefix)
+        # cdk-stacksets leaves the StackSets free to start before the code is in the asset buckets: a first
+        # deploy (or an update with new code) would create members' functions from objects not yet there.
+        copies = [c for c in parent.node.find_all() if isinstance(c, s3_deployment.BucketDeployment)]
+        for stack_set in self.stack_sets.values():
+            for copy in copies:
+                stack_set.node.add_dependency(copy)
 
 
 class AssetCopyHardening(Construct):

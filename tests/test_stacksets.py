@@ -375,3 +375,17 @@ def test_bad_regional_stack_arguments_are_named(
             "Member",
             **{"region": "us-east-1", "asset_bucket_prefix": PREFIX, "asset_bucket": bucket, **arguments},
         )
+
+
+def test_each_stackset_waits_for_the_code_of_its_region(rollout: dict[str, Any]) -> None:
+    # Without it CloudFormation may start the StackSet (and every member's functions) before the copy
+    # function put the code in the asset bucket: the first deploy, and each code change, would fail.
+    copies = {
+        logical_id: resource["Properties"]["DestinationBucketName"]
+        for logical_id, resource in _of_type(rollout, "Custom::CDKBucketDeployment").items()
+    }
+    for resource in _of_type(rollout, "AWS::CloudFormation::StackSet").values():
+        (group,) = resource["Properties"]["StackInstancesGroup"]
+        (region,) = group["Regions"]
+        waits_for = {copies[d] for d in resource.get("DependsOn", []) if d in copies}
+        assert asset_bucket_name(PREFIX, region) in waits_for
