@@ -143,6 +143,26 @@ def allow_service(
     return bool(result.statement_added)
 
 
+def organization_decrypts_through(
+    sid: str, organization_id: str, service: str, region: str
+) -> iam.PolicyStatement:
+    """A key-policy statement: any principal of the organization may ``kms:Decrypt`` with the key, through
+    ``service`` (``s3``, ``bedrock``) in ``region`` only: a cross-account caller needs the key policy to
+    admit it as well as its own policies."""
+    return iam.PolicyStatement(
+        sid=sid,
+        principals=[iam.AnyPrincipal()],
+        actions=["kms:Decrypt"],
+        resources=["*"],
+        conditions={
+            "StringEquals": {
+                "aws:PrincipalOrgID": organization_id,
+                "kms:ViaService": f"{service}.{region}.amazonaws.com",
+            }
+        },
+    )
+
+
 def bedrock_source_arn(scope: Construct) -> str:
     """Any Bedrock resource of this account and region: the ``aws:SourceArn`` Bedrock presents."""
     return Stack.of(scope).format_arn(service="bedrock", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME)

@@ -66,6 +66,7 @@ from secure_bedrock._validation import (
     require_unique,
 )
 from secure_bedrock.acknowledgements import skip_checkov
+from secure_bedrock.encryption import organization_decrypts_through
 from secure_bedrock.guardrail import BedrockGuardrail
 from secure_bedrock.models import (
     ApplicationInferenceProfileModel,
@@ -636,17 +637,8 @@ class BedrockOrganizationGuardrails(Construct):
         # Callers of the member accounts use the guardrail's key through Bedrock (kms:Decrypt, as the
         # guardrail's users do); cross-account, the key policy must admit them as well as their own policies.
         added = guardrail.encryption_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="OrganizationUsesTheGuardrailThroughBedrock",
-                principals=[iam.AnyPrincipal()],
-                actions=["kms:Decrypt"],
-                resources=["*"],
-                conditions={
-                    "StringEquals": {
-                        "aws:PrincipalOrgID": organization_id,
-                        "kms:ViaService": f"bedrock.{region}.amazonaws.com",
-                    }
-                },
+            organization_decrypts_through(
+                "OrganizationUsesTheGuardrailThroughBedrock", organization_id, "bedrock", region
             )
         )
         if added.statement_added:

@@ -56,6 +56,7 @@ from tests.test_emulated_deploy import (
     moto_server,
     physical_ids_of,
 )
+from tests.test_stacksets import baselines_of, stack_sets_of
 
 SETTINGS = load_settings({CONTEXT_KEY: cdk_json_context()[CONTEXT_KEY]})
 assert SETTINGS.organization is not None
@@ -129,30 +130,13 @@ def rollout_template(directory: Path) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def stack_sets(rollout_template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Region -> the properties of its ``AWS::CloudFormation::StackSet``."""
-    found = {}
-    for resource in _of_type(rollout_template, "AWS::CloudFormation::StackSet").values():
-        properties = resource["Properties"]
-        (group,) = properties["StackInstancesGroup"]
-        (region,) = group["Regions"]
-        found[region] = properties
-    return found
+    return stack_sets_of(rollout_template)
 
 
 @pytest.fixture(scope="module")
 def baseline_templates(directory: Path, stack_sets: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Region -> the StackSet's template, found as the CLI publishes it: by the TemplateURL's object key
-    in the StackSets stack's asset manifest."""
-    manifest = _json(directory / f"{ROLLOUT}.assets.json")["files"]
-    templates = {}
-    for region, properties in stack_sets.items():
-        key = posixpath.basename(properties["TemplateURL"]["Fn::Sub"])
-        (source,) = [
-            entry
-            for entry in manifest.values()
-            if any(destination["objectKey"] == key for destination in entry["destinations"].values())
-        ]
-        templates[region] = _json(directory / source["source"]["path"])
-    return templates
+    """Region -> the StackSet's template, as the CLI publishes it."""
+    return baselines_of(directory, stack_sets)
 
 
 @pytest.fixture(scope="module")

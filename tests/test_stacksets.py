@@ -50,8 +50,8 @@ def rollout(directory: Path) -> dict[str, Any]:
     return _json(directory / f"{STACKSETS.stack_name}.template.json")
 
 
-@pytest.fixture(scope="module")
-def stack_sets(rollout: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def stack_sets_of(rollout: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Region -> the properties of its ``AWS::CloudFormation::StackSet`` in the StackSets stack's template."""
     found = {}
     for resource in _of_type(rollout, "AWS::CloudFormation::StackSet").values():
         (group,) = resource["Properties"]["StackInstancesGroup"]
@@ -60,9 +60,9 @@ def stack_sets(rollout: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def baselines(directory: Path, stack_sets: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Region -> the StackSet's template (found through its TemplateURL in the asset manifest)."""
+def baselines_of(directory: Path, stack_sets: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Region -> the StackSet's template, found as the CLI publishes it: by the TemplateURL's object key in
+    the StackSets stack's asset manifest."""
     files = _json(directory / f"{STACKSETS.stack_name}.assets.json")["files"]
     found = {}
     for region, properties in stack_sets.items():
@@ -72,6 +72,16 @@ def baselines(directory: Path, stack_sets: dict[str, dict[str, Any]]) -> dict[st
         ]
         found[region] = _json(directory / entry["source"]["path"])
     return found
+
+
+@pytest.fixture(scope="module")
+def stack_sets(rollout: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return stack_sets_of(rollout)
+
+
+@pytest.fixture(scope="module")
+def baselines(directory: Path, stack_sets: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return baselines_of(directory, stack_sets)
 
 
 def test_one_service_managed_stackset_per_region_to_the_settings_ous(

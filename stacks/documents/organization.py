@@ -5,9 +5,10 @@ organization id and deployment roles), synthesized on its own, in an example man
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
-from aws_cdk import App
+from aws_cdk import App, Stack
 
 from stacks.organization_stack import OrganizationBedrockStack
 from stacks.settings import CONTEXT_KEY, OrganizationSettings, ReferenceSettings, load_settings
@@ -35,44 +36,45 @@ def reference_organization() -> OrganizationSettings:
     return organization
 
 
-def organization_template() -> dict[str, Any]:
-    """The organization stack, synthesized alone with cdk.json's feature flags."""
+def _synthesized_alone(build: Callable[[App], Stack]) -> dict[str, Any]:
+    """The template of the stack ``build`` makes in an app of its own, with cdk.json's feature flags."""
     from stacks.app import cdk_json_context
 
-    settings = reference_settings()
     flags = {key: value for key, value in cdk_json_context().items() if key.startswith("@aws-cdk")}
     with tempfile.TemporaryDirectory() as outdir:
         app = App(context=flags, outdir=outdir)
-        assert settings.organization is not None
-        stack = OrganizationBedrockStack(app, settings.organization.stack_name, settings=settings)
+        stack = build(app)
         template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
     return template
 
 
+def organization_template() -> dict[str, Any]:
+    """The organization stack, synthesized alone with cdk.json's feature flags."""
+    organization = reference_organization()
+    settings = reference_settings()
+    return _synthesized_alone(
+        lambda app: OrganizationBedrockStack(app, organization.stack_name, settings=settings)
+    )
+
+
 def archive_template() -> dict[str, Any]:
     """The log-archive stack, synthesized alone with cdk.json's feature flags."""
-    from stacks.app import cdk_json_context
     from stacks.log_archive_stack import LogArchiveStack
 
     settings = reference_settings()
     organization = settings.organization
     assert organization is not None
-    if organization.log_archive is None:
+    log_archive = organization.log_archive
+    if log_archive is None:
         raise ValueError(
             f"cdk.json: {CONTEXT_KEY}.organization.log_archive is null; the archive rows need it"
         )
-    flags = {key: value for key, value in cdk_json_context().items() if key.startswith("@aws-cdk")}
-    with tempfile.TemporaryDirectory() as outdir:
-        app = App(context=flags, outdir=outdir)
-        stack = LogArchiveStack(app, organization.log_archive.stack_name, settings=settings)
-        template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
-    return template
+    return _synthesized_alone(lambda app: LogArchiveStack(app, log_archive.stack_name, settings=settings))
 
 
 def stackset_assets_template() -> dict[str, Any]:
     """The StackSets' asset bucket stack of the settings' region, synthesized alone with cdk.json's feature
     flags."""
-    from stacks.app import cdk_json_context
     from stacks.stackset_stack import StackSetAssetsStack, assets_stack_name
 
     settings = reference_settings()
@@ -82,11 +84,7 @@ def stackset_assets_template() -> dict[str, Any]:
         raise ValueError(
             f"cdk.json: {CONTEXT_KEY}.organization.stacksets is null; the StackSets asset rows need it"
         )
-    flags = {key: value for key, value in cdk_json_context().items() if key.startswith("@aws-cdk")}
-    with tempfile.TemporaryDirectory() as outdir:
-        app = App(context=flags, outdir=outdir)
-        stack = StackSetAssetsStack(
-            app, assets_stack_name(settings, settings.region), settings=settings, region=settings.region
-        )
-        template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
-    return template
+    name = assets_stack_name(settings, settings.region)
+    return _synthesized_alone(
+        lambda app: StackSetAssetsStack(app, name, settings=settings, region=settings.region)
+    )
