@@ -459,16 +459,21 @@ class AssetCopyHardening(Construct):
             }
             acknowledge_wildcard_resources(role, sorted(sources), self.COPIES)
         for region in sorted(set(regions) - self._regions):
-            # The asset buckets are SSE-KMS: each copy needs a data key of that region's asset key, named by
-            # its alias (the key is in another stack), and only through S3.
+            # The asset buckets are SSE-KMS: each copy needs a data key of that region's asset key (in another
+            # stack), only through S3 and only for that bucket. With S3 Bucket Keys the encryption context is
+            # the bucket's ARN: known at synth, unlike an alias condition (an alias takes minutes to count for
+            # authorization after it is made, and whoever may repoint it would choose the key).
+            bucket = asset_bucket_name(asset_bucket_prefix, region)
             role.add_to_principal_policy(
                 iam.PolicyStatement(
                     sid=f"EncryptAssets{region.replace('-', '')}",
                     actions=["kms:GenerateDataKey", "kms:Decrypt"],
                     resources=[f"arn:{Aws.PARTITION}:kms:{region}:{self._stack.account}:key/*"],
                     conditions={
-                        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ASSET_KEY_ALIAS},
-                        "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+                        "StringEquals": {
+                            "kms:ViaService": f"s3.{region}.amazonaws.com",
+                            "kms:EncryptionContext:aws:s3:arn": f"arn:{Aws.PARTITION}:s3:::{bucket}",
+                        },
                     },
                 )
             )
@@ -479,7 +484,7 @@ class AssetCopyHardening(Construct):
                     f"arn:{Aws.PARTITION}:kms:{region}:{self._stack.account}:key/*",
                 ],
                 self.COPIES
-                + " The key statement is limited to the asset key by its alias and to use through S3.",
+                + " The key statement is limited to use through S3 for that asset bucket (its encryption context).",
             )
             self._regions.add(region)
 
@@ -569,7 +574,7 @@ class AssetCopyHardening(Construct):
                 role,
                 f"{pack}::{pack}-IAMNoInlinePolicy",
                 made_by + "Its only policy is the one aws-cdk-lib generates for it (the two buckets, the "
-                "asset keys by alias and through S3, its own log and queue); it is attached to this role alone.",
+                "asset keys through S3 for those buckets, its own log and queue); it is attached to this role alone.",
             )
         for pack in ("HIPAA.Security", "NIST.800.53.R5"):
             acknowledge(

@@ -190,8 +190,15 @@ def test_the_copy_function_is_hardened(rollout: dict[str, Any]) -> None:
         encrypt = statements[f"EncryptAssets{region.replace('-', '')}"]
         assert sorted(encrypt["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
         assert encrypt["Condition"] == {
-            "ForAnyValue:StringEquals": {"kms:ResourceAliases": ASSET_KEY_ALIAS},
-            "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+            "StringEquals": {
+                "kms:ViaService": f"s3.{region}.amazonaws.com",
+                "kms:EncryptionContext:aws:s3:arn": {
+                    "Fn::Join": [
+                        "",
+                        ["arn:", {"Ref": "AWS::Partition"}, f":s3:::{asset_bucket_name(PREFIX, region)}"],
+                    ]
+                },
+            }
         }
     assert statements["WriteOwnLog"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     (function,) = _of_type(rollout, "AWS::Lambda::Function").values()
