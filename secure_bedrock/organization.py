@@ -259,6 +259,7 @@ def organization_statements(
     *,
     regulated: bool = True,
     model_access_principals: Sequence[str] | None = None,
+    bootstrap_principals: Sequence[str] = (),
 ) -> list[iam.PolicyStatement]:
     """The SCP statements, in the order they are packed (see the module's documentation).
     ``model_access_principals`` default to ``deployment_principals``."""
@@ -343,6 +344,7 @@ def organization_statements(
             resources=["*"],
             conditions={**unless_deployment, "Null": {f"aws:ResourceTag/{EVIDENCE_WRITER_TAG}": "false"}},
         ),
+        *_protect_deployment_roles(deployment_principals, bootstrap_principals),
         iam.PolicyStatement(
             sid="ProtectModelAccess",
             effect=iam.Effect.DENY,
@@ -358,6 +360,45 @@ def organization_statements(
         ),
     ]
     return statements
+
+
+#: What would make a role one of the deployment roles the SCP exempts: creating one by that name, or
+#: changing who may assume it and what it may do.
+DEPLOYMENT_ROLE_CHANGE_ACTIONS: tuple[str, ...] = (
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:UpdateRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+)
+
+
+def _protect_deployment_roles(
+    deployment_principals: Sequence[str], bootstrap_principals: Sequence[str]
+) -> list[iam.PolicyStatement]:
+    """``ProtectDeploymentRoles``: the statements above exempt the deployment roles by name, so nobody
+    else may create a role of such a name, or change one's trust or permissions, except the deployment
+    and bootstrap principals (StackSets' execution roles are created by its service-linked role, which
+    no SCP restricts; CDK's, by whoever bootstraps the account)."""
+    roles = sorted(p for p in deployment_principals if ":iam::" in p and ":role/" in p)
+    if not roles:
+        return []
+    return [
+        iam.PolicyStatement(
+            sid="ProtectDeploymentRoles",
+            effect=iam.Effect.DENY,
+            actions=list(DEPLOYMENT_ROLE_CHANGE_ACTIONS),
+            resources=roles,
+            conditions={
+                "ArnNotLike": {"aws:PrincipalArn": sorted({*deployment_principals, *bootstrap_principals})}
+            },
+        )
+    ]
 
 
 def perimeter_document(organization_id: str) -> dict[str, object]:
@@ -531,6 +572,7 @@ class BedrockOrganizationGuardrails(Construct):
         model_access_principals: Sequence[str] | None = None,
         guardrail: BedrockGuardrail | None = None,
         organization_id: str | None = None,
+        bootstrap_principals: Sequence[str] = (),
     ) -> None:
         """
         :param models: the approved models (the same list as the account landing zones').
@@ -551,6 +593,9 @@ class BedrockOrganizationGuardrails(Construct):
         :param organization_id: the organization (``o-…``): with it, a resource control policy keeps the
             targets' buckets and keys from principals outside it, and its principals may apply
             ``guardrail`` (required with it). Default: no RCP.
+        :param bootstrap_principals: ARN patterns of the principals that bootstrap CDK in the member
+            accounts (creating ``cdk-hnb659fds-cfn-exec-role-*``), besides the deployment principals: the
+            only others that may create or change a role named like a deployment role. Default: none.
         """
         require_construct(scope, construct_id)
         checked = require_models("models", models)
@@ -568,6 +613,11 @@ class BedrockOrganizationGuardrails(Construct):
             else require_principal_patterns(
                 "model_access_principals", model_access_principals, "or nobody could change model access"
             )
+        )
+        bootstrappers = (
+            require_principal_patterns("bootstrap_principals", bootstrap_principals, "")
+            if bootstrap_principals
+            else []
         )
         require_bool("regulated", regulated)
         if guardrail is not None:
@@ -587,7 +637,12 @@ class BedrockOrganizationGuardrails(Construct):
             why = "; the guardrail's resource policy lets only that organization's principals apply it"
             require_organization_id("organization_id", organization_id, why if guardrail is not None else "")
         self.statements = organization_statements(
-            checked, residency, principals, regulated=regulated, model_access_principals=access_principals
+            checked,
+            residency,
+            principals,
+            regulated=regulated,
+            model_access_principals=access_principals,
+            bootstrap_principals=bootstrappers,
         )
         packed = pack_scps(self.statements)
         if len(packed) + 1 > limits.SCPS_PER_TARGET.maximum:

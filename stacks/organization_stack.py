@@ -50,6 +50,7 @@ class OrganizationBedrockStack(Stack):
             target_ids=organization.target_ids,
             deployment_principals=organization.deployment_principals,
             model_access_principals=organization.model_access_principals or None,
+            bootstrap_principals=organization.bootstrap_principals,
             regulated=organization.regulated,
             guardrail=self.guardrail,
             organization_id=organization.organization_id,

@@ -210,6 +210,7 @@ class OrganizationSettings:
     stack_name: str = "SecureBedrockOrganization"
     account: str | None = None
     model_access_principals: tuple[str, ...] = ()
+    bootstrap_principals: tuple[str, ...] = ()
     regulated: bool = True
     enforce_guardrail: bool = True
     log_archive: LogArchiveSettings | None = None
@@ -596,6 +597,7 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
         "target_ids",
         "deployment_principals",
         "model_access_principals",
+        "bootstrap_principals",
         "regulated",
         "enforce_guardrail",
         "log_archive",
@@ -623,6 +625,7 @@ def _organization(errors: list[str], raw: object, account_stack: str) -> Organiz
         stack_name=reader.get("stack_name", defaults.stack_name, _stack_name),
         account=reader.get("account", None, _account),
         model_access_principals=reader.get_list("model_access_principals", require_principal_pattern),
+        bootstrap_principals=reader.get_list("bootstrap_principals", require_principal_pattern),
         regulated=reader.get("regulated", True, _boolean),
         enforce_guardrail=reader.get("enforce_guardrail", True, _boolean),
         log_archive=_log_archive(errors, reader.raw.get("log_archive")),

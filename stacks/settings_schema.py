@@ -350,6 +350,12 @@ class Organization(_Block):
         shown="required, non-empty",
         min_length=1,
     )
+    bootstrap_principals: list[PrincipalPattern] = setting(
+        [],
+        "ARN patterns of the roles that bootstrap CDK in member accounts (e.g. "
+        "`arn:aws:iam::*:role/OrganizationAccountAccessRole`): besides the deployment principals, the only "
+        "ones that may create or change a role named like a deployment role (`ProtectDeploymentRoles`)",
+    )
     model_access_principals: list[PrincipalPattern] = setting(
         [],
         "ARN patterns of the roles that may change model access (Marketplace subscriptions, agreements)",

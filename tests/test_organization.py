@@ -372,3 +372,44 @@ def test_the_evidence_perimeter_keeps_outside_principals_out_of_the_members_buck
     assert outside.decision == "ExplicitlyDenied"
     assert inside.decision == "Allowed"
     assert service.decision == "Allowed"
+
+
+def test_the_deployment_roles_are_protected_by_name_for_role_patterns_only() -> None:
+    from secure_bedrock.organization import DEPLOYMENT_ROLE_CHANGE_ACTIONS, organization_statements
+    from secure_bedrock.residency import Residency
+
+    models = [BedrockModels.AMAZON_NOVA_PRO]
+    roles = ["arn:aws:iam::*:role/stacksets-exec-*", "arn:aws:sts::*:assumed-role/Deployer/*"]
+    statements = {
+        s.sid: s.to_statement_json()
+        for s in organization_statements(
+            models,
+            Residency.of("us"),
+            roles,
+            bootstrap_principals=["arn:aws:iam::*:role/OrganizationAccountAccessRole"],
+        )
+    }
+    protect = statements["ProtectDeploymentRoles"]
+    assert protect["Effect"] == "Deny"
+    assert sorted(protect["Action"]) == sorted(DEPLOYMENT_ROLE_CHANGE_ACTIONS)
+    assert protect["Resource"] == "arn:aws:iam::*:role/stacksets-exec-*"  # the STS pattern names no role
+    assert protect["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == sorted(
+        [*roles, "arn:aws:iam::*:role/OrganizationAccountAccessRole"]
+    )
+    # Principals that are no role (an assumed-role session pattern) leave nothing to protect by name.
+    only_sessions = organization_statements(models, Residency.of("us"), ["arn:aws:sts::*:assumed-role/D/*"])
+    assert "ProtectDeploymentRoles" not in {s.sid for s in only_sessions}
+
+
+def test_a_wrong_bootstrap_principal_is_named() -> None:
+    stack = Stack(App(), "Org", env=Environment(account="111122223333", region="us-east-1"))
+    with pytest.raises(ValueError, match=r"bootstrap_principals\[0\]: 'OrganizationAccountAccessRole'"):
+        BedrockOrganizationGuardrails(
+            stack,
+            "Bedrock",
+            models=[BedrockModels.AMAZON_NOVA_PRO],
+            residency="us",
+            target_ids=["ou-ab12-cdefgh34"],
+            deployment_principals=["arn:aws:iam::*:role/stacksets-exec-*"],
+            bootstrap_principals=["OrganizationAccountAccessRole"],
+        )

@@ -82,6 +82,7 @@ def test_make_synth_builds_the_organization_stack_from_the_settings(
         "ProtectLandingZoneRoleAttachments",
         "ProtectLandingZoneTag",
         "ProtectEvidenceWriter",
+        "ProtectDeploymentRoles",
         "ProtectModelAccess",
     ]
     (residency,) = [s for s in scp["Statement"] if s["Sid"] == "DenyBedrockOutsideResidency"]

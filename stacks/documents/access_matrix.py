@@ -1809,6 +1809,16 @@ def organization_rows(org: Deployed) -> list[Row]:
                         context=tagged)),
         ("org-admin-tags-writer", who_admin, "Tags a role of its own as an evidence writer", EXPLICIT,
          member_request(admin, "iam:TagRole", f"arn:aws:iam::{member}:role/Mine", context={"aws:TagKeys": [EVIDENCE_WRITER_TAG]})),
+        ("org-admin-fakes-deployer", who_admin, "Creates a role named like a deployment role (`stacksets-exec-mine`)",
+         EXPLICIT, member_request(admin, "iam:CreateRole", f"arn:aws:iam::{member}:role/stacksets-exec-mine")),
+        ("org-admin-trusts-deployer", who_admin, "Lets itself assume the StackSets execution role (its trust policy)",
+         EXPLICIT, member_request(admin, "iam:UpdateAssumeRolePolicy", deployer)),
+        ("org-admin-own-role", who_admin, "Creates a role of its own (`app-role`)", ALLOWED,
+         member_request(admin, "iam:CreateRole", f"arn:aws:iam::{member}:role/app-role")),
+        ("org-bootstrap-cdk", "The bootstrapping role (`OrganizationAccountAccessRole`, a bootstrap principal)",
+         "Creates CDK's CloudFormation execution role (`cdk bootstrap`)", ALLOWED,
+         member_request(f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", "iam:CreateRole",
+                        f"arn:aws:iam::{member}:role/cdk-hnb659fds-cfn-exec-role-{member}-{REGION}")),
     ):  # fmt: skip
         b.add(row_id, section, who, does, "any", expected, SCP, request)
 
