@@ -90,6 +90,7 @@ LANDING_ZONE_TAG = "secure-bedrock:landing-zone"
 PROTECTED_RESOURCE_TYPES: tuple[str, ...] = (
     "AWS::EC2::VPCEndpoint",
     "AWS::EC2::SecurityGroup",
+    "AWS::EC2::FlowLog",
     "AWS::KMS::Key",
     "AWS::Logs::LogGroup",
     "AWS::IAM::Role",
@@ -113,6 +114,7 @@ LANDING_ZONE_PROTECTED_ACTIONS: tuple[str, ...] = (
     "ec2:RevokeSecurityGroupEgress",
     "ec2:ModifySecurityGroupRules",
     "ec2:DeleteSecurityGroup",
+    "ec2:DeleteFlowLogs",
     "kms:ScheduleKeyDeletion",
     "kms:DisableKey",
     "kms:DisableKeyRotation",
