@@ -40,6 +40,7 @@ from constructs import Construct, IConstruct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
 from secure_bedrock._validation import (
+    ACCOUNT_ID_PATTERN,
     is_token,
     require_bool,
     require_construct,
@@ -263,6 +264,7 @@ class BaselineStackSet(Construct):
         auto_deploy: bool = True,
         retain_stacks_on_account_removal: bool = True,
         delegated_admin: bool = False,
+        excluded_accounts: Sequence[str] = (),
         description: str = "secure-bedrock: the Bedrock landing zone of every member account",
     ) -> None:
         """
@@ -284,6 +286,9 @@ class BaselineStackSet(Construct):
             the OUs. Default: ``True``.
         :param delegated_admin: the stack is deployed to a delegated StackSets administrator account, not
             the management account. Default: ``False``.
+        :param excluded_accounts: accounts of the OUs the StackSets leave out (``AccountFilterType:
+            DIFFERENCE``): those that get the baseline another way (a CDK stage), where a second landing
+            zone would collide with the first's named resources and account-wide settings. Default: none.
         """
         require_construct(scope, construct_id)
         if not callable(baseline):
@@ -335,6 +340,13 @@ class BaselineStackSet(Construct):
         ):
             require_bool(argument, value)
         require_type("description", description, str, "a description of the StackSet")
+        excluded = require_list("excluded_accounts", excluded_accounts, "a list of 12-digit account ids")
+        for index, account in enumerate(excluded):
+            if not isinstance(account, str) or not ACCOUNT_ID_PATTERN.match(account):
+                raise ValueError(
+                    f"excluded_accounts[{index}]: {account!r} is not a 12-digit account id; use e.g. '555566667777'"
+                )
+        require_unique("excluded_accounts", excluded)
         if baseline_stack_name is not None:
             require_stack_name("baseline_stack_name", baseline_stack_name)
         parent = Stack.of(scope)
@@ -367,7 +379,7 @@ class BaselineStackSet(Construct):
                 description=description,
                 template=cdk_stacksets.StackSetTemplate.from_stack_set_stack(stack),
                 target=cdk_stacksets.StackSetTarget.from_organizational_units(
-                    regions=[region], organizational_units=units
+                    regions=[region], organizational_units=units, exclude_accounts=excluded or None
                 ),
                 deployment_type=cdk_stacksets.DeploymentType.service_managed(
                     auto_deploy_enabled=auto_deploy,
@@ -385,6 +397,13 @@ class BaselineStackSet(Construct):
         # cdk-stacksets leaves the StackSets free to start before the code is in the asset buckets: a first
         # deploy (or an update with new code) would create members' functions from objects not yet there.
         copies = [c for c in parent.node.find_all() if isinstance(c, s3_deployment.BucketDeployment)]
+        hardening = AssetCopyHardening.of(parent)
+        for copy in copies:
+            request = copy.node.try_find_child("CustomResource")
+            if hardening.log_group is not None and request is not None:
+                # Its first run must find its log group (the function's role may not create one); only
+                # the request waits: the function's layer is part of the same construct.
+                request.node.add_dependency(hardening.log_group)
         for stack_set in self.stack_sets.values():
             for copy in copies:
                 stack_set.node.add_dependency(copy)
@@ -418,6 +437,8 @@ class AssetCopyHardening(Construct):
         super().__init__(scope, construct_id)
         self._stack = scope
         self._regions: set[str] = set()
+        self.log_group: logs.CfnLogGroup | None = None
+        """The copy function's log group, once hardened."""
         self.encryption_key = create_key(
             self, "Key", purpose="the log and dead-letter queue of the StackSet asset copies"
         )
@@ -496,6 +517,7 @@ class AssetCopyHardening(Construct):
             raise RuntimeError(
                 "cdk-stacksets' asset copy function has no log group where aws-cdk-lib puts it"
             )
+        self.log_group = cfn_log_group
         stack = self._stack
         # CloudFormation names the function <stack name>-<logical id>-<suffix>; the key encrypts only its logs.
         allow_cloudwatch_logs(key, self, f"/aws/lambda/{stack.stack_name}-*")

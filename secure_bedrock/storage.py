@@ -38,9 +38,10 @@ MAX_RETENTION_DAYS = 36500
 DEFAULT_TRANSITION_DAYS = 90
 
 REPLICATION_REASON = (
-    "Evidence stays in the landing zone's region for data residency: cross-region replication would copy "
-    "PHI-bearing logs to another region. Durability comes from S3 (eleven nines), versioning, retention on "
-    "stack deletion and optional Object Lock."
+    "No replication of its own: a landing zone replicates its evidence only to the organization's archive, "
+    "when one is given (EvidenceOptions.archive, inside the residency), so no other copy of PHI-bearing logs "
+    "leaves the account; the archive is that copy. Durability comes from S3 (eleven nines), versioning, "
+    "retention on stack deletion and optional Object Lock."
 )
 
 

@@ -105,6 +105,8 @@ class StackSetRolloutStack(Stack):
             max_concurrent_percentage=stacksets.max_concurrent_percentage,
             auto_deploy=stacksets.auto_deploy,
             delegated_admin=administrator_account(settings) != organization.account,
+            # The accounts listed as members get their baseline from a stage: never a second one.
+            excluded_accounts=sorted({member.account for member in organization.members}),
         )
         for key, value in settings.tags.items():
             Tags.of(self).add(key, value)

@@ -100,8 +100,10 @@ def test_one_service_managed_stackset_per_region_to_the_settings_ous(
             "MaxConcurrentPercentage": STACKSETS.max_concurrent_percentage,
         }
         (group,) = properties["StackInstancesGroup"]
+        # The accounts listed as members get a stage; the StackSets leave them out.
         assert group["DeploymentTargets"] == {
-            "AccountFilterType": "NONE",
+            "AccountFilterType": "DIFFERENCE",
+            "Accounts": sorted(member.account for member in SETTINGS.organization.members),
             "OrganizationalUnitIds": list(STACKSETS.organizational_units),
         }
         # The template is the published asset of the administrator's bootstrap bucket (TemplateURL, not
@@ -208,6 +210,9 @@ def test_the_copy_function_is_hardened(rollout: dict[str, Any]) -> None:
     assert "KmsKeyId" in log_group["Properties"]
     assert log_group["DeletionPolicy"] == "Retain"
     copies = _of_type(rollout, "Custom::CDKBucketDeployment")
+    (log_group_id,) = _of_type(rollout, "AWS::Logs::LogGroup")
+    # Each copy's first run finds its log group (the role may not create one).
+    assert all(log_group_id in c.get("DependsOn", []) for c in copies.values())
     assert sorted(c["Properties"]["DestinationBucketName"] for c in copies.values()) == sorted(
         asset_bucket_name(PREFIX, region) for region in STACKSETS.regions
     )
@@ -272,6 +277,8 @@ BAD_ARGUMENTS: list[tuple[dict[str, Any], str]] = [
     ({"stack_set_name": "1st"}, "stack_set_name: '1st'"),
     ({"baseline_stack_name": "bad name"}, "baseline_stack_name: 'bad name'"),
     ({"auto_deploy": "yes"}, "auto_deploy"),
+    ({"excluded_accounts": ["5555"]}, "excluded_accounts\\[0\\]: '5555' is not a 12-digit account id"),
+    ({"excluded_accounts": ["555566667777", "555566667777"]}, "excluded_accounts"),
 ]
 
 
