@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import cdk_stacksets
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -57,6 +57,8 @@ from secure_bedrock.encryption import allow_cloudwatch_logs, create_key, organiz
 from secure_bedrock.organization import require_organization_id
 from secure_bedrock.storage import MAX_RETENTION_DAYS, SIX_YEARS_IN_DAYS, SecureLogBucket
 
+#: How long CloudFormation waits for a copy request's answer: the copy function's 15 minutes, and 5 more.
+COPY_SERVICE_TIMEOUT_SECONDS = 20 * 60
 #: The asset key's alias in each region: the copying function's role names the key by it.
 ASSET_KEY_ALIAS = "alias/secure-bedrock-stackset-assets"
 #: An asset bucket prefix: the bucket's name is ``<prefix>-<region>`` (at most 63 characters).
@@ -404,6 +406,11 @@ class BaselineStackSet(Construct):
                 # Its first run must find its log group (the function's role may not create one); only
                 # the request waits: the function's layer is part of the same construct.
                 request.node.add_dependency(hardening.log_group)
+            cfn_request = request.node.default_child if request is not None else None
+            if isinstance(cfn_request, CfnResource):
+                # A function that dies without answering holds the stack for an hour by default; the copy
+                # itself has 15 minutes (the function's timeout).
+                cfn_request.add_property_override("ServiceTimeout", COPY_SERVICE_TIMEOUT_SECONDS)
         for stack_set in self.stack_sets.values():
             for copy in copies:
                 stack_set.node.add_dependency(copy)

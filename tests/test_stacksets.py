@@ -213,6 +213,8 @@ def test_the_copy_function_is_hardened(rollout: dict[str, Any]) -> None:
     (log_group_id,) = _of_type(rollout, "AWS::Logs::LogGroup")
     # Each copy's first run finds its log group (the role may not create one).
     assert all(log_group_id in c.get("DependsOn", []) for c in copies.values())
+    # A copy function that dies without answering does not hold the stack for the default hour.
+    assert {c["Properties"]["ServiceTimeout"] for c in copies.values()} == {1200}
     assert sorted(c["Properties"]["DestinationBucketName"] for c in copies.values()) == sorted(
         asset_bucket_name(PREFIX, region) for region in STACKSETS.regions
     )
