@@ -74,6 +74,24 @@ MAX_TIMEOUT = Duration.minutes(15)
 CUSTOM_RESOURCE_TIMEOUT = Duration.minutes(5)
 
 
+def dead_letter_queue(scope: Construct, construct_id: str, *, encryption_key: kms.IKey) -> sqs.Queue:
+    """A function's dead-letter queue: KMS-encrypted with ``encryption_key``, TLS only, kept 14 days."""
+    queue = sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=encryption_key,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+    )
+    acknowledge(
+        queue,
+        "AwsSolutions::AwsSolutions-SQS3",
+        "This queue is the dead-letter queue of the function beside it; a dead-letter queue needs none of its own.",
+    )
+    return queue
+
+
 class HardenedFunction(Construct):
     """A Python Lambda function in isolated subnets that passes the compliance packs.
 
@@ -164,19 +182,7 @@ class HardenedFunction(Construct):
             retention=log_retention,
             removal_policy=removal_policy,
         )
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=encryption_key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        acknowledge(
-            self.dead_letter_queue,
-            "AwsSolutions::AwsSolutions-SQS3",
-            "This queue is the dead-letter queue of the function beside it; a dead-letter queue needs none of its own.",
-        )
+        self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue", encryption_key=encryption_key)
         # Isolated subnets have no route beyond the VPC's endpoints, so HTTPS egress cannot leave it;
         # a narrower rule would need the S3 prefix-list id, which only a lookup in the account gives.
         self.security_group = ec2.SecurityGroup(

@@ -29,13 +29,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import cdk_stacksets
-from aws_cdk import Aws, CfnResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from secure_bedrock._feature_flags import use_secure_feature_flags
@@ -54,6 +53,7 @@ from secure_bedrock._validation import (
 )
 from secure_bedrock.acknowledgements import acknowledge, acknowledge_wildcard_resources, skip_checkov
 from secure_bedrock.encryption import allow_cloudwatch_logs, create_key, organization_decrypts_through
+from secure_bedrock.functions import dead_letter_queue
 from secure_bedrock.organization import require_organization_id
 from secure_bedrock.storage import MAX_RETENTION_DAYS, SIX_YEARS_IN_DAYS, SecureLogBucket
 
@@ -548,14 +548,7 @@ class AssetCopyHardening(Construct):
             )
         )
         # CloudFormation invokes a custom resource's function asynchronously: failed events go to a queue.
-        dead_letters = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        dead_letters = dead_letter_queue(self, "DeadLetterQueue", encryption_key=key)
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="SendDeadLetters", actions=["sqs:SendMessage"], resources=[dead_letters.queue_arn]
@@ -580,11 +573,6 @@ class AssetCopyHardening(Construct):
             ],
             self.MADE_BY + "Its log group is named after the function, whose name CloudFormation generates "
             "from this stack's name; the streams of that group are what it writes.",
-        )
-        acknowledge(
-            dead_letters,
-            "AwsSolutions::AwsSolutions-SQS3",
-            "This queue is the dead-letter queue of the asset copy function; a dead-letter queue needs none of its own.",
         )
         self._acknowledge(function, role)
 

@@ -86,6 +86,17 @@ def cli_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return outdir
 
 
+def of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    """Logical id -> resource, of the template's resources of ``resource_type``."""
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a file (a template, an asset manifest)."""
+    loaded: dict[str, Any] = json.loads(path.read_text())
+    return loaded
+
+
 def compliance_report(app: App) -> list[dict[str, Any]]:
     """Synthesize ``app`` with the four packs registered; the plugin reports (acknowledgements applied).
 

@@ -24,14 +24,11 @@ from secure_bedrock import (
     SecureLogBucket,
 )
 from secure_bedrock.archive import ARCHIVE_KEY_ALIAS, REPLICATE_ACTIONS
+from tests.conftest import of_type
 
 ARCHIVE_ACCOUNT = "444455556666"
 ARCHIVE_BUCKET = f"secure-bedrock-evidence-archive-{ARCHIVE_ACCOUNT}-us-east-1"
 KEY_ARN = f"arn:aws:kms:us-east-1:{ARCHIVE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-
-def _of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +40,7 @@ def archive_template(reference_assembly: Any) -> dict[str, Any]:
 
 
 def test_the_archive_locks_every_version_for_the_retention(archive_template: dict[str, Any]) -> None:
-    buckets = _of_type(archive_template, "AWS::S3::Bucket")
+    buckets = of_type(archive_template, "AWS::S3::Bucket")
     (archive,) = [b for b in buckets.values() if b["Properties"].get("BucketName") == ARCHIVE_BUCKET]
     properties = archive["Properties"]
     assert properties["ObjectLockEnabled"] is True
@@ -53,14 +50,14 @@ def test_the_archive_locks_every_version_for_the_retention(archive_template: dic
     }
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
     assert archive["DeletionPolicy"] == archive["UpdateReplacePolicy"] == "Retain"
-    (alias,) = _of_type(archive_template, "AWS::KMS::Alias").values()
+    (alias,) = of_type(archive_template, "AWS::KMS::Alias").values()
     assert alias["Properties"]["AliasName"] == ARCHIVE_KEY_ALIAS
 
 
 def test_the_archive_admits_the_organizations_replication_roles_to_add_versions_only(
     archive_template: dict[str, Any],
 ) -> None:
-    policies = _of_type(archive_template, "AWS::S3::BucketPolicy")
+    policies = of_type(archive_template, "AWS::S3::BucketPolicy")
     statements = [s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
     (replicate,) = [s for s in statements if s.get("Sid") == "MembersReplicateEvidence"]
     assert replicate["Effect"] == "Allow"
@@ -81,7 +78,7 @@ def test_the_reference_member_replicates_its_evidence_without_deletes(reference_
     template = reference_template.to_json()
     replicated = {
         k: v["Properties"]["ReplicationConfiguration"]
-        for k, v in _of_type(template, "AWS::S3::Bucket").items()
+        for k, v in of_type(template, "AWS::S3::Bucket").items()
         if "ReplicationConfiguration" in v["Properties"]
     }
     assert len(replicated) == 2  # the invocation logs and the audit trail
@@ -101,7 +98,7 @@ def test_the_reference_member_replicates_its_evidence_without_deletes(reference_
             assert destination["Metrics"] == {"Status": "Enabled"}
     roles = {
         v["Properties"].get("RoleName"): v
-        for v in _of_type(template, "AWS::IAM::Role").values()
+        for v in of_type(template, "AWS::IAM::Role").values()
         if v["Properties"].get("RoleName")
     }
     role = roles["secure-bedrock-evidence-replication-us-east-1"]
@@ -114,13 +111,13 @@ def test_a_failed_replication_alarms_on_the_landing_zones_topic(reference_templa
     template = reference_template.to_json()
     alarms = [
         a
-        for a in _of_type(template, "AWS::CloudWatch::Alarm").values()
+        for a in of_type(template, "AWS::CloudWatch::Alarm").values()
         if "OperationsFailedReplication" in json.dumps(a["Properties"])
     ]
     (alarm,) = alarms
     metrics = [m for m in alarm["Properties"]["Metrics"] if "MetricStat" in m]
     assert len(metrics) == 3  # one per replication rule
-    (topic,) = _of_type(template, "AWS::SNS::Topic")
+    (topic,) = of_type(template, "AWS::SNS::Topic")
     assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
 
 
@@ -128,7 +125,7 @@ def test_the_vpc_flow_logs_reach_the_archive_through_the_trails_bucket(reference
     # A log group's events cannot be replicated: with an archive, a second flow log of the landing zone's
     # VPC delivers to the trail's bucket, under AWSLogs/, which the trail's replication rule covers.
     template = reference_template.to_json()
-    flow_logs = {k: v["Properties"] for k, v in _of_type(template, "AWS::EC2::FlowLog").items()}
+    flow_logs = {k: v["Properties"] for k, v in of_type(template, "AWS::EC2::FlowLog").items()}
     (to_s3,) = [p for p in flow_logs.values() if p["LogDestinationType"] == "s3"]
     (to_logs,) = [p for p in flow_logs.values() if p["LogDestinationType"] == "cloud-watch-logs"]
     assert to_s3["ResourceId"] == to_logs["ResourceId"]
@@ -174,7 +171,7 @@ def test_a_destination_by_key_arn_is_granted_that_key() -> None:
     template = Template.from_stack(stack).to_json()
     statements = [
         s
-        for p in _of_type(template, "AWS::IAM::ManagedPolicy").values()
+        for p in of_type(template, "AWS::IAM::ManagedPolicy").values()
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if s.get("Sid") == "EncryptReplicasWithTheArchiveKey"
     ]
@@ -258,7 +255,7 @@ def test_auditors_read_the_archive_and_nobody_else_is_named() -> None:
     template = Template.from_stack(stack).to_json()
     statements = [
         s
-        for p in _of_type(template, "AWS::S3::BucketPolicy").values()
+        for p in of_type(template, "AWS::S3::BucketPolicy").values()
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if "555566667777" in json.dumps(s.get("Principal", ""))
     ]

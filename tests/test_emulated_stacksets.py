@@ -44,6 +44,7 @@ from botocore.exceptions import ClientError
 from stacks.app import cdk_json_context
 from stacks.settings import CONTEXT_KEY, load_settings
 from stacks.stackset_stack import assets_stack_name
+from tests.conftest import read_json
 from tests.test_emulated_deploy import (
     NOT_EMULATED,
     REGION,
@@ -112,11 +113,6 @@ def _client(url: str, credentials: dict[str, str], service: str, region: str = R
     )
 
 
-def _json(path: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(path.read_text())
-    return loaded
-
-
 @pytest.fixture(scope="module")
 def directory(reference_assembly: Any) -> Path:
     return Path(reference_assembly.directory)
@@ -124,7 +120,7 @@ def directory(reference_assembly: Any) -> Path:
 
 @pytest.fixture(scope="module")
 def rollout_template(directory: Path) -> dict[str, Any]:
-    return _json(directory / f"{ROLLOUT}.template.json")
+    return read_json(directory / f"{ROLLOUT}.template.json")
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +186,9 @@ def deployed(
     for region in STACKSETS.regions:
         name = assets_stack_name(SETTINGS, region)
         templates[name] = for_the_emulator(
-            _json(directory / f"{name}.template.json"), not_emulated=ASSETS_NOT_EMULATED, account=MANAGEMENT
+            read_json(directory / f"{name}.template.json"),
+            not_emulated=ASSETS_NOT_EMULATED,
+            account=MANAGEMENT,
         )
     assembly = emulator_assembly(directory, work, templates)
     env = _cli_environment(moto_url, work, management)

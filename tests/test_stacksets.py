@@ -21,7 +21,7 @@ from secure_bedrock import BaselineStackSet, RegionalStackSetStack, StackSetAsse
 from secure_bedrock.rollout import ASSET_KEY_ALIAS, asset_bucket_name
 from stacks.app import build_app, cdk_json_context
 from stacks.settings import CONTEXT_KEY, SettingsError, load_settings
-from tests.conftest import compliance_findings
+from tests.conftest import compliance_findings, of_type, read_json
 
 SETTINGS = load_settings({CONTEXT_KEY: cdk_json_context()[CONTEXT_KEY]})
 assert SETTINGS.organization is not None
@@ -31,15 +31,6 @@ ORGANIZATION_ID = SETTINGS.organization.organization_id
 PREFIX = "secure-bedrock-stackset-assets-111122223333"
 
 
-def _of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == resource_type}
-
-
-def _json(path: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(path.read_text())
-    return loaded
-
-
 @pytest.fixture(scope="module")
 def directory(reference_assembly: Any) -> Path:
     return Path(reference_assembly.directory)
@@ -47,13 +38,13 @@ def directory(reference_assembly: Any) -> Path:
 
 @pytest.fixture(scope="module")
 def rollout(directory: Path) -> dict[str, Any]:
-    return _json(directory / f"{STACKSETS.stack_name}.template.json")
+    return read_json(directory / f"{STACKSETS.stack_name}.template.json")
 
 
 def stack_sets_of(rollout: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Region -> the properties of its ``AWS::CloudFormation::StackSet`` in the StackSets stack's template."""
     found = {}
-    for resource in _of_type(rollout, "AWS::CloudFormation::StackSet").values():
+    for resource in of_type(rollout, "AWS::CloudFormation::StackSet").values():
         (group,) = resource["Properties"]["StackInstancesGroup"]
         (region,) = group["Regions"]
         found[region] = resource["Properties"]
@@ -63,14 +54,14 @@ def stack_sets_of(rollout: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def baselines_of(directory: Path, stack_sets: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Region -> the StackSet's template, found as the CLI publishes it: by the TemplateURL's object key in
     the StackSets stack's asset manifest."""
-    files = _json(directory / f"{STACKSETS.stack_name}.assets.json")["files"]
+    files = read_json(directory / f"{STACKSETS.stack_name}.assets.json")["files"]
     found = {}
     for region, properties in stack_sets.items():
         key = posixpath.basename(properties["TemplateURL"]["Fn::Sub"])
         (entry,) = [
             e for e in files.values() if any(d["objectKey"] == key for d in e["destinations"].values())
         ]
-        found[region] = _json(directory / entry["source"]["path"])
+        found[region] = read_json(directory / entry["source"]["path"])
     return found
 
 
@@ -119,12 +110,12 @@ def test_each_template_is_the_landing_zone_of_its_region(baselines: dict[str, di
         assert "Rules" not in template
         (runtime,) = [
             e
-            for e in _of_type(template, "AWS::EC2::VPCEndpoint").values()
+            for e in of_type(template, "AWS::EC2::VPCEndpoint").values()
             if "bedrock-runtime" in json.dumps(e["Properties"]["ServiceName"])
         ]
         assert runtime["Properties"]["ServiceName"] == f"com.amazonaws.{region}.bedrock-runtime"
         # Its Lambda code comes from the asset bucket of the region it is deployed to.
-        functions = _of_type(template, "AWS::Lambda::Function")
+        functions = of_type(template, "AWS::Lambda::Function")
         assert functions
         for function in functions.values():
             assert function["Properties"]["Code"]["S3Bucket"] == {
@@ -147,8 +138,8 @@ def test_the_templates_stay_within_cloudformations_limits_with_room(
 
 def test_the_asset_buckets_admit_the_organization_to_read_the_code_only(directory: Path) -> None:
     for region in STACKSETS.regions:
-        template = _json(directory / f"{STACKSETS.stack_name}Assets-{region}.template.json")
-        buckets = _of_type(template, "AWS::S3::Bucket")
+        template = read_json(directory / f"{STACKSETS.stack_name}Assets-{region}.template.json")
+        buckets = of_type(template, "AWS::S3::Bucket")
         (assets,) = [
             b
             for b in buckets.values()
@@ -158,14 +149,14 @@ def test_the_asset_buckets_admit_the_organization_to_read_the_code_only(director
         assert assets["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
         statements = [
             s
-            for policy in _of_type(template, "AWS::S3::BucketPolicy").values()
+            for policy in of_type(template, "AWS::S3::BucketPolicy").values()
             for s in policy["Properties"]["PolicyDocument"]["Statement"]
         ]
         (read,) = [s for s in statements if s.get("Sid") == "OrganizationReadsCode"]
         assert read["Effect"] == "Allow"
         assert sorted(read["Action"]) == ["s3:GetObject", "s3:GetObjectVersion"]
         assert read["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ORGANIZATION_ID}}
-        keys = _of_type(template, "AWS::KMS::Key")
+        keys = of_type(template, "AWS::KMS::Key")
         (decrypt,) = [
             s
             for key in keys.values()
@@ -179,14 +170,14 @@ def test_the_asset_buckets_admit_the_organization_to_read_the_code_only(director
                 "kms:ViaService": f"s3.{region}.amazonaws.com",
             }
         }
-        (alias,) = _of_type(template, "AWS::KMS::Alias").values()
+        (alias,) = of_type(template, "AWS::KMS::Alias").values()
         assert alias["Properties"]["AliasName"] == ASSET_KEY_ALIAS
 
 
 def test_the_copy_function_is_hardened(rollout: dict[str, Any]) -> None:
-    (role,) = [r for k, r in _of_type(rollout, "AWS::IAM::Role").items() if "CDKBucketDeployment" in k]
+    (role,) = [r for k, r in of_type(rollout, "AWS::IAM::Role").items() if "CDKBucketDeployment" in k]
     assert role["Properties"].get("ManagedPolicyArns", []) == []
-    (policy,) = _of_type(rollout, "AWS::IAM::Policy").values()
+    (policy,) = of_type(rollout, "AWS::IAM::Policy").values()
     statements = {s.get("Sid"): s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
     for region in STACKSETS.regions:
         encrypt = statements[f"EncryptAssets{region.replace('-', '')}"]
@@ -203,14 +194,14 @@ def test_the_copy_function_is_hardened(rollout: dict[str, Any]) -> None:
             }
         }
     assert statements["WriteOwnLog"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    (function,) = _of_type(rollout, "AWS::Lambda::Function").values()
+    (function,) = of_type(rollout, "AWS::Lambda::Function").values()
     assert "DeadLetterConfig" in function["Properties"]
-    (log_group,) = _of_type(rollout, "AWS::Logs::LogGroup").values()
+    (log_group,) = of_type(rollout, "AWS::Logs::LogGroup").values()
     assert log_group["Properties"]["RetentionInDays"] == 2192
     assert "KmsKeyId" in log_group["Properties"]
     assert log_group["DeletionPolicy"] == "Retain"
-    copies = _of_type(rollout, "Custom::CDKBucketDeployment")
-    (log_group_id,) = _of_type(rollout, "AWS::Logs::LogGroup")
+    copies = of_type(rollout, "Custom::CDKBucketDeployment")
+    (log_group_id,) = of_type(rollout, "AWS::Logs::LogGroup")
     # Each copy's first run finds its log group (the role may not create one).
     assert all(log_group_id in c.get("DependsOn", []) for c in copies.values())
     # A copy function that dies without answering does not hold the stack for the default hour.
@@ -372,11 +363,11 @@ def test_a_delegated_administrator_deploys_the_stacksets(tmp_path: Path) -> None
     app, _ = build_app(context=context, outdir=str(tmp_path), compliance=False)
     template = app.synth().get_stack_by_name(STACKSETS.stack_name).template
     assert {
-        r["Properties"]["CallAs"] for r in _of_type(template, "AWS::CloudFormation::StackSet").values()
+        r["Properties"]["CallAs"] for r in of_type(template, "AWS::CloudFormation::StackSet").values()
     } == {"DELEGATED_ADMIN"}
     names = {
         r["Properties"]["DestinationBucketName"]
-        for r in _of_type(template, "Custom::CDKBucketDeployment").values()
+        for r in of_type(template, "Custom::CDKBucketDeployment").values()
     }
     assert all(re.match(r"^secure-bedrock-stackset-assets-777788889999-", name) for name in names)
     assert isinstance(app, App)
@@ -408,9 +399,9 @@ def test_each_stackset_waits_for_the_code_of_its_region(rollout: dict[str, Any])
     # function put the code in the asset bucket: the first deploy, and each code change, would fail.
     copies = {
         logical_id: resource["Properties"]["DestinationBucketName"]
-        for logical_id, resource in _of_type(rollout, "Custom::CDKBucketDeployment").items()
+        for logical_id, resource in of_type(rollout, "Custom::CDKBucketDeployment").items()
     }
-    for resource in _of_type(rollout, "AWS::CloudFormation::StackSet").values():
+    for resource in of_type(rollout, "AWS::CloudFormation::StackSet").values():
         (group,) = resource["Properties"]["StackInstancesGroup"]
         (region,) = group["Regions"]
         waits_for = {copies[d] for d in resource.get("DependsOn", []) if d in copies}
